@@ -1,0 +1,282 @@
+from datetime import datetime
+
+from django import forms
+from django.utils import timezone
+
+from cases.models import Case, Child, Contact, Outcome, Parent, Topic
+from consent.models import Consent
+from pps.forms import Form, ModelForm
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs, format="%Y-%m-%d")
+
+
+class TimeInput(forms.TimeInput):
+    input_type = "time"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs, format="%H:%M")
+
+
+class ListChoiceField(forms.ModelMultipleChoiceField):
+    """Several items from a service's list; anything not on the list gets one plain message."""
+
+    def _check_values(self, value):
+        try:
+            return super()._check_values(value)
+        except forms.ValidationError:
+            raise forms.ValidationError(self.error_messages["invalid_choice"], code="invalid_choice") from None
+
+
+class ContactForm(Form):
+    """What every contact records (R1). Used as-is for NNG contacts: nothing personal."""
+
+    date = forms.DateField(
+        label="Date",
+        widget=DateInput(),
+        error_messages={"required": "Enter the date of the contact", "invalid": "Enter a real date"},
+    )
+    time = forms.TimeField(
+        label="Time",
+        widget=TimeInput(),
+        error_messages={
+            "required": "Enter the time of the contact",
+            "invalid": "Enter a real time, like 14:30",
+        },
+    )
+    channel = forms.ChoiceField(
+        label="How did the contact happen?",
+        choices=Contact.Channel.choices,
+        widget=forms.RadioSelect,
+        initial=Contact.Channel.PHONE,
+    )
+    direction = forms.ChoiceField(
+        label="Who made the contact?",
+        choices=Contact.Direction.choices,
+        widget=forms.RadioSelect,
+        initial=Contact.Direction.INCOMING,
+    )
+    duration_minutes = forms.IntegerField(
+        label="Time spent (minutes)",
+        min_value=1,
+        max_value=720,
+        error_messages={
+            "required": "Enter the time spent, in minutes",
+            "invalid": "Enter the time spent as a whole number of minutes, like 15",
+            "min_value": "Time spent must be at least 1 minute",
+            "max_value": "Time spent must be 720 minutes (12 hours) or less",
+        },
+    )
+    topics = ListChoiceField(
+        label="Topics",
+        help_text="Select all that were discussed.",
+        queryset=Topic.objects.none(),
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={
+            "required": "Select at least one topic",
+            "invalid_choice": "Select topics from the list",
+            "invalid_pk_value": "Select topics from the list",
+        },
+    )
+    outcome = forms.ModelChoiceField(
+        label="Outcome",
+        queryset=Outcome.objects.none(),
+        widget=forms.RadioSelect,
+        empty_label=None,
+        error_messages={"required": "Select the outcome", "invalid_choice": "Select an outcome from the list"},
+    )
+
+    def __init__(self, *args, service, **kwargs):
+        now = timezone.localtime()
+        kwargs.setdefault("initial", {})
+        kwargs["initial"].setdefault("date", now.date())
+        kwargs["initial"].setdefault("time", now.strftime("%H:%M"))
+        super().__init__(*args, **kwargs)
+        self.fields["topics"].queryset = Topic.objects.filter(service=service, is_active=True)
+        self.fields["outcome"].queryset = Outcome.objects.filter(service=service, is_active=True)
+
+    def clean(self):
+        cleaned = super().clean()
+        day, at = cleaned.get("date"), cleaned.get("time")
+        if day and at:
+            occurred = timezone.make_aware(datetime.combine(day, at))
+            if occurred > timezone.now() + timezone.timedelta(minutes=5):
+                self.add_error("date", "The contact cannot be in the future")
+            elif day.year < 2000:
+                self.add_error("date", "Enter a date after 1 January 2000")
+            cleaned["occurred_at"] = occurred
+        return cleaned
+
+
+class CaseContactForm(ContactForm):
+    """A contact on a case: also notes and an optional follow-up date."""
+
+    notes = forms.CharField(
+        label="Notes",
+        required=False,
+        max_length=10000,
+        widget=forms.Textarea(attrs={"rows": 6}),
+        help_text="What was discussed and agreed. Child-protection concerns do not go here.",
+    )
+    follow_up_on = forms.DateField(
+        label="Follow-up date (optional)",
+        required=False,
+        widget=DateInput(),
+        error_messages={"invalid": "Enter a real follow-up date"},
+    )
+
+    field_order = [
+        "date",
+        "time",
+        "channel",
+        "direction",
+        "duration_minutes",
+        "topics",
+        "notes",
+        "outcome",
+        "follow_up_on",
+    ]
+
+    def clean(self):
+        cleaned = super().clean()
+        follow_up, day = cleaned.get("follow_up_on"), cleaned.get("date")
+        if follow_up and day and follow_up < day:
+            self.add_error("follow_up_on", "The follow-up date cannot be before the contact")
+        return cleaned
+
+
+class ConsentToKeepDetailsForm(Form):
+    """R2: the parent was told why details are kept and agreed; how."""
+
+    consent_confirmed = forms.BooleanField(
+        label="I have told the parent why we keep information about them, and they agreed",
+        error_messages={
+            "required": (
+                "Confirm that the parent was told why we keep information and agreed. "
+                "If they declined, log the contact with no name given"
+            ),
+        },
+    )
+    consent_method = forms.ChoiceField(
+        label="How did they agree?",
+        choices=Consent.Method.choices,
+        widget=forms.RadioSelect,
+        initial=Consent.Method.ORAL_PHONE,
+    )
+
+
+class ParentForm(ModelForm):
+    class Meta:
+        model = Parent
+        fields = [
+            "first_name",
+            "last_name",
+            "phone",
+            "email",
+            "address",
+            "postcode",
+            "preferred_contact",
+            "detailed_message_ok",
+            "parental_responsibility",
+        ]
+        widgets = {
+            "preferred_contact": forms.RadioSelect,
+            "parental_responsibility": forms.RadioSelect,
+            "address": forms.Textarea(attrs={"rows": 3}),
+        }
+        labels = {"detailed_message_ok": "A detailed message may be left"}
+        help_texts = {
+            "parental_responsibility": "In-depth support is only for parents with parental responsibility.",
+            "postcode": "For example, ME14 1XX",
+        }
+        error_messages = {
+            "first_name": {"required": "Enter the parent's first name"},
+            "last_name": {"required": "Enter the parent's last name"},
+            "email": {"invalid": "Enter an email address like name@example.com"},
+            "preferred_contact": {"required": "Select the preferred way of contact"},
+            "parental_responsibility": {"required": "Select whether the parent has parental responsibility"},
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["preferred_contact"].choices = Parent.PreferredContact.choices
+        self.fields["parental_responsibility"].choices = Parent.ParentalResponsibility.choices
+        self.fields["postcode"].widget.attrs["class"] = "govuk-input govuk-input--width-10"
+        self.fields["phone"].widget.attrs.update(
+            {"class": "govuk-input govuk-input--width-20", "type": "tel", "autocomplete": "off"}
+        )
+
+    def clean_postcode(self):
+        return " ".join(self.cleaned_data["postcode"].upper().split())
+
+    def clean_parental_responsibility(self):
+        value = self.cleaned_data["parental_responsibility"]
+        if value != Parent.ParentalResponsibility.YES:
+            raise forms.ValidationError(
+                "In-depth support is only for parents with parental responsibility. Give general "
+                "information and log the contact with no name given"
+            )
+        return value
+
+
+class ChildForm(ModelForm):
+    class Meta:
+        model = Child
+        fields = ["first_name", "last_name", "date_of_birth", "school", "need", "provision"]
+        widgets = {"date_of_birth": DateInput(), "provision": forms.RadioSelect}
+        error_messages = {
+            "first_name": {"required": "Enter the child's first name"},
+            "date_of_birth": {"invalid": "Enter a real date of birth"},
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["provision"].choices = Child.Provision.choices
+        self.fields["need"].choices = [("", "Not known yet")] + list(Child.Need.choices)
+
+    def clean_date_of_birth(self):
+        born = self.cleaned_data.get("date_of_birth")
+        today = timezone.localdate()
+        if born and born > today:
+            raise forms.ValidationError("The date of birth must be in the past")
+        if born and born.year < today.year - 30:
+            raise forms.ValidationError(
+                "Check the date of birth: support is for children and young people up to 25"
+            )
+        return born
+
+
+ChildFormSet = forms.formset_factory(ChildForm, extra=1, max_num=12, validate_max=True)
+
+
+class CaseSummaryForm(ModelForm):
+    class Meta:
+        model = Case
+        fields = ["summary"]
+        widgets = {"summary": forms.Textarea(attrs={"rows": 3})}
+        error_messages = {"summary": {"required": "Say briefly what the parent needs help with"}}
+
+
+class ReasonForm(Form):
+    reason = forms.CharField(
+        label="Reason",
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": "Give a reason"},
+    )
+
+
+class SearchForm(Form):
+    q = forms.CharField(
+        label="Name, phone number, email or postcode",
+        max_length=200,
+        required=False,
+    )
+
+
+class ReferenceItemForm(Form):
+    name = forms.CharField(label="Name", max_length=100, error_messages={"required": "Enter a name"})

@@ -1,0 +1,326 @@
+"""Parents, their children, cases and contacts.
+
+Reads go through ``pps.access`` (``visible_to`` querysets and ``get_*_for_user`` getters); writes
+go through ``cases.services``. ``__str__`` of every model holding personal data is its id, so
+that nothing personal reaches the audit log's object representation.
+"""
+
+import secrets
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+
+from pps.models import Service
+
+
+class ReferenceData(models.Model):
+    """A list a service keeps for itself (topics, outcomes), seeded with common IASS values."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    service = models.ForeignKey(Service, on_delete=models.CASCADE)
+    name = models.CharField(max_length=100)
+    is_active = models.BooleanField(default=True)
+    position = models.PositiveSmallIntegerField(default=100)
+
+    class Meta:
+        abstract = True
+        ordering = ["position", "name"]
+
+    def __str__(self):
+        return self.name
+
+
+class Topic(ReferenceData):
+    """What a contact was about (EHC needs assessment, exclusion, transport...)."""
+
+    class Meta(ReferenceData.Meta):
+        constraints = [models.UniqueConstraint(fields=["service", "name"], name="unique_topic_per_service")]
+
+
+class Outcome(ReferenceData):
+    """How a contact ended (information given, signposted, case opened...)."""
+
+    class Meta(ReferenceData.Meta):
+        constraints = [models.UniqueConstraint(fields=["service", "name"], name="unique_outcome_per_service")]
+
+
+class ParentQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        from pps.access import parents_visible_to
+
+        return parents_visible_to(user, self)
+
+
+class Parent(models.Model):
+    """A parent or carer who has agreed that the service keeps their details (R2).
+
+    A parent record exists only with a recorded consent to keep details; a caller who gives no
+    name, or declines, is an NNG contact with no parent record (R1).
+    """
+
+    class PreferredContact(models.TextChoices):
+        PHONE = "phone", "Phone"
+        EMAIL = "email", "Email"
+        LETTER = "letter", "Letter"
+        TEXT = "text", "Text message"
+
+    class ParentalResponsibility(models.TextChoices):
+        YES = "yes", "Yes"
+        NO = "no", "No"
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    service = models.ForeignKey(Service, on_delete=models.PROTECT, related_name="parents")
+    first_name = models.CharField(max_length=100)
+    last_name = models.CharField(max_length=100)
+    phone = models.CharField(max_length=40, blank=True)
+    email = models.EmailField(max_length=254, blank=True)
+    address = models.TextField(max_length=500, blank=True)
+    postcode = models.CharField(max_length=10, blank=True)
+    preferred_contact = models.CharField(
+        "preferred way of contact", max_length=10, choices=PreferredContact.choices
+    )
+    detailed_message_ok = models.BooleanField(
+        "a detailed message may be left",
+        default=False,
+        help_text=(
+            "If not, only a simple message is left: who called, from where and the number to call back."
+        ),
+    )
+    parental_responsibility = models.CharField(
+        "has parental responsibility", max_length=3, choices=ParentalResponsibility.choices
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+
+    objects = ParentQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["last_name", "first_name"]
+
+    def __str__(self):
+        return str(self.pk)
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.first_name} {self.last_name}".strip()
+
+
+class Child(models.Model):
+    """A child of a parent, with their special educational needs."""
+
+    class Need(models.TextChoices):
+        # DfE SEN2 / school census primary type of need codes.
+        SPLD = "SPLD", "Specific learning difficulty (SpLD)"
+        MLD = "MLD", "Moderate learning difficulty (MLD)"
+        SLD = "SLD", "Severe learning difficulty (SLD)"
+        PMLD = "PMLD", "Profound and multiple learning difficulty (PMLD)"
+        SEMH = "SEMH", "Social, emotional and mental health (SEMH)"
+        SLCN = "SLCN", "Speech, language and communication needs (SLCN)"
+        HI = "HI", "Hearing impairment (HI)"
+        VI = "VI", "Vision impairment (VI)"
+        MSI = "MSI", "Multi-sensory impairment (MSI)"
+        PD = "PD", "Physical disability (PD)"
+        ASD = "ASD", "Autistic spectrum disorder (ASD)"
+        OTH = "OTH", "Other difficulty or disability (OTH)"
+        NSA = "NSA", "SEN support but no specialist assessment of type of need (NSA)"
+
+    class Provision(models.TextChoices):
+        NONE = "none", "No SEN provision yet"
+        SEN_SUPPORT = "sen_support", "SEN support"
+        ASSESSMENT = "assessment", "EHC needs assessment under way"
+        EHC_PLAN = "ehc_plan", "EHC plan"
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    parent = models.ForeignKey(Parent, on_delete=models.CASCADE, related_name="children")
+    first_name = models.CharField(max_length=100)
+    last_name = models.CharField(max_length=100, blank=True)
+    date_of_birth = models.DateField(null=True, blank=True)
+    school = models.CharField("school or setting", max_length=200, blank=True)
+    need = models.CharField("primary type of need", max_length=4, choices=Need.choices, blank=True)
+    provision = models.CharField(
+        "SEN provision", max_length=12, choices=Provision.choices, default=Provision.NONE
+    )
+
+    class Meta:
+        ordering = ["date_of_birth", "first_name"]
+        verbose_name_plural = "children"
+
+    def __str__(self):
+        return str(self.pk)
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.first_name} {self.last_name}".strip()
+
+
+def new_case_reference() -> str:
+    """A short reference to read out on the phone; random, so it says nothing about volumes."""
+    alphabet = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+    return "".join(secrets.choice(alphabet) for _ in range(6))
+
+
+class CaseQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        from pps.access import cases_visible_to
+
+        return cases_visible_to(user, self)
+
+    def open(self):
+        return self.filter(status=Case.Status.OPEN)
+
+
+class Case(models.Model):
+    """Support given to one parent. Opened, worked through contacts, closed and reopened."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", "Open"
+        CLOSED = "closed", "Closed"
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    service = models.ForeignKey(Service, on_delete=models.PROTECT, related_name="cases")
+    parent = models.ForeignKey(Parent, on_delete=models.PROTECT, related_name="cases")
+    reference = models.CharField(max_length=12, unique=True, default=new_case_reference)
+    summary = models.TextField("what the parent needs help with", max_length=2000)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)
+    opened_at = models.DateTimeField(default=timezone.now)
+    opened_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    closed_at = models.DateTimeField(null=True, blank=True)
+
+    objects = CaseQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-opened_at"]
+
+    def __str__(self):
+        return str(self.pk)
+
+    @property
+    def is_open(self) -> bool:
+        return self.status == self.Status.OPEN
+
+
+class CaseEvent(models.Model):
+    """A step in a case's own history that people see on its timeline (opened, closed...).
+
+    This is the user-visible history; the compliance trail is the audit log.
+    """
+
+    class Kind(models.TextChoices):
+        OPENED = "opened", "Case opened"
+        CLOSED = "closed", "Case closed"
+        REOPENED = "reopened", "Case reopened"
+        ASSIGNED = "assigned", "Staff assigned"
+        UNASSIGNED = "unassigned", "Staff unassigned"
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="events")
+    kind = models.CharField(max_length=12, choices=Kind.choices)
+    reason = models.TextField(max_length=2000, blank=True)
+    at = models.DateTimeField(default=timezone.now)
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        ordering = ["at"]
+
+    def __str__(self):
+        return str(self.pk)
+
+
+class ContactQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        from pps.access import contacts_visible_to
+
+        return contacts_visible_to(user, self)
+
+
+class Contact(models.Model):
+    """One call, email, letter or meeting.
+
+    With no case it is an NNG (no name given) contact: date, channel, topics, time spent and
+    outcome only, nothing personal (R1). On a case it also holds notes and a follow-up date.
+    """
+
+    class Channel(models.TextChoices):
+        PHONE = "phone", "Phone"
+        EMAIL = "email", "Email"
+        LETTER = "letter", "Letter"
+        MEETING = "meeting", "Meeting"
+        TEXT = "text", "Text message"
+        VIDEO = "video", "Video call"
+
+    class Direction(models.TextChoices):
+        INCOMING = "in", "From the parent"
+        OUTGOING = "out", "To the parent"
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    service = models.ForeignKey(Service, on_delete=models.PROTECT, related_name="contacts")
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="contacts", null=True, blank=True)
+    occurred_at = models.DateTimeField("date and time", default=timezone.now)
+    channel = models.CharField(max_length=10, choices=Channel.choices, default=Channel.PHONE)
+    direction = models.CharField(max_length=3, choices=Direction.choices, default=Direction.INCOMING)
+    duration_minutes = models.PositiveSmallIntegerField("time spent (minutes)")
+    topics = models.ManyToManyField(Topic, related_name="contacts")
+    outcome = models.ForeignKey(Outcome, on_delete=models.PROTECT, related_name="contacts")
+    notes = models.TextField(max_length=10000, blank=True)
+    follow_up_on = models.DateField("follow-up date", null=True, blank=True)
+    follow_up_done = models.BooleanField(default=False)
+    logged_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    logged_at = models.DateTimeField(default=timezone.now)
+
+    objects = ContactQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-occurred_at"]
+        indexes = [
+            models.Index(fields=["service", "occurred_at"]),
+            models.Index(fields=["case", "occurred_at"]),
+        ]
+
+    def __str__(self):
+        return str(self.pk)
+
+    @property
+    def is_nng(self) -> bool:
+        return self.case_id is None
+
+
+# Direct foreign-key object permission tables (django-guardian's performance guide): fast, and a
+# permission disappears with its case, so a new case can never inherit an old one's staff.
+from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase  # noqa: E402
+
+
+class CaseUserObjectPermission(UserObjectPermissionBase):
+    content_object = models.ForeignKey(Case, on_delete=models.CASCADE)
+
+
+class CaseGroupObjectPermission(GroupObjectPermissionBase):
+    content_object = models.ForeignKey(Case, on_delete=models.CASCADE)
+
+
+class ParentSearchToken(models.Model):
+    """One search key of a parent: a normalised name token or prefix, phone, email or postcode.
+
+    Search matches tokens, never the personal fields themselves, so that the fields can be
+    encrypted and the tokens made keyed digests without changing how search works.
+    """
+
+    class Kind(models.TextChoices):
+        NAME = "name", "Name"
+        PHONE = "phone", "Phone"
+        EMAIL = "email", "Email"
+        POSTCODE = "postcode", "Postcode"
+
+    parent = models.ForeignKey(Parent, on_delete=models.CASCADE, related_name="search_tokens")
+    kind = models.CharField(max_length=8, choices=Kind.choices)
+    value = models.CharField(max_length=128)
+
+    class Meta:
+        indexes = [models.Index(fields=["kind", "value"])]
+        constraints = [
+            models.UniqueConstraint(fields=["parent", "kind", "value"], name="unique_search_token")
+        ]
+
+    def __str__(self):
+        return str(self.pk)

@@ -1,0 +1,334 @@
+"""Casework actions: every write to parents, children, cases and contacts happens here.
+
+Views, management commands and tests all call these functions. Each is atomic, checks the rules
+that apply, and leaves its trace in the audit log (through django-auditlog) and, where a person
+would want to see it, on the case timeline.
+"""
+
+from dataclasses import dataclass
+from datetime import date
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Subquery
+from django.utils import timezone
+
+from cases.models import Case, CaseEvent, Child, Contact, Outcome, Parent, ParentSearchToken, Topic
+from cases.search import parent_tokens, query_tokens
+from consent.services import record_consent_to_keep_details
+from pps import access
+from pps.audit import record_access
+from pps.models import CASE_ROLES
+
+DEFAULT_TOPICS = [
+    "EHC needs assessment",
+    "EHC plan",
+    "SEN support",
+    "Exclusion",
+    "Tribunal or appeal",
+    "Transport",
+    "Complaints",
+    "Health and social care",
+    "Admissions and school placement",
+    "Annual review",
+    "Mediation and disagreement resolution",
+    "Attendance",
+]
+DEFAULT_OUTCOMES = [
+    "Information given",
+    "Advice given",
+    "Signposted to another organisation",
+    "Case opened for in-depth support",
+    "Follow-up arranged",
+    "Letter or email drafted with the parent",
+    "Meeting attended with the parent",
+    "No further action",
+]
+
+#: Longest a single contact can reasonably last, in minutes (a full day's tribunal).
+MAX_CONTACT_MINUTES = 12 * 60
+
+
+class CaseworkError(ValidationError):
+    """A rule refused the action; the message says which and why, in the users' words."""
+
+
+def seed_reference_data(service) -> None:
+    """Give a new service the common IASS topics and outcomes (it can edit them afterwards)."""
+    for position, name in enumerate(DEFAULT_TOPICS):
+        Topic.objects.get_or_create(service=service, name=name, defaults={"position": position})
+    for position, name in enumerate(DEFAULT_OUTCOMES):
+        Outcome.objects.get_or_create(service=service, name=name, defaults={"position": position})
+
+
+@dataclass
+class ContactDetails:
+    """What every contact records (R1): nothing personal."""
+
+    occurred_at: "timezone.datetime"
+    channel: str
+    direction: str
+    duration_minutes: int
+    topics: list
+    outcome: Outcome
+
+
+def _check_contact(by, details: ContactDetails) -> None:
+    if details.occurred_at > timezone.now() + timezone.timedelta(minutes=5):
+        raise CaseworkError("The date and time of the contact cannot be in the future.")
+    if not 0 < details.duration_minutes <= MAX_CONTACT_MINUTES:
+        raise CaseworkError("Time spent must be between 1 and 720 minutes.")
+    if details.outcome.service_id != by.service_id:
+        raise CaseworkError("Choose an outcome from your service's list.")
+    if any(topic.service_id != by.service_id for topic in details.topics):
+        raise CaseworkError("Choose topics from your service's list.")
+    if not details.topics:
+        raise CaseworkError("Choose at least one topic.")
+
+
+@transaction.atomic
+def log_nng_contact(*, by, details: ContactDetails) -> Contact:
+    """Log a contact from a parent who gave no name (R1): no personal record is made."""
+    access.require_casework(by)
+    if not by.service.nng_allowed:
+        raise CaseworkError("Your service does not log contacts with no name given.")
+    _check_contact(by, details)
+    contact = Contact.objects.create(
+        service=by.service,
+        case=None,
+        occurred_at=details.occurred_at,
+        channel=details.channel,
+        direction=details.direction,
+        duration_minutes=details.duration_minutes,
+        outcome=details.outcome,
+        logged_by=by,
+    )
+    contact.topics.set(details.topics)
+    return contact
+
+
+@transaction.atomic
+def log_case_contact(
+    *, by, case: Case, details: ContactDetails, notes: str = "", follow_up_on: date | None = None
+) -> Contact:
+    """Log a call, email, letter or meeting on a case ``by`` works on."""
+    case = access.get_case_for_user(by, case.pk, how="log contact")
+    _check_contact(by, details)
+    if follow_up_on and follow_up_on < details.occurred_at.date():
+        raise CaseworkError("The follow-up date cannot be before the contact.")
+    contact = Contact.objects.create(
+        service=case.service,
+        case=case,
+        occurred_at=details.occurred_at,
+        channel=details.channel,
+        direction=details.direction,
+        duration_minutes=details.duration_minutes,
+        outcome=details.outcome,
+        notes=notes,
+        follow_up_on=follow_up_on,
+        logged_by=by,
+    )
+    contact.topics.set(details.topics)
+    return contact
+
+
+@transaction.atomic
+def mark_follow_up_done(*, by, contact: Contact) -> None:
+    if contact.case_id is None:
+        raise CaseworkError("Only contacts on a case have follow-ups.")
+    access.get_case_for_user(by, contact.case_id, how="follow-up")
+    contact.follow_up_done = True
+    contact.save(update_fields=["follow_up_done"])
+
+
+def _refresh_search_tokens(parent: Parent) -> None:
+    ParentSearchToken.objects.filter(parent=parent).delete()
+    ParentSearchToken.objects.bulk_create(
+        ParentSearchToken(parent=parent, kind=kind, value=value)
+        for kind, value in sorted(parent_tokens(parent))
+    )
+
+
+def _check_parent(parent: Parent) -> None:
+    if parent.parental_responsibility != Parent.ParentalResponsibility.YES:
+        raise CaseworkError(
+            "In-depth support is only for parents with parental responsibility. Give general "
+            "information and log the contact with no name given."
+        )
+    if parent.preferred_contact == Parent.PreferredContact.PHONE and not parent.phone:
+        raise CaseworkError("Give a phone number, as phone is the preferred way of contact.")
+    if parent.preferred_contact == Parent.PreferredContact.TEXT and not parent.phone:
+        raise CaseworkError("Give a phone number, as text message is the preferred way of contact.")
+    if parent.preferred_contact == Parent.PreferredContact.EMAIL and not parent.email:
+        raise CaseworkError("Give an email address, as email is the preferred way of contact.")
+    if parent.preferred_contact == Parent.PreferredContact.LETTER and not parent.address:
+        raise CaseworkError("Give an address, as letter is the preferred way of contact.")
+
+
+def _check_child(child: Child) -> None:
+    if child.date_of_birth and child.date_of_birth > timezone.localdate():
+        raise CaseworkError("A child's date of birth cannot be in the future.")
+    if child.date_of_birth and child.date_of_birth.year < timezone.localdate().year - 30:
+        raise CaseworkError(
+            "Check the child's date of birth: support is for children and young people up to 25."
+        )
+
+
+@transaction.atomic
+def register_parent(
+    *,
+    by,
+    consent_confirmed: bool,
+    consent_method: str,
+    parent: Parent,
+    children: list[Child],
+    case_summary: str,
+) -> Case:
+    """Save a parent who wants in-depth help, their children, and open their first case.
+
+    R2: the parent must have been told why details are kept and have agreed; the consent (how,
+    when, by whom, what they were told) is recorded before anything else is saved. Without it,
+    nothing is saved and the contact stays NNG.
+    """
+    access.require_casework(by)
+    if not consent_confirmed:
+        raise CaseworkError(
+            "Record that the parent was told why we keep information and agreed, or log the "
+            "contact with no name given."
+        )
+    parent.service = by.service
+    parent.created_by = by
+    _check_parent(parent)
+    for child in children:
+        _check_child(child)
+    parent.save()
+    record_consent_to_keep_details(
+        by=by, parent=parent, method=consent_method, parent_was_told=by.service.why_we_keep_statement
+    )
+    for child in children:
+        child.parent = parent
+        child.save()
+    _refresh_search_tokens(parent)
+    return open_case(by=by, parent=parent, summary=case_summary)
+
+
+@transaction.atomic
+def update_parent(*, by, parent: Parent) -> Parent:
+    """Save changes to a parent's details."""
+    access.get_parent_for_user(by, parent.pk, how="edit parent")
+    _check_parent(parent)
+    parent.save()
+    _refresh_search_tokens(parent)
+    return parent
+
+
+@transaction.atomic
+def add_child(*, by, parent: Parent, child: Child) -> Child:
+    access.get_parent_for_user(by, parent.pk, how="add child")
+    _check_child(child)
+    child.parent = parent
+    child.save()
+    return child
+
+
+@transaction.atomic
+def update_child(*, by, child: Child) -> Child:
+    access.get_parent_for_user(by, child.parent_id, how="edit child")
+    _check_child(child)
+    child.save()
+    return child
+
+
+@transaction.atomic
+def open_case(*, by, parent: Parent, summary: str) -> Case:
+    """Open a case for ``parent``; a caseworker or volunteer who opens it is assigned to it."""
+    access.require_casework(by)
+    if parent.service_id != by.service_id:
+        raise CaseworkError("That parent is not one of your service's.")
+    if not summary.strip():
+        raise CaseworkError("Say what the parent needs help with.")
+    case = Case.objects.create(service=parent.service, parent=parent, summary=summary, opened_by=by)
+    if by.role in CASE_ROLES:
+        access.assign_to_case(by, case)
+    CaseEvent.objects.create(case=case, kind=CaseEvent.Kind.OPENED, by=by)
+    return case
+
+
+@transaction.atomic
+def close_case(*, by, case: Case, reason: str) -> Case:
+    case = access.get_case_for_user(by, case.pk, how="close case")
+    if not case.is_open:
+        raise CaseworkError("This case is already closed.")
+    if not reason.strip():
+        raise CaseworkError("Give a reason for closing the case.")
+    case.status = Case.Status.CLOSED
+    case.closed_at = timezone.now()
+    case.save(update_fields=["status", "closed_at"])
+    CaseEvent.objects.create(case=case, kind=CaseEvent.Kind.CLOSED, reason=reason, by=by)
+    return case
+
+
+@transaction.atomic
+def reopen_case(*, by, case: Case, reason: str) -> Case:
+    case = access.get_case_for_user(by, case.pk, how="reopen case")
+    if case.is_open:
+        raise CaseworkError("This case is already open.")
+    if not reason.strip():
+        raise CaseworkError("Give a reason for reopening the case.")
+    case.status = Case.Status.OPEN
+    case.closed_at = None
+    case.save(update_fields=["status", "closed_at"])
+    CaseEvent.objects.create(case=case, kind=CaseEvent.Kind.REOPENED, reason=reason, by=by)
+    return case
+
+
+def find_parents(user, query: str, *, limit: int = 50, record: bool = True) -> list[Parent]:
+    """Parents ``user`` may reach that match ``query`` (name, phone, email or postcode).
+
+    Only reachable parents are ever matched, so a search reveals nothing about others. Every
+    parent shown is recorded in the audit log.
+    """
+    tokens = query_tokens(query)
+    if not tokens:
+        return []
+    parents = Parent.objects.visible_to(user)
+    for kind, value in tokens:
+        parents = parents.filter(
+            pk__in=Subquery(ParentSearchToken.objects.filter(kind=kind, value=value).values("parent_id"))
+        )
+    found = list(parents.prefetch_related("children")[:limit])
+    if record:
+        record_access(user, found, how="search")
+    return found
+
+
+def possible_duplicates(user, parent: Parent) -> list[Parent]:
+    """Reachable parents who may be the person about to be saved: same name, phone or email."""
+    candidates: dict = {}
+    for probe in (f"{parent.first_name} {parent.last_name}", parent.phone, parent.email):
+        if probe and probe.strip():
+            for found in find_parents(user, probe, limit=10, record=False):
+                candidates[found.pk] = found
+    shown = list(candidates.values())
+    record_access(user, shown, how="possible duplicates")
+    return shown
+
+
+@transaction.atomic
+def add_reference_item(*, by, model, name: str):
+    """Add a topic or outcome to ``by``'s service's list."""
+    access.require_senior(by)
+    name = " ".join(name.split())
+    if model.objects.filter(service=by.service, name__iexact=name).exists():
+        raise CaseworkError("That is already on the list.")
+    return model.objects.create(service=by.service, name=name)
+
+
+@transaction.atomic
+def set_reference_item_active(*, by, item, active: bool) -> None:
+    """Retire a topic or outcome (past contacts keep it) or bring it back."""
+    access.require_senior(by)
+    if item.service_id != by.service_id:
+        raise CaseworkError("That is not on your service's list.")
+    item.is_active = active
+    item.save(update_fields=["is_active"])

@@ -1,0 +1,24 @@
+from django.urls import path
+
+from cases import views
+
+app_name = "cases"
+
+urlpatterns = [
+    path("", views.dashboard, name="dashboard"),
+    path("contacts/new/", views.log_contact, name="contact_log"),
+    path("contacts/<uuid:contact_id>/follow-up-done/", views.follow_up_done, name="follow_up_done"),
+    path("parents/", views.parent_search, name="parent_search"),
+    path("parents/new/", views.parent_new, name="parent_new"),
+    path("parents/<uuid:parent_id>/", views.parent_detail, name="parent_detail"),
+    path("parents/<uuid:parent_id>/edit/", views.parent_edit, name="parent_edit"),
+    path("parents/<uuid:parent_id>/children/new/", views.child_add, name="child_add"),
+    path("parents/<uuid:parent_id>/cases/new/", views.case_open, name="case_open"),
+    path("children/<uuid:child_id>/edit/", views.child_edit, name="child_edit"),
+    path("cases/", views.case_list, name="case_list"),
+    path("cases/<uuid:case_id>/", views.case_detail, name="case_detail"),
+    path("cases/<uuid:case_id>/contacts/new/", views.case_contact_log, name="case_contact_log"),
+    path("cases/<uuid:case_id>/close/", views.case_close, name="case_close"),
+    path("cases/<uuid:case_id>/reopen/", views.case_reopen, name="case_reopen"),
+    path("service/lists/", views.reference_data, name="reference_data"),
+]

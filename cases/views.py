@@ -1,0 +1,399 @@
+"""Casework pages. Thin: they read through ``pps.access`` and write through ``cases.services``."""
+
+from itertools import chain
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.db.models import Q
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from cases import services
+from cases.forms import (
+    CaseContactForm,
+    CaseSummaryForm,
+    ChildForm,
+    ChildFormSet,
+    ConsentToKeepDetailsForm,
+    ContactForm,
+    ParentForm,
+    ReasonForm,
+    ReferenceItemForm,
+    SearchForm,
+)
+from cases.models import Case, Contact, Outcome, Topic
+from pps import access
+from pps.audit import record_access
+
+CASES_PER_PAGE = 50
+
+
+def _details(form) -> services.ContactDetails:
+    data = form.cleaned_data
+    return services.ContactDetails(
+        occurred_at=data["occurred_at"],
+        channel=data["channel"],
+        direction=data["direction"],
+        duration_minutes=data["duration_minutes"],
+        topics=list(data["topics"]),
+        outcome=data["outcome"],
+    )
+
+
+def dashboard(request):
+    """Where a caseworker lands: their open cases, follow-ups due, recent contacts."""
+    user = request.user
+    if not access.can_work_on_cases(user):
+        return render(request, "cases/dashboard_no_casework.html")
+    today = timezone.localdate()
+    my_cases = Case.objects.visible_to(user).open()
+    if user.role in ("caseworker", "volunteer"):
+        heading = "Your open cases"
+    else:
+        heading = "Open cases in your service"
+    open_cases = list(my_cases.select_related("parent").order_by("-opened_at")[:20])
+    open_count = my_cases.count()
+    follow_ups = list(
+        Contact.objects.visible_to(user)
+        .filter(case__isnull=False, follow_up_on__isnull=False, follow_up_done=False)
+        .filter(follow_up_on__lte=today + timezone.timedelta(days=7))
+        .filter(Q(logged_by=user) | Q(case__in=Case.objects.visible_to(user)))
+        .select_related("case", "case__parent")
+        .order_by("follow_up_on")[:20]
+    )
+    recent = list(
+        Contact.objects.visible_to(user)
+        .filter(logged_by=user)
+        .select_related("case", "case__parent", "outcome")
+        .prefetch_related("topics")
+        .order_by("-occurred_at")[:10]
+    )
+    shown_cases = {c.pk: c for c in open_cases}
+    for contact in chain(follow_ups, recent):
+        if contact.case:
+            shown_cases.setdefault(contact.case.pk, contact.case)
+    record_access(user, list(shown_cases.values()), how="dashboard")
+    return render(
+        request,
+        "cases/dashboard.html",
+        {
+            "heading": heading,
+            "open_cases": open_cases,
+            "open_count": open_count,
+            "follow_ups": follow_ups,
+            "recent": recent,
+            "today": today,
+        },
+    )
+
+
+def log_contact(request):
+    """Log a contact with no name given (R1): seconds, and never asks for a name."""
+    access.require_casework(request.user)
+    service = request.user.service
+    form = ContactForm(request.POST or None, service=service)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.log_nng_contact(by=request.user, details=_details(form))
+        except services.CaseworkError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, "Contact logged with no name given.")
+            return redirect("cases:contact_log")
+    return render(request, "cases/contact_log.html", {"form": form, "service": service})
+
+
+def parent_search(request):
+    """Find a parent by name, phone, email or postcode, among the parents one may reach."""
+    access.require_casework(request.user)
+    # POST, so that names and phone numbers never appear in URLs, histories or server logs.
+    form = SearchForm(request.POST or None)
+    results = None
+    query = ""
+    if form.is_valid():
+        query = form.cleaned_data["q"]
+        if query:
+            results = services.find_parents(request.user, query)
+    return render(request, "cases/parent_search.html", {"form": form, "results": results, "query": query})
+
+
+def _new_parent_initial(query: str) -> dict:
+    """Pre-fill a new parent from what was searched for, so nothing typed is lost."""
+    from cases.search import query_tokens
+
+    initial = {}
+    for kind, _ in query_tokens(query):
+        if kind == "email":
+            initial["email"] = query.strip()
+        elif kind == "phone":
+            initial["phone"] = query.strip()
+        elif kind == "postcode":
+            initial["postcode"] = query.strip().upper()
+        elif kind == "name":
+            words = query.split()
+            initial["first_name"] = words[0] if words else ""
+            initial["last_name"] = " ".join(words[1:])
+            break
+    return initial
+
+
+def parent_new(request):
+    """Record consent to keep details (R2), then the parent, their children and their case."""
+    access.require_casework(request.user)
+    service = request.user.service
+    starting_from_search = "from_search" in request.POST
+    data = request.POST if request.method == "POST" and not starting_from_search else None
+    consent_form = ConsentToKeepDetailsForm(data, prefix="consent")
+    initial = _new_parent_initial(request.POST.get("from_search", "")) if starting_from_search else {}
+    parent_form = ParentForm(data, prefix="parent", initial=initial)
+    children = ChildFormSet(data, prefix="child")
+    case_form = CaseSummaryForm(data, prefix="case")
+    duplicates = []
+    if data is not None:
+        forms_valid = all(
+            [consent_form.is_valid(), parent_form.is_valid(), children.is_valid(), case_form.is_valid()]
+        )
+        if forms_valid:
+            parent = parent_form.save(commit=False)
+            duplicates = (
+                [] if request.POST.get("confirm_new") else services.possible_duplicates(request.user, parent)
+            )
+            if not duplicates:
+                try:
+                    case = services.register_parent(
+                        by=request.user,
+                        consent_confirmed=consent_form.cleaned_data["consent_confirmed"],
+                        consent_method=consent_form.cleaned_data["consent_method"],
+                        parent=parent,
+                        children=[
+                            form.save(commit=False)
+                            for form in children.forms
+                            if form.has_changed() and form.cleaned_data
+                        ],
+                        case_summary=case_form.cleaned_data["summary"],
+                    )
+                except services.CaseworkError as error:
+                    parent_form.add_error(None, error)
+                else:
+                    messages.success(
+                        request, f"Parent saved and case {case.reference} opened. Log the contact now."
+                    )
+                    return redirect("cases:case_contact_log", case_id=case.pk)
+    return render(
+        request,
+        "cases/parent_new.html",
+        {
+            "consent_form": consent_form,
+            "parent_form": parent_form,
+            "children": children,
+            "case_form": case_form,
+            "duplicates": duplicates,
+            "service": service,
+        },
+    )
+
+
+def parent_detail(request, parent_id):
+    parent = access.get_parent_for_user(request.user, parent_id)
+    cases = Case.objects.visible_to(request.user).filter(parent=parent).order_by("-opened_at")
+    consents = parent.consents.select_related("recorded_by")
+    return render(
+        request,
+        "cases/parent_detail.html",
+        {"parent": parent, "children": parent.children.all(), "cases": cases, "consents": consents},
+    )
+
+
+def parent_edit(request, parent_id):
+    parent = access.get_parent_for_user(request.user, parent_id, how="edit parent")
+    form = ParentForm(request.POST or None, instance=parent)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.update_parent(by=request.user, parent=form.save(commit=False))
+        except services.CaseworkError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, "Parent's details saved.")
+            return redirect("cases:parent_detail", parent_id=parent.pk)
+    return render(request, "cases/parent_edit.html", {"form": form, "parent": parent})
+
+
+def child_add(request, parent_id):
+    parent = access.get_parent_for_user(request.user, parent_id, how="add child")
+    form = ChildForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.add_child(by=request.user, parent=parent, child=form.save(commit=False))
+        except services.CaseworkError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, "Child added.")
+            return redirect("cases:parent_detail", parent_id=parent.pk)
+    return render(request, "cases/child_form.html", {"form": form, "parent": parent, "child": None})
+
+
+def child_edit(request, child_id):
+    child = access.get_child_for_user(request.user, child_id, how="edit child")
+    parent = child.parent
+    form = ChildForm(request.POST or None, instance=child)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.update_child(by=request.user, child=form.save(commit=False))
+        except services.CaseworkError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, "Child's details saved.")
+            return redirect("cases:parent_detail", parent_id=parent.pk)
+    return render(request, "cases/child_form.html", {"form": form, "parent": parent, "child": child})
+
+
+def case_list(request):
+    """Cases one may reach, open first; filter by status."""
+    access.require_casework(request.user)
+    status = request.GET.get("status", "open")
+    cases = Case.objects.visible_to(request.user).select_related("parent")
+    if status in Case.Status.values:
+        cases = cases.filter(status=status)
+    else:
+        status = "all"
+    cases = cases.order_by("-opened_at")
+    page = Paginator(cases, CASES_PER_PAGE).get_page(request.GET.get("page"))
+    record_access(request.user, list(page.object_list), how="case list")
+    return render(request, "cases/case_list.html", {"page": page, "status": status})
+
+
+def case_detail(request, case_id):
+    """The case page: parent, children, and a timeline of contacts and case events."""
+    case = access.get_case_for_user(request.user, case_id)
+    contacts = case.contacts.select_related("outcome", "logged_by").prefetch_related("topics")
+    events = case.events.select_related("by")
+    timeline = sorted(
+        chain(
+            ({"kind": "contact", "at": c.occurred_at, "item": c} for c in contacts),
+            ({"kind": "event", "at": e.at, "item": e} for e in events),
+        ),
+        key=lambda entry: entry["at"],
+        reverse=True,
+    )
+    return render(
+        request,
+        "cases/case_detail.html",
+        {
+            "case": case,
+            "parent": case.parent,
+            "children": case.parent.children.all(),
+            "timeline": timeline,
+            "staff": access.staff_on_case(case),
+            "reason_form": ReasonForm(),
+        },
+    )
+
+
+def case_contact_log(request, case_id):
+    case = access.get_case_for_user(request.user, case_id, how="log contact")
+    form = CaseContactForm(request.POST or None, service=case.service)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.log_case_contact(
+                by=request.user,
+                case=case,
+                details=_details(form),
+                notes=form.cleaned_data["notes"],
+                follow_up_on=form.cleaned_data["follow_up_on"],
+            )
+        except services.CaseworkError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, "Contact logged.")
+            return redirect("cases:case_detail", case_id=case.pk)
+    return render(request, "cases/case_contact_log.html", {"form": form, "case": case, "parent": case.parent})
+
+
+def _case_status_change(request, case_id, action, template):
+    case = access.get_case_for_user(request.user, case_id, how=template)
+    form = ReasonForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            action(by=request.user, case=case, reason=form.cleaned_data["reason"])
+        except services.CaseworkError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(
+                request, f"Case {case.reference} {'closed' if template == 'close case' else 'reopened'}."
+            )
+            return redirect("cases:case_detail", case_id=case.pk)
+    return render(
+        request,
+        "cases/case_status_change.html",
+        {"form": form, "case": case, "closing": template == "close case"},
+    )
+
+
+def case_close(request, case_id):
+    return _case_status_change(request, case_id, services.close_case, "close case")
+
+
+def case_reopen(request, case_id):
+    return _case_status_change(request, case_id, services.reopen_case, "reopen case")
+
+
+def case_open(request, parent_id):
+    """Open another case for a parent one may reach."""
+    parent = access.get_parent_for_user(request.user, parent_id, how="open case")
+    form = CaseSummaryForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            case = services.open_case(by=request.user, parent=parent, summary=form.cleaned_data["summary"])
+        except services.CaseworkError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, f"Case {case.reference} opened.")
+            return redirect("cases:case_detail", case_id=case.pk)
+    return render(request, "cases/case_open.html", {"form": form, "parent": parent})
+
+
+@require_POST
+def follow_up_done(request, contact_id):
+    contact = access.get_contact_for_user(request.user, contact_id, how="follow-up")
+    try:
+        services.mark_follow_up_done(by=request.user, contact=contact)
+    except services.CaseworkError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, "Follow-up marked as done.")
+    if request.POST.get("return_to") == "case" and contact.case_id:
+        return redirect("cases:case_detail", case_id=contact.case_id)
+    return redirect("cases:dashboard")
+
+
+def reference_data(request):
+    """Senior staff keep their service's lists of topics and outcomes."""
+    access.require_senior(request.user)
+    service = request.user.service
+    form = ReferenceItemForm(request.POST or None)
+    model = {"topic": Topic, "outcome": Outcome}.get(request.POST.get("list", ""))
+    if request.method == "POST" and "toggle" in request.POST and model:
+        item = get_object_or_404(model, service=service, pk=request.POST["toggle"])
+        services.set_reference_item_active(by=request.user, item=item, active=not item.is_active)
+        return redirect("cases:reference_data")
+    if request.method == "POST" and model and form.is_valid():
+        try:
+            services.add_reference_item(by=request.user, model=model, name=form.cleaned_data["name"])
+        except services.CaseworkError as error:
+            form.add_error("name", error)
+        else:
+            messages.success(request, "Added.")
+            return redirect("cases:reference_data")
+    return render(
+        request,
+        "cases/reference_data.html",
+        {
+            "form": form,
+            "lists": [
+                ("topic", Topic.objects.filter(service=service), "Topics"),
+                ("outcome", Outcome.objects.filter(service=service), "Outcomes"),
+            ],
+            "posted_list": request.POST.get("list", ""),
+        },
+    )

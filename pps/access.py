@@ -1,0 +1,166 @@
+"""Who may reach which record: the one place where access rules live.
+
+Every list, search, dashboard, export and detail page asks these functions, so the same person
+gets the same answer everywhere. Someone who may not see a record gets ``Http404``, exactly as
+for a record that does not exist.
+"""
+
+from django.core.exceptions import ValidationError
+from django.http import Http404
+from guardian.shortcuts import assign_perm, get_objects_for_user, remove_perm
+
+from pps.audit import record_access
+from pps.models import CASE_ROLES, SENIOR_ROLES
+
+#: What being assigned to a case grants.
+CASE_PERMISSIONS = ("cases.view_case", "cases.change_case")
+
+
+def _active_staff(user) -> bool:
+    return bool(
+        user is not None and user.is_authenticated and user.is_active and getattr(user, "service_id", None)
+    )
+
+
+def cases_visible_to(user, queryset=None):
+    """The cases ``user`` may reach.
+
+    - Nobody without an active staff account in a service reaches any case.
+    - Nobody reaches a case of another service.
+    - Senior managers and the head of service reach every case of their service.
+    - Caseworkers and volunteers reach the cases they are assigned to (object permission),
+      directly or through a group; model-wide permissions grant nothing.
+    - Coordinators and maintainers reach no case; neither does a superuser as such.
+    """
+    from cases.models import Case
+
+    queryset = Case.objects.all() if queryset is None else queryset
+    if not _active_staff(user):
+        return queryset.none()
+    queryset = queryset.filter(service_id=user.service_id)
+    if user.role in SENIOR_ROLES:
+        return queryset
+    if user.role in CASE_ROLES:
+        return get_objects_for_user(
+            user,
+            "cases.view_case",
+            klass=queryset,
+            accept_global_perms=False,
+            with_superuser=False,
+        )
+    return queryset.none()
+
+
+def parents_visible_to(user, queryset=None):
+    """The parents ``user`` may reach: those with at least one case ``user`` may reach."""
+    from cases.models import Parent
+
+    queryset = Parent.objects.all() if queryset is None else queryset
+    if not _active_staff(user):
+        return queryset.none()
+    queryset = queryset.filter(service_id=user.service_id)
+    if user.role in SENIOR_ROLES:
+        return queryset
+    return queryset.filter(cases__in=cases_visible_to(user)).distinct()
+
+
+def contacts_visible_to(user, queryset=None):
+    """The contacts ``user`` may reach.
+
+    - Contacts on a case: exactly when the case is reachable.
+    - NNG contacts hold nothing personal: any caseworker, volunteer or senior of the service.
+    """
+    from django.db.models import Q
+
+    from cases.models import Contact
+
+    queryset = Contact.objects.all() if queryset is None else queryset
+    if not _active_staff(user) or not (user.role in CASE_ROLES or user.role in SENIOR_ROLES):
+        return queryset.none()
+    queryset = queryset.filter(service_id=user.service_id)
+    return queryset.filter(Q(case__isnull=True) | Q(case__in=cases_visible_to(user)))
+
+
+def can_work_on_cases(user) -> bool:
+    """May ``user`` log contacts and open cases at all (caseworkers, volunteers, seniors)?"""
+    return _active_staff(user) and (user.role in CASE_ROLES or user.role in SENIOR_ROLES)
+
+
+def require_casework(user) -> None:
+    """404 for anyone who does no casework (coordinators, maintainers, other accounts)."""
+    if not can_work_on_cases(user):
+        raise Http404
+
+
+def require_senior(user) -> None:
+    """404 for anyone who is not a senior manager or head of service of a service."""
+    if not (_active_staff(user) and user.role in SENIOR_ROLES):
+        raise Http404
+
+
+def _get_or_404(queryset, pk):
+    try:
+        return queryset.get(pk=pk)
+    except (queryset.model.DoesNotExist, ValidationError, ValueError, TypeError):
+        # Missing, not yours, or not even a well-formed id: the same answer.
+        raise Http404 from None
+
+
+def get_case_for_user(user, case_id, *, how: str = "case page"):
+    """The case ``case_id`` if ``user`` may reach it (see ``cases_visible_to``), else 404.
+
+    The read is recorded in the audit log.
+    """
+    case = _get_or_404(cases_visible_to(user).select_related("parent", "service"), case_id)
+    record_access(user, [case], how=how)
+    return case
+
+
+def get_parent_for_user(user, parent_id, *, how: str = "parent page"):
+    """The parent ``parent_id`` if ``user`` may reach them (see ``parents_visible_to``), else 404.
+
+    The read is recorded in the audit log.
+    """
+    parent = _get_or_404(parents_visible_to(user), parent_id)
+    record_access(user, [parent], how=how)
+    return parent
+
+
+def get_child_for_user(user, child_id, *, how: str = "child"):
+    """The child ``child_id`` if ``user`` may reach their parent, else 404. Recorded."""
+    from cases.models import Child
+
+    child = _get_or_404(
+        Child.objects.filter(parent__in=parents_visible_to(user)).select_related("parent"),
+        child_id,
+    )
+    record_access(user, [child], how=how)
+    return child
+
+
+def get_contact_for_user(user, contact_id, *, how: str = "contact"):
+    """The contact ``contact_id`` if ``user`` may reach it (see ``contacts_visible_to``), else 404."""
+    contact = _get_or_404(contacts_visible_to(user), contact_id)
+    record_access(user, [contact], how=how)
+    return contact
+
+
+def assign_to_case(user, case) -> None:
+    """Give ``user`` the reach that working on ``case`` needs."""
+    for permission in CASE_PERMISSIONS:
+        assign_perm(permission, user, case)
+
+
+def unassign_from_case(user, case) -> None:
+    for permission in CASE_PERMISSIONS:
+        remove_perm(permission, user, case)
+
+
+def staff_on_case(case):
+    """The staff assigned to ``case`` (directly), for display and checks."""
+    from pps.models import User
+
+    return User.objects.filter(
+        caseuserobjectpermission__content_object=case,
+        caseuserobjectpermission__permission__codename="view_case",
+    ).distinct()

@@ -1,0 +1,52 @@
+"""Recording reads in the audit log (R8).
+
+django-auditlog records creates, changes and deletes by itself. Reads are recorded here: one
+ACCESS entry for every record a person is shown, whether on its own page, in a list, in search
+results or in an export. Entries carry the actor and address from the request (set by
+``AuditlogMiddleware``) and the record's id, never its content.
+"""
+
+from auditlog import get_logentry_model
+from auditlog.context import auditlog_value
+from django.contrib.contenttypes.models import ContentType
+
+HIDDEN = "[hidden]"
+
+
+def mask_value(value) -> str:
+    """Mask for personal fields in audit diffs: that a field changed, not what it holds."""
+    return HIDDEN
+
+
+def _request_context() -> dict:
+    try:
+        return auditlog_value.get()
+    except LookupError:
+        return {}
+
+
+def record_access(user, objects, *, how: str) -> None:
+    """Write one ACCESS entry per record shown to ``user``; ``how`` says where (e.g. "search")."""
+    objects = [obj for obj in objects if obj is not None]
+    if not objects:
+        return
+    entry_model = get_logentry_model()
+    context = _request_context()
+    actor = user if getattr(user, "is_authenticated", False) else None
+    content_types = ContentType.objects.get_for_models(*{type(obj) for obj in objects})
+    entries = [
+        entry_model(
+            content_type=content_types[type(obj)],
+            object_pk=str(obj.pk),
+            object_repr=str(obj.pk),
+            action=entry_model.Action.ACCESS,
+            actor=actor,
+            actor_email=getattr(actor, "email", None),
+            remote_addr=context.get("remote_addr"),
+            remote_port=context.get("remote_port"),
+            cid=context.get("cid"),
+            additional_data={"how": how},
+        )
+        for obj in objects
+    ]
+    entry_model.objects.bulk_create(entries)

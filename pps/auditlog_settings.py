@@ -1,0 +1,53 @@
+"""The audit log's configuration, in one place.
+
+Every model is audited unless it is listed in ``EXCLUDED``. Fields that hold personal data are
+masked in diffs (``MASKED``): the audit log records that they changed, never what they hold.
+Object representations are ids (each model's ``__str__``), never names.
+"""
+
+#: Models that are not audited, and why.
+EXCLUDED = [
+    "sessions.Session",  # session rows, not records
+    "contenttypes.ContentType",
+    "auth.Permission",
+    "pps.AuditEntry",  # the audit log itself
+    "cases.CaseUserObjectPermission",  # recorded as CaseEvent (assigned/unassigned) instead
+    "cases.CaseGroupObjectPermission",
+]
+
+#: Personal fields, masked in every audit diff.
+MASKED = {
+    "pps.User": ["password", "first_name", "last_name", "email", "work_phone"],
+    "cases.Parent": [
+        "first_name",
+        "last_name",
+        "phone",
+        "email",
+        "address",
+        "postcode",
+    ],
+    "cases.Child": ["first_name", "last_name", "date_of_birth", "school"],
+    "cases.Case": ["summary"],
+    "cases.CaseEvent": ["reason"],
+    "cases.Contact": ["notes"],
+    "consent.Consent": ["parent_was_told"],
+}
+
+#: Many-to-many fields whose changes are logged.
+M2M = {"cases.Contact": ["topics"]}
+
+AUDITLOG_INCLUDE_ALL_MODELS = True
+AUDITLOG_EXCLUDE_TRACKING_MODELS = tuple(EXCLUDED)
+AUDITLOG_INCLUDE_TRACKING_MODELS = tuple(
+    {
+        "model": model,
+        "mask_fields": MASKED.get(model, []),
+        "m2m_fields": M2M.get(model, []),
+        "mask_callable": "pps.audit.mask_value",
+    }
+    for model in sorted(set(MASKED) | set(M2M))
+)
+AUDITLOG_EXCLUDE_TRACKING_FIELDS = ("last_login",)
+AUDITLOG_LOGENTRY_MODEL = "pps.AuditEntry"
+AUDITLOG_DISABLE_REMOTE_ADDR = False
+AUDITLOG_STORE_JSON_CHANGES = True
