@@ -1,0 +1,83 @@
+// Site-wide behaviour. Loaded from base.html as an ES module (so it runs after
+// the document is parsed), with the CSP nonce.
+import { initAll } from '../vendor/govuk-frontend/govuk-frontend.min.js'
+
+// GOV.UK Frontend normally relies on a small inline <script> in <body> to add
+// these classes; our CSP forbids inline scripts, so we add them here.
+// `govuk-frontend-supported` must be present before initAll(), which checks it.
+document.body.classList.add('js-enabled')
+if ('noModule' in HTMLScriptElement.prototype) {
+  document.body.classList.add('govuk-frontend-supported')
+}
+
+initAll()
+
+// Alt+Shift+L opens "Log a contact" from anywhere, including from inside a text
+// field: the modifiers mean it never clashes with typing. `event.code` is the
+// physical key, so it works whatever the keyboard layout or whatever character
+// Alt+Shift+L produces (on macOS, Option+Shift+L types "Ó").
+document.addEventListener('keydown', (event) => {
+  if (
+    event.code !== 'KeyL' ||
+    !event.altKey ||
+    !event.shiftKey ||
+    event.ctrlKey ||
+    event.metaKey ||
+    event.repeat ||
+    event.isComposing
+  ) {
+    return
+  }
+  const link = document.querySelector('[data-shortcut="log-contact"]')
+  const href = link && link.getAttribute('href')
+  if (!href) {
+    return
+  }
+  event.preventDefault()
+  window.location.assign(href)
+})
+
+// "Add another" for Django formsets (e.g. children on the new-parent page):
+//
+//   {{ formset.management_form }}
+//   <div id="children" data-module="app-add-another" data-prefix="child">…forms…</div>
+//   <template id="child-template">…formset.empty_form…</template>
+//   <button type="button" class="app-js-only" data-add-another="children">Add another child</button>
+//
+// The template's "__prefix__" (Django's placeholder for the form index) becomes
+// the next index and "__number__" the 1-based number shown to people; the
+// management form's TOTAL_FORMS is increased and focus moves to the new form.
+for (const button of document.querySelectorAll('[data-add-another]')) {
+  const container = document.getElementById(button.dataset.addAnother)
+  const prefix = container && container.dataset.prefix
+  const template = prefix && document.getElementById(`${prefix}-template`)
+  const total = prefix && document.getElementById(`id_${prefix}-TOTAL_FORMS`)
+  const max = prefix && document.getElementById(`id_${prefix}-MAX_NUM_FORMS`)
+  if (!template || !total) {
+    continue
+  }
+  const atMax = () => max && Number(total.value) >= Number(max.value)
+  button.hidden = atMax()
+  button.addEventListener('click', () => {
+    if (atMax()) {
+      return
+    }
+    const index = Number(total.value)
+    const html = template.innerHTML
+      .replaceAll('__prefix__', String(index))
+      .replaceAll('__number__', String(index + 1))
+    const holder = document.createElement('div')
+    holder.innerHTML = html
+    const added = [...holder.children]
+    container.append(...added)
+    total.value = String(index + 1)
+    for (const element of added) {
+      initAll({ scope: element })
+    }
+    const first = added.length && added[0].querySelector('input, select, textarea')
+    if (first) {
+      first.focus()
+    }
+    button.hidden = atMax()
+  })
+}
