@@ -5,7 +5,7 @@ from itertools import chain
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db.models import Q
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
@@ -374,7 +374,7 @@ def reference_data(request):
     form = ReferenceItemForm(request.POST or None)
     model = {"topic": Topic, "outcome": Outcome}.get(request.POST.get("list", ""))
     if request.method == "POST" and "toggle" in request.POST and model:
-        item = get_object_or_404(model, service=service, pk=request.POST["toggle"])
+        item = access.get_or_404(model.objects.filter(service=service), request.POST["toggle"])
         services.set_reference_item_active(by=request.user, item=item, active=not item.is_active)
         return redirect("cases:reference_data")
     if request.method == "POST" and model and form.is_valid():

@@ -98,7 +98,8 @@ def require_senior(user) -> None:
         raise Http404
 
 
-def _get_or_404(queryset, pk):
+def get_or_404(queryset, pk):
+    """``queryset.get(pk=pk)``, or 404 when there is no such row or ``pk`` is malformed."""
     try:
         return queryset.get(pk=pk)
     except (queryset.model.DoesNotExist, ValidationError, ValueError, TypeError):
@@ -111,7 +112,7 @@ def get_case_for_user(user, case_id, *, how: str = "case page"):
 
     The read is recorded in the audit log.
     """
-    case = _get_or_404(cases_visible_to(user).select_related("parent", "service"), case_id)
+    case = get_or_404(cases_visible_to(user).select_related("parent", "service"), case_id)
     record_access(user, [case], how=how)
     return case
 
@@ -121,7 +122,7 @@ def get_parent_for_user(user, parent_id, *, how: str = "parent page"):
 
     The read is recorded in the audit log.
     """
-    parent = _get_or_404(parents_visible_to(user), parent_id)
+    parent = get_or_404(parents_visible_to(user), parent_id)
     record_access(user, [parent], how=how)
     return parent
 
@@ -130,7 +131,7 @@ def get_child_for_user(user, child_id, *, how: str = "child"):
     """The child ``child_id`` if ``user`` may reach their parent, else 404. Recorded."""
     from cases.models import Child
 
-    child = _get_or_404(
+    child = get_or_404(
         Child.objects.filter(parent__in=parents_visible_to(user)).select_related("parent"),
         child_id,
     )
@@ -140,7 +141,7 @@ def get_child_for_user(user, child_id, *, how: str = "child"):
 
 def get_contact_for_user(user, contact_id, *, how: str = "contact"):
     """The contact ``contact_id`` if ``user`` may reach it (see ``contacts_visible_to``), else 404."""
-    contact = _get_or_404(contacts_visible_to(user), contact_id)
+    contact = get_or_404(contacts_visible_to(user), contact_id)
     record_access(user, [contact], how=how)
     return contact
 

@@ -1,0 +1,119 @@
+"""Every URL pattern: no page without sign-in (bar a short public list), and every page about a
+record refuses everyone who may not reach it with a 404, while the right person gets it and the
+read is audited."""
+
+import pytest
+from auditlog import get_logentry_model
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
+
+from cases import services
+from tests.conftest import client_for
+from tests.factories import contact_details
+
+#: Pages anyone may open without signing in.
+PUBLIC_URLS = {"login"}
+
+
+def all_patterns(resolver=None, namespace=""):
+    resolver = resolver or get_resolver()
+    for pattern in resolver.url_patterns:
+        if isinstance(pattern, URLResolver):
+            ns = f"{namespace}{pattern.namespace}:" if pattern.namespace else namespace
+            yield from all_patterns(pattern, ns)
+        elif isinstance(pattern, URLPattern) and pattern.name:
+            yield f"{namespace}{pattern.name}", pattern
+
+
+PATTERNS = sorted(all_patterns())
+
+
+@pytest.fixture
+def records(caseworker, case):
+    contact = services.log_case_contact(
+        by=caseworker,
+        case=case,
+        details=contact_details(case.service),
+        notes="CANARY-ZEBEDEE notes",
+        follow_up_on=timezone.localdate(),
+    )
+    return {
+        "case_id": case.pk,
+        "parent_id": case.parent.pk,
+        "child_id": case.parent.children.get().pk,
+        "contact_id": contact.pk,
+    }
+
+
+def url_for(name, pattern, records):
+    kwargs = {key: records[key] for key in pattern.pattern.converters}
+    return reverse(name, kwargs=kwargs)
+
+
+def test_the_walk_covers_every_pattern():
+    names = {name for name, _ in PATTERNS}
+    assert {"cases:case_detail", "cases:parent_detail", "cases:contact_log", "login"} <= names
+    assert len(names) == len(PATTERNS), "every URL pattern needs a unique name"
+
+
+@pytest.mark.parametrize("name, pattern", PATTERNS, ids=[name for name, _ in PATTERNS])
+def test_nobody_gets_in_without_signing_in(client, records, name, pattern):
+    url = url_for(name, pattern, records)
+    for method in (client.get, client.post):
+        response = method(url)
+        if name in PUBLIC_URLS:
+            assert response.status_code in (200, 405)
+        else:
+            assert response.status_code == 302, f"{name} answered {response.status_code}"
+            assert response.url.startswith(reverse("login"))
+
+
+OBJECT_PATTERNS = [(name, p) for name, p in PATTERNS if p.pattern.converters]
+
+
+@pytest.mark.parametrize("name, pattern", OBJECT_PATTERNS, ids=[name for name, _ in OBJECT_PATTERNS])
+@pytest.mark.parametrize("persona", ["outsider", "second_caseworker", "coordinator", "maintainer"])
+def test_people_who_may_not_reach_a_record_get_404(request, records, name, pattern, persona):
+    user = request.getfixturevalue(persona)
+    user.is_superuser = persona == "maintainer"  # not even a superuser flag opens a case
+    user.save()
+    client = client_for(user)
+    url = url_for(name, pattern, records)
+    for method in (client.get, client.post):
+        response = method(url)
+        # 405 (a GET on a POST-only action) is decided before any record is looked at.
+        allowed = (404, 405) if method == client.get else (404,)
+        assert response.status_code in allowed, f"{persona} got {response.status_code} from {name}"
+        assert "CANARY-ZEBEDEE" not in response.content.decode()
+
+
+@pytest.mark.parametrize("name, pattern", OBJECT_PATTERNS, ids=[name for name, _ in OBJECT_PATTERNS])
+def test_the_caseworker_on_the_case_gets_the_page_and_the_read_is_audited(caseworker, records, name, pattern):
+    entry = get_logentry_model()
+    before = entry.objects.filter(action=entry.Action.ACCESS, actor=caseworker).count()
+    response = client_for(caseworker).get(url_for(name, pattern, records))
+    assert response.status_code in (200, 405)
+    if response.status_code == 200:
+        after = entry.objects.filter(action=entry.Action.ACCESS, actor=caseworker).count()
+        assert after > before, f"{name} wrote no ACCESS entry"
+
+
+def test_a_malformed_or_unknown_id_is_simply_not_found(as_caseworker):
+    assert as_caseworker.get("/cases/not-a-uuid/").status_code == 404
+    assert as_caseworker.get("/cases/00000000-0000-0000-0000-000000000000/").status_code == 404
+    assert as_caseworker.get("/cases/99999999999999999999999/").status_code == 404
+
+
+LIST_PAGES = ["cases:dashboard", "cases:case_list", "cases:parent_search"]
+
+
+@pytest.mark.parametrize("name", LIST_PAGES)
+@pytest.mark.parametrize("persona", ["outsider", "second_caseworker", "coordinator", "maintainer"])
+def test_lists_show_nothing_of_records_one_may_not_reach(request, records, case, name, persona):
+    client = client_for(request.getfixturevalue(persona))
+    pages = [client.get(reverse(name)), client.post(reverse(name), {"q": "Sarah Jones"})]
+    for response in pages:
+        page = response.content.decode()
+        assert case.reference not in page
+        assert str(case.pk) not in page
+        assert "CANARY-ZEBEDEE" not in page
