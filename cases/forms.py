@@ -62,6 +62,10 @@ class ContactForm(Form):
     )
     duration_minutes = forms.IntegerField(
         label="Time spent (minutes)",
+        # A text box, as GOV.UK advises for numbers: no spinner, no silent rounding.
+        widget=forms.TextInput(
+            attrs={"inputmode": "numeric", "class": "govuk-input govuk-input--width-4", "spellcheck": "false"}
+        ),
         min_value=1,
         max_value=720,
         error_messages={

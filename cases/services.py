@@ -10,7 +10,7 @@ from datetime import date
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Subquery
+from django.db.models import Prefetch, Subquery
 from django.utils import timezone
 
 from cases.models import Case, CaseEvent, Child, Contact, Outcome, Parent, ParentSearchToken, Topic
@@ -296,7 +296,8 @@ def find_parents(user, query: str, *, limit: int = 50, record: bool = True) -> l
         parents = parents.filter(
             pk__in=Subquery(ParentSearchToken.objects.filter(kind=kind, value=value).values("parent_id"))
         )
-    found = list(parents.prefetch_related("children")[:limit])
+    open_cases = Prefetch("cases", queryset=Case.objects.visible_to(user).open(), to_attr="open_cases")
+    found = list(parents.prefetch_related("children", open_cases)[:limit])
     if record:
         record_access(user, found, how="search")
     return found
