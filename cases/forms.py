@@ -5,7 +5,7 @@ from django.utils import timezone
 
 from cases.models import Case, Child, Contact, Outcome, Parent, Topic
 from consent.models import Consent
-from pps.forms import Form, ModelForm
+from pps.forms import ColumnsRadioSelect, Form, InlineRadioSelect, ModelForm
 
 
 class DateInput(forms.DateInput):
@@ -29,7 +29,9 @@ class ListChoiceField(forms.ModelMultipleChoiceField):
         try:
             return super()._check_values(value)
         except forms.ValidationError:
-            raise forms.ValidationError(self.error_messages["invalid_choice"], code="invalid_choice") from None
+            raise forms.ValidationError(
+                self.error_messages["invalid_choice"], code="invalid_choice"
+            ) from None
 
 
 class ContactForm(Form):
@@ -51,13 +53,13 @@ class ContactForm(Form):
     channel = forms.ChoiceField(
         label="How did the contact happen?",
         choices=Contact.Channel.choices,
-        widget=forms.RadioSelect,
+        widget=ColumnsRadioSelect,
         initial=Contact.Channel.PHONE,
     )
     direction = forms.ChoiceField(
         label="Who made the contact?",
         choices=Contact.Direction.choices,
-        widget=forms.RadioSelect,
+        widget=InlineRadioSelect,
         initial=Contact.Direction.INCOMING,
     )
     duration_minutes = forms.IntegerField(
@@ -89,9 +91,12 @@ class ContactForm(Form):
     outcome = forms.ModelChoiceField(
         label="Outcome",
         queryset=Outcome.objects.none(),
-        widget=forms.RadioSelect,
+        widget=ColumnsRadioSelect,
         empty_label=None,
-        error_messages={"required": "Select the outcome", "invalid_choice": "Select an outcome from the list"},
+        error_messages={
+            "required": "Select the outcome",
+            "invalid_choice": "Select an outcome from the list",
+        },
     )
 
     def __init__(self, *args, service, **kwargs):
@@ -188,8 +193,8 @@ class ParentForm(ModelForm):
             "parental_responsibility",
         ]
         widgets = {
-            "preferred_contact": forms.RadioSelect,
-            "parental_responsibility": forms.RadioSelect,
+            "preferred_contact": InlineRadioSelect,
+            "parental_responsibility": InlineRadioSelect,
             "address": forms.Textarea(attrs={"rows": 3}),
         }
         labels = {"detailed_message_ok": "A detailed message may be left"}
@@ -210,9 +215,8 @@ class ParentForm(ModelForm):
         self.fields["preferred_contact"].choices = Parent.PreferredContact.choices
         self.fields["parental_responsibility"].choices = Parent.ParentalResponsibility.choices
         self.fields["postcode"].widget.attrs["class"] = "govuk-input govuk-input--width-10"
-        self.fields["phone"].widget.attrs.update(
-            {"class": "govuk-input govuk-input--width-20", "type": "tel", "autocomplete": "off"}
-        )
+        self.fields["phone"].widget.input_type = "tel"
+        self.fields["phone"].widget.attrs.update({"class": "govuk-input govuk-input--width-20"})
 
     def clean_postcode(self):
         return " ".join(self.cleaned_data["postcode"].upper().split())
@@ -231,7 +235,7 @@ class ChildForm(ModelForm):
     class Meta:
         model = Child
         fields = ["first_name", "last_name", "date_of_birth", "school", "need", "provision"]
-        widgets = {"date_of_birth": DateInput(), "provision": forms.RadioSelect}
+        widgets = {"date_of_birth": DateInput(), "provision": ColumnsRadioSelect}
         error_messages = {
             "first_name": {"required": "Enter the child's first name"},
             "date_of_birth": {"invalid": "Enter a real date of birth"},
@@ -268,6 +272,7 @@ class CaseSummaryForm(ModelForm):
 class ReasonForm(Form):
     reason = forms.CharField(
         label="Reason",
+        help_text="It is shown on the case timeline.",
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 3}),
         error_messages={"required": "Give a reason"},

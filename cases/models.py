@@ -243,7 +243,7 @@ class Contact(models.Model):
     """
 
     class Channel(models.TextChoices):
-        PHONE = "phone", "Phone"
+        PHONE = "phone", "Phone call"
         EMAIL = "email", "Email"
         LETTER = "letter", "Letter"
         MEETING = "meeting", "Meeting"

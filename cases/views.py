@@ -56,7 +56,7 @@ def dashboard(request):
     open_count = my_cases.count()
     follow_ups = list(
         Contact.objects.visible_to(user)
-        .filter(case__isnull=False, follow_up_on__isnull=False, follow_up_done=False)
+        .filter(case__status=Case.Status.OPEN, follow_up_on__isnull=False, follow_up_done=False)
         .filter(follow_up_on__lte=today + timezone.timedelta(days=7))
         .filter(Q(logged_by=user) | Q(case__in=Case.objects.visible_to(user)))
         .select_related("case", "case__parent")
@@ -150,6 +150,17 @@ def parent_new(request):
     children = ChildFormSet(data, prefix="child")
     case_form = CaseSummaryForm(data, prefix="case")
     duplicates = []
+    if data is not None and "use_parent" in request.POST:
+        # The parent is already known: open the case on their record with what was typed.
+        existing = access.get_parent_for_user(request.user, request.POST["use_parent"], how="use parent")
+        if case_form.is_valid():
+            case = services.open_case(
+                by=request.user, parent=existing, summary=case_form.cleaned_data["summary"]
+            )
+            messages.success(
+                request, f"Case {case.reference} opened for {existing.full_name}. Log the contact now."
+            )
+            return redirect("cases:case_contact_log", case_id=case.pk)
     if data is not None:
         forms_valid = all(
             [consent_form.is_valid(), parent_form.is_valid(), children.is_valid(), case_form.is_valid()]
@@ -180,10 +191,13 @@ def parent_new(request):
                         request, f"Parent saved and case {case.reference} opened. Log the contact now."
                     )
                     return redirect("cases:case_contact_log", case_id=case.pk)
+    all_forms = [consent_form, parent_form, *children.forms, case_form]
     return render(
         request,
         "cases/parent_new.html",
         {
+            "all_forms": all_forms,
+            "has_errors": any(form.errors for form in all_forms) or bool(children.non_form_errors()),
             "consent_form": consent_form,
             "parent_form": parent_form,
             "children": children,
@@ -268,12 +282,13 @@ def case_detail(request, case_id):
     case = access.get_case_for_user(request.user, case_id)
     contacts = case.contacts.select_related("outcome", "logged_by").prefetch_related("topics")
     events = case.events.select_related("by")
+    # Contact times are typed to the minute; within a minute, what was recorded later comes first.
     timeline = sorted(
         chain(
-            ({"kind": "contact", "at": c.occurred_at, "item": c} for c in contacts),
-            ({"kind": "event", "at": e.at, "item": e} for e in events),
+            ({"kind": "contact", "at": c.occurred_at, "recorded": c.logged_at, "item": c} for c in contacts),
+            ({"kind": "event", "at": e.at, "recorded": e.at, "item": e} for e in events),
         ),
-        key=lambda entry: entry["at"],
+        key=lambda entry: (entry["at"].replace(second=0, microsecond=0), entry["recorded"]),
         reverse=True,
     )
     return render(

@@ -66,3 +66,11 @@ class Form(GovukFormMixin, forms.Form):
 
 class ModelForm(GovukFormMixin, forms.ModelForm):
     pass
+
+
+class InlineRadioSelect(forms.RadioSelect):
+    """Radios side by side: for two to four short options."""
+
+
+class ColumnsRadioSelect(forms.RadioSelect):
+    """Radios in two columns: for longer lists, so forms stay short."""

@@ -165,3 +165,23 @@ def test_make_case_factory_registers_like_the_form(caseworker):
     case = make_case(caseworker)
     assert case.parent.consents.get().keeps_details
     assert case.parent.search_tokens.exists()
+
+
+def test_using_the_existing_parent_opens_the_case_on_their_record(as_caseworker, case):
+    data = form_data(
+        **{"parent-first_name": "Sarah", "parent-last_name": "Jones", "use_parent": str(case.parent.pk)}
+    )
+    response = as_caseworker.post(URL, data)
+    assert response.status_code == 302
+    assert Parent.objects.count() == 1
+    new_case = case.parent.cases.exclude(pk=case.pk).get()
+    assert new_case.summary == "Wants help preparing for the EHC plan annual review."
+    assert response.url == reverse("cases:case_contact_log", args=[new_case.pk])
+
+
+def test_a_parent_one_may_not_reach_cannot_be_used(second_caseworker, case):
+    from tests.conftest import client_for
+
+    data = form_data(**{"use_parent": str(case.parent.pk)})
+    assert client_for(second_caseworker).post(URL, data).status_code == 404
+    assert case.parent.cases.count() == 1

@@ -1,0 +1,78 @@
+"""Browser tests: Playwright driving Debian's Chromium against pytest-django's live server.
+
+`playwright install` cannot download browsers here, so the tests use /usr/bin/chromium (bin/test
+installs it with apt-get when run as root). Without it the tests are skipped with a reason,
+except under CI=true, where they must run.
+"""
+
+import os
+from pathlib import Path
+
+import pytest
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "var" / "screenshots"
+
+
+def _in_ci() -> bool:
+    return os.environ.get("CI", "").lower() in {"true", "1"}
+
+
+@pytest.fixture(scope="session")
+def chromium():
+    """One headless Chromium for the whole run."""
+    if not CHROMIUM.exists():
+        message = (
+            f"needs Debian's Chromium at {CHROMIUM}: run `bash bin/test` as root, or apt-get install chromium"
+        )
+        if _in_ci():
+            pytest.fail(f"CI=true and {message}", pytrace=False)
+        pytest.skip(message)
+    from playwright.sync_api import sync_playwright
+
+    with pytest.MonkeyPatch.context() as patch, sync_playwright() as playwright:
+        # Playwright's sync API runs an event loop in this thread, so while the browser is open
+        # Django's "async-unsafe" guard would refuse the ORM calls that the tests and their
+        # fixtures make. Nothing here is async code.
+        patch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def browser_page(chromium, live_server, transactional_db):
+    """A fresh page (its own cookies) in a desktop-sized window, in the service's time zone."""
+    context = chromium.new_context(
+        base_url=live_server.url,
+        viewport={"width": 1280, "height": 900},
+        locale="en-GB",
+        timezone_id="Europe/London",
+    )
+    context.set_default_timeout(10_000)
+    page = context.new_page()
+    yield page
+    context.close()
+
+
+@pytest.fixture
+def screenshot(browser_page, request):
+    """``screenshot("dashboard")`` saves a full-page picture to var/screenshots/<test>-<n>-dashboard.png."""
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    taken = []
+
+    def take(name: str) -> Path:
+        taken.append(name)
+        path = SCREENSHOTS / f"{request.node.name}-{len(taken):02d}-{name}.png"
+        browser_page.screenshot(path=path, full_page=True)
+        return path
+
+    return take
