@@ -475,7 +475,11 @@ class DemoResult:
     counts: dict = field(default_factory=dict)
 
 
-class DemoDataAlreadyLoaded(Exception):
+class DemoDataError(Exception):
+    """The demo data cannot be loaded here; the message says why."""
+
+
+class DemoDataAlreadyLoaded(DemoDataError):
     pass
 
 
@@ -627,7 +631,7 @@ class _Loader:
     def run(self, *, parents: int, contacts: int) -> DemoResult:
         taken = User.objects.filter(username__in=demo_usernames()).values_list("username", flat=True)
         if taken:
-            raise ValueError(f"These usernames are already in use: {', '.join(sorted(taken))}")
+            raise DemoDataError(f"These usernames are already in use: {', '.join(sorted(taken))}")
         self.permissions = [
             Permission.objects.get(content_type__app_label="cases", codename=name.split(".")[1])
             for name in CASE_PERMISSIONS
@@ -930,9 +934,9 @@ class _Loader:
     def make_contacts(self, plans: list[_CasePlan], total: int, shares: list[int]) -> None:
         rng = self.rng
         on_cases = sum(plan.contacts for plan in plans)
-        extra = max(0, total - round(total * NNG_SHARE) - on_cases)
+        extra = max(0, total - round(total * NNG_SHARE) - on_cases) if plans else 0
         nng = max(0, total - on_cases - extra)
-        if plans and extra:
+        if extra:
             weights = [
                 (1.0 if plan.is_open else 0.8) * (0.5 + min((plan.last_at - plan.opened_at).days, 180) / 180)
                 for plan in plans

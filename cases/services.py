@@ -13,7 +13,17 @@ from django.db import transaction
 from django.db.models import Prefetch, Subquery
 from django.utils import timezone
 
-from cases.models import Case, CaseEvent, Child, Contact, Outcome, Parent, ParentSearchToken, Topic
+from cases.models import (
+    Case,
+    CaseEvent,
+    Child,
+    Contact,
+    Outcome,
+    Parent,
+    ParentSearchToken,
+    Topic,
+    new_case_reference,
+)
 from cases.search import parent_tokens, query_tokens
 from consent.services import record_consent_to_keep_details
 from pps import access
@@ -239,6 +249,14 @@ def update_child(*, by, child: Child) -> Child:
     return child
 
 
+def _free_case_reference() -> str:
+    """A random case reference not yet used (clashes become likely at tens of thousands)."""
+    while True:
+        reference = new_case_reference()
+        if not Case.objects.filter(reference=reference).exists():
+            return reference
+
+
 @transaction.atomic
 def open_case(*, by, parent: Parent, summary: str) -> Case:
     """Open a case for ``parent``; a caseworker or volunteer who opens it is assigned to it."""
@@ -247,7 +265,9 @@ def open_case(*, by, parent: Parent, summary: str) -> Case:
         raise CaseworkError("That parent is not one of your service's.")
     if not summary.strip():
         raise CaseworkError("Say what the parent needs help with.")
-    case = Case.objects.create(service=parent.service, parent=parent, summary=summary, opened_by=by)
+    case = Case.objects.create(
+        service=parent.service, parent=parent, summary=summary, opened_by=by, reference=_free_case_reference()
+    )
     if by.role in CASE_ROLES:
         access.assign_to_case(by, case)
     CaseEvent.objects.create(case=case, kind=CaseEvent.Kind.OPENED, by=by)

@@ -5,6 +5,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
+from django.db.models import ProtectedError
 
 from cases import demo
 
@@ -79,8 +80,13 @@ class Command(BaseCommand):
                     "--reset deletes the demo services and everything in them. It runs only with "
                     "DEBUG on, or with --yes-really."
                 )
-            if demo.delete(progress=self.stdout.write):
-                self.stdout.write("Deleted the demo services and everything in them.")
+            try:
+                if demo.delete(progress=self.stdout.write):
+                    self.stdout.write("Deleted the demo services and everything in them.")
+            except ProtectedError as error:
+                raise CommandError(
+                    f"Nothing was deleted: other records still refer to the demo data ({error.args[0]})"
+                ) from None
         elif demo.is_loaded():
             self.stdout.write(
                 "The demo data is already loaded; nothing was added. "
@@ -100,7 +106,7 @@ class Command(BaseCommand):
             )
         except demo.DemoDataAlreadyLoaded:
             raise CommandError("The demo data was loaded by something else meanwhile.") from None
-        except ValueError as error:
+        except demo.DemoDataError as error:
             raise CommandError(str(error)) from None
         demo.write_logins(logins_file, result)
         counts = ", ".join(f"{n} {name}" for name, n in result.counts.items())
