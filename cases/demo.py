@@ -1088,15 +1088,18 @@ class _Loader:
         """A moment between ``start`` and ``end``, usually in office hours on a weekday."""
         # Arithmetic in UTC: adding days to a local time across a clock change lands an hour out.
         rng, start, end = self.rng, start.astimezone(UTC), end.astimezone(UTC)
-        for _ in range(4):
+        moment = start
+        for _ in range(8):
             moment = start + (end - start) * rng.random()
             local = moment.astimezone(self.tz)
-            if local.weekday() < 5 or rng.random() < 0.2:  # few contacts at weekends
-                break
-        hour = rng.randint(9, 16) if rng.random() < 0.93 else rng.randint(17, 20)  # some in the evening
-        local = local.replace(hour=hour, minute=rng.randrange(60), second=rng.randrange(60))
-        local = local.astimezone(UTC)
-        return local if start <= local <= end else moment
+            if local.weekday() >= 5 and rng.random() >= 0.2:  # few contacts at weekends
+                continue
+            hour = rng.randint(9, 16) if rng.random() < 0.93 else rng.randint(17, 20)  # some in the evening
+            local = local.replace(hour=hour, minute=rng.randrange(60), second=rng.randrange(60))
+            local = local.astimezone(UTC)
+            if start <= local <= end:
+                return local
+        return moment
 
 
 def _weekdays(first: date, last: date) -> list[date]:
