@@ -289,3 +289,36 @@ class SearchForm(Form):
 
 class ReferenceItemForm(Form):
     name = forms.CharField(label="Name", max_length=100, error_messages={"required": "Enter a name"})
+
+
+class AssignStaffForm(Form):
+    staff = forms.ModelChoiceField(
+        label="Put someone on this case",
+        queryset=None,
+        empty_label="Choose a caseworker or volunteer",
+        error_messages={
+            "required": "Choose who to put on the case",
+            "invalid_choice": "Choose someone from the list",
+        },
+    )
+
+    def __init__(self, *args, case, **kwargs):
+        from pps.access import assignable_staff
+
+        super().__init__(*args, **kwargs)
+        self.fields["staff"].queryset = assignable_staff(case)
+        self.fields["staff"].label_from_instance = lambda user: (
+            f"{user.display_name} ({user.get_role_display()})"
+        )
+
+
+class LinkSeparatedParentsForm(Form):
+    reference = forms.CharField(
+        label="Case reference of the other parent",
+        max_length=12,
+        help_text="Separated parents of the same child. Each keeps their own caseworker.",
+        error_messages={"required": "Enter the other parent's case reference"},
+    )
+
+    def clean_reference(self):
+        return self.cleaned_data["reference"].strip().upper()

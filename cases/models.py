@@ -218,6 +218,9 @@ class CaseEvent(models.Model):
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="events")
     kind = models.CharField(max_length=12, choices=Kind.choices)
     reason = models.TextField(max_length=2000, blank=True)
+    staff = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True, blank=True
+    )
     at = models.DateTimeField(default=timezone.now)
     by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
 
@@ -320,6 +323,29 @@ class ParentSearchToken(models.Model):
         indexes = [models.Index(fields=["kind", "value"])]
         constraints = [
             models.UniqueConstraint(fields=["parent", "kind", "value"], name="unique_search_token")
+        ]
+
+    def __str__(self):
+        return str(self.pk)
+
+
+class SeparatedParentsLink(models.Model):
+    """Two cases that are the two separated parents of the same child (R5).
+
+    Linked cases never share a caseworker or volunteer, and nothing of one is shown on the
+    other; only senior staff see that the link exists.
+    """
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    first = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="+")
+    second = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="+")
+    linked_at = models.DateTimeField(default=timezone.now)
+    linked_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["first", "second"], name="unique_separated_parents_link"),
+            models.CheckConstraint(condition=~models.Q(first=models.F("second")), name="link_two_cases"),
         ]
 
     def __str__(self):

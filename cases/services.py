@@ -21,6 +21,7 @@ from cases.models import (
     Outcome,
     Parent,
     ParentSearchToken,
+    SeparatedParentsLink,
     Topic,
     new_case_reference,
 )
@@ -353,3 +354,61 @@ def set_reference_item_active(*, by, item, active: bool) -> None:
         raise CaseworkError("That is not on your service's list.")
     item.is_active = active
     item.save(update_fields=["is_active"])
+
+
+@transaction.atomic
+def assign_staff(*, by, case: Case, staff) -> None:
+    """Put a caseworker or volunteer on a case (senior staff only); effective at once.
+
+    R5: nobody works on both separated parents' cases.
+    """
+    access.require_senior(by)
+    case = access.get_case_for_user(by, case.pk, how="assign staff")
+    if staff.service_id != case.service_id or staff.role not in CASE_ROLES or not staff.is_active:
+        raise CaseworkError("Only caseworkers and volunteers of this service can be put on a case.")
+    if access.staff_on_case(case).filter(pk=staff.pk).exists():
+        raise CaseworkError(f"{staff.display_name} is already on this case.")
+    if access.staff_on_case_queryset(access.separated_parent_cases(case)).filter(pk=staff.pk).exists():
+        raise CaseworkError(
+            f"{staff.display_name} works with the other parent of the same child. Separated parents "
+            "have separate caseworkers, so that nothing from one reaches the other."
+        )
+    access.assign_to_case(staff, case)
+    CaseEvent.objects.create(case=case, kind=CaseEvent.Kind.ASSIGNED, staff=staff, by=by)
+
+
+@transaction.atomic
+def unassign_staff(*, by, case: Case, staff) -> None:
+    """Take someone off a case (senior staff only); they lose access at once."""
+    access.require_senior(by)
+    case = access.get_case_for_user(by, case.pk, how="unassign staff")
+    if not access.staff_on_case(case).filter(pk=staff.pk).exists():
+        raise CaseworkError(f"{staff.display_name} is not on this case.")
+    access.unassign_from_case(staff, case)
+    CaseEvent.objects.create(case=case, kind=CaseEvent.Kind.UNASSIGNED, staff=staff, by=by)
+
+
+@transaction.atomic
+def link_separated_parents(*, by, case: Case, other: Case) -> SeparatedParentsLink:
+    """Record that two cases are the two separated parents of the same child (R5).
+
+    Senior staff only; refused while anyone works on both, and within one service only.
+    """
+    access.require_senior(by)
+    case = access.get_case_for_user(by, case.pk, how="link separated parents")
+    other = access.get_case_for_user(by, other.pk, how="link separated parents")
+    if case.pk == other.pk:
+        raise CaseworkError("Choose the other parent's case, not this one.")
+    if case.parent_id == other.parent_id:
+        raise CaseworkError("Both cases belong to the same parent.")
+    if other in access.separated_parent_cases(case):
+        raise CaseworkError("These cases are already linked.")
+    shared = access.staff_on_case(case).filter(pk__in=access.staff_on_case(other).values("pk"))
+    if shared.exists():
+        names = ", ".join(member.display_name for member in shared)
+        raise CaseworkError(
+            f"{names} works on both cases. Separated parents have separate caseworkers: take them "
+            "off one of the cases first."
+        )
+    first, second = sorted([case, other], key=lambda c: str(c.pk))
+    return SeparatedParentsLink.objects.create(first=first, second=second, linked_by=by)

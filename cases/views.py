@@ -11,12 +11,14 @@ from django.views.decorators.http import require_POST
 
 from cases import services
 from cases.forms import (
+    AssignStaffForm,
     CaseContactForm,
     CaseSummaryForm,
     ChildForm,
     ChildFormSet,
     ConsentToKeepDetailsForm,
     ContactForm,
+    LinkSeparatedParentsForm,
     ParentForm,
     ReasonForm,
     ReferenceItemForm,
@@ -277,11 +279,11 @@ def case_list(request):
     return render(request, "cases/case_list.html", {"page": page, "status": status})
 
 
-def case_detail(request, case_id):
+def case_detail(request, case_id, forms=None):
     """The case page: parent, children, and a timeline of contacts and case events."""
     case = access.get_case_for_user(request.user, case_id)
     contacts = case.contacts.select_related("outcome", "logged_by").prefetch_related("topics")
-    events = case.events.select_related("by")
+    events = case.events.select_related("by", "staff")
     # Contact times are typed to the minute; within a minute, what was recorded later comes first.
     timeline = sorted(
         chain(
@@ -301,8 +303,74 @@ def case_detail(request, case_id):
             "timeline": timeline,
             "staff": access.staff_on_case(case),
             "reason_form": ReasonForm(),
+            **_senior_case_context(request.user, case, **(forms or {})),
         },
     )
+
+
+def _senior_case_context(user, case, **forms) -> dict:
+    """What only senior staff see on a case page: assignment and the separated-parents link."""
+    if not user.is_senior:
+        return {}
+    return {
+        "assign_form": forms.get("assign_form") or AssignStaffForm(case=case),
+        "link_form": forms.get("link_form") or LinkSeparatedParentsForm(),
+        "linked_cases": access.separated_parent_cases(case).select_related("parent"),
+    }
+
+
+def _render_case_with(request, case, **forms):
+    """The case page again, with a senior's form and its errors (after a refused action)."""
+    return case_detail(request, case.pk, forms=forms)
+
+
+@require_POST
+def case_assign(request, case_id):
+    """Senior staff put a caseworker or volunteer on a case."""
+    access.require_senior(request.user)
+    case = access.get_case_for_user(request.user, case_id, how="assign staff")
+    form = AssignStaffForm(request.POST, case=case)
+    if form.is_valid():
+        try:
+            services.assign_staff(by=request.user, case=case, staff=form.cleaned_data["staff"])
+        except services.CaseworkError as error:
+            form.add_error("staff", error)
+        else:
+            messages.success(request, f"{form.cleaned_data['staff'].display_name} is now on this case.")
+            return redirect("cases:case_detail", case_id=case.pk)
+    return _render_case_with(request, case, assign_form=form)
+
+
+@require_POST
+def case_unassign(request, case_id, user_id):
+    """Senior staff take someone off a case; they lose access at once."""
+    access.require_senior(request.user)
+    case = access.get_case_for_user(request.user, case_id, how="unassign staff")
+    member = access.get_or_404(access.staff_on_case(case), user_id)
+    services.unassign_staff(by=request.user, case=case, staff=member)
+    messages.success(request, f"{member.display_name} is no longer on this case.")
+    return redirect("cases:case_detail", case_id=case.pk)
+
+
+@require_POST
+def case_link(request, case_id):
+    """Senior staff link two cases as the separated parents of the same child (R5)."""
+    access.require_senior(request.user)
+    case = access.get_case_for_user(request.user, case_id, how="link separated parents")
+    form = LinkSeparatedParentsForm(request.POST)
+    if form.is_valid():
+        other = Case.objects.visible_to(request.user).filter(reference=form.cleaned_data["reference"]).first()
+        if other is None:
+            form.add_error("reference", "No case of your service has that reference")
+        else:
+            try:
+                services.link_separated_parents(by=request.user, case=case, other=other)
+            except services.CaseworkError as error:
+                form.add_error("reference", error)
+            else:
+                messages.success(request, f"Linked with case {other.reference}, the other parent.")
+                return redirect("cases:case_detail", case_id=case.pk)
+    return _render_case_with(request, case, link_form=form)
 
 
 def case_contact_log(request, case_id):

@@ -159,9 +159,42 @@ def unassign_from_case(user, case) -> None:
 
 def staff_on_case(case):
     """The staff assigned to ``case`` (directly), for display and checks."""
+    return staff_on_case_queryset([case])
+
+
+def staff_on_case_queryset(cases):
+    """The staff assigned directly to any of ``cases``."""
     from pps.models import User
 
     return User.objects.filter(
-        caseuserobjectpermission__content_object=case,
+        caseuserobjectpermission__content_object__in=cases,
         caseuserobjectpermission__permission__codename="view_case",
     ).distinct()
+
+
+def separated_parent_cases(case):
+    """The cases linked to ``case`` as the other separated parent of the same child (R5)."""
+    from django.db.models import Q
+
+    from cases.models import Case, SeparatedParentsLink
+
+    links = SeparatedParentsLink.objects.filter(Q(first=case) | Q(second=case))
+    ids = {link.first_id for link in links} | {link.second_id for link in links}
+    ids.discard(case.pk)
+    return Case.objects.filter(pk__in=ids)
+
+
+def assignable_staff(case):
+    """Who may be put on ``case``: active caseworkers and volunteers of its service.
+
+    Staff already on a linked case of the other separated parent are excluded (R5).
+    """
+    from pps.models import User
+
+    on_other_parent = staff_on_case_queryset(separated_parent_cases(case))
+    return (
+        User.objects.filter(service_id=case.service_id, is_active=True, role__in=CASE_ROLES)
+        .exclude(pk__in=on_other_parent)
+        .exclude(pk__in=staff_on_case(case))
+        .order_by("first_name", "last_name")
+    )

@@ -42,6 +42,7 @@ def records(caseworker, case):
         "parent_id": case.parent.pk,
         "child_id": case.parent.children.get().pk,
         "contact_id": contact.pk,
+        "user_id": caseworker.pk,
     }
 
 
