@@ -26,7 +26,7 @@ from cases.forms import (
 )
 from cases.models import Case, Contact, Outcome, Topic
 from pps import access
-from pps.audit import record_access
+from pps.audit import entries_about_case, entries_by_staff_member, record_access
 
 CASES_PER_PAGE = 50
 
@@ -480,3 +480,24 @@ def reference_data(request):
             "posted_list": request.POST.get("list", ""),
         },
     )
+
+
+AUDIT_ENTRIES_PER_PAGE = 100
+
+
+def case_access_log(request, case_id):
+    """Who has accessed this case and its records, and when (R8). Senior staff only; audited."""
+    access.require_senior(request.user)
+    case = access.get_case_for_user(request.user, case_id, how="access history")
+    page = Paginator(entries_about_case(case), AUDIT_ENTRIES_PER_PAGE).get_page(request.GET.get("page"))
+    return render(request, "cases/case_access_log.html", {"case": case, "page": page})
+
+
+def staff_access_log(request, user_id):
+    """What one member of staff has opened or changed (R8). Senior staff only; audited."""
+    access.require_senior(request.user)
+    member = access.get_staff_for_user(request.user, user_id, how="staff access history")
+    page = Paginator(entries_by_staff_member(member), AUDIT_ENTRIES_PER_PAGE).get_page(
+        request.GET.get("page")
+    )
+    return render(request, "cases/staff_access_log.html", {"member": member, "page": page})

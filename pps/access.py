@@ -198,3 +198,13 @@ def assignable_staff(case):
         .exclude(pk__in=staff_on_case(case))
         .order_by("first_name", "last_name")
     )
+
+
+def get_staff_for_user(user, staff_id, *, how: str):
+    """A member of ``user``'s own service, for senior staff only (else 404). Recorded."""
+    from pps.models import User
+
+    require_senior(user)
+    member = get_or_404(User.objects.filter(service_id=user.service_id), staff_id)
+    record_access(user, [member], how=how)
+    return member

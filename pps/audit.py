@@ -50,3 +50,42 @@ def record_access(user, objects, *, how: str) -> None:
         for obj in objects
     ]
     entry_model.objects.bulk_create(entries)
+
+
+def entries_about_case(case):
+    """Every audit entry about a case and the records it shows: parent, children, consents,
+    contacts and case events. Newest first."""
+    from django.db.models import Q
+
+    from cases.models import Case, CaseEvent, Child, Contact, Parent
+    from consent.models import Consent
+
+    entry_model = get_logentry_model()
+    records = {
+        Case: [case.pk],
+        Parent: [case.parent_id],
+        Child: list(Child.objects.filter(parent_id=case.parent_id).values_list("pk", flat=True)),
+        Consent: list(Consent.objects.filter(parent_id=case.parent_id).values_list("pk", flat=True)),
+        Contact: list(case.contacts.values_list("pk", flat=True)),
+        CaseEvent: list(case.events.values_list("pk", flat=True)),
+    }
+    content_types = ContentType.objects.get_for_models(*records)
+    condition = Q()
+    for model, pks in records.items():
+        if pks:
+            condition |= Q(content_type=content_types[model], object_pk__in=[str(pk) for pk in pks])
+    return (
+        entry_model.objects.filter(condition)
+        .select_related("actor", "content_type")
+        .order_by("-timestamp", "-pk")
+    )
+
+
+def entries_by_staff_member(member):
+    """Everything one member of staff did or looked at, newest first."""
+    return (
+        get_logentry_model()
+        .objects.filter(actor=member)
+        .select_related("content_type")
+        .order_by("-timestamp", "-pk")
+    )

@@ -69,6 +69,15 @@ def test_nobody_gets_in_without_signing_in(client, records, name, pattern):
             assert response.url.startswith(reverse("login"))
 
 
+#: Pages for senior managers and the head of service only.
+SENIOR_ONLY = {
+    "cases:case_assign",
+    "cases:case_unassign",
+    "cases:case_link",
+    "cases:case_access_log",
+    "cases:staff_access_log",
+}
+
 OBJECT_PATTERNS = [(name, p) for name, p in PATTERNS if p.pattern.converters]
 
 
@@ -89,14 +98,22 @@ def test_people_who_may_not_reach_a_record_get_404(request, records, name, patte
 
 
 @pytest.mark.parametrize("name, pattern", OBJECT_PATTERNS, ids=[name for name, _ in OBJECT_PATTERNS])
-def test_the_caseworker_on_the_case_gets_the_page_and_the_read_is_audited(caseworker, records, name, pattern):
+def test_the_right_person_gets_the_page_and_the_read_is_audited(request, records, name, pattern):
+    user = request.getfixturevalue("senior" if name in SENIOR_ONLY else "caseworker")
     entry = get_logentry_model()
-    before = entry.objects.filter(action=entry.Action.ACCESS, actor=caseworker).count()
-    response = client_for(caseworker).get(url_for(name, pattern, records))
+    before = entry.objects.filter(action=entry.Action.ACCESS, actor=user).count()
+    response = client_for(user).get(url_for(name, pattern, records))
     assert response.status_code in (200, 405)
     if response.status_code == 200:
-        after = entry.objects.filter(action=entry.Action.ACCESS, actor=caseworker).count()
+        after = entry.objects.filter(action=entry.Action.ACCESS, actor=user).count()
         assert after > before, f"{name} wrote no ACCESS entry"
+
+
+def test_senior_only_pages_refuse_the_caseworker_on_the_case(caseworker, records):
+    client = client_for(caseworker)
+    for name, pattern in OBJECT_PATTERNS:
+        if name in SENIOR_ONLY:
+            assert client.post(url_for(name, pattern, records)).status_code == 404, name
 
 
 def test_a_malformed_or_unknown_id_is_simply_not_found(as_caseworker):

@@ -1,0 +1,46 @@
+"""R8: a senior manager sees who accessed a case, and what a member of staff accessed; both
+views are themselves recorded."""
+
+from auditlog import get_logentry_model
+from django.urls import reverse
+
+from tests.conftest import client_for
+
+
+def test_a_senior_sees_who_opened_a_case(senior, as_caseworker, caseworker, case):
+    as_caseworker.get(reverse("cases:case_detail", args=[case.pk]))
+    page = client_for(senior).get(reverse("cases:case_access_log", args=[case.pk])).content.decode()
+    assert "Who has accessed this case" in page
+    assert caseworker.display_name in page
+    assert "case page" in page and "Viewed" in page and "Created" in page
+
+
+def test_looking_at_the_access_history_is_itself_recorded(senior, case):
+    client_for(senior).get(reverse("cases:case_access_log", args=[case.pk]))
+    entry = get_logentry_model()
+    assert entry.objects.filter(
+        action=entry.Action.ACCESS,
+        actor=senior,
+        object_pk=str(case.pk),
+        additional_data__how="access history",
+    ).exists()
+
+
+def test_a_senior_sees_what_a_member_of_staff_accessed(senior, as_caseworker, caseworker, case):
+    as_caseworker.get(reverse("cases:case_detail", args=[case.pk]))
+    page = client_for(senior).get(reverse("cases:staff_access_log", args=[caseworker.pk])).content.decode()
+    assert f"What {caseworker.display_name} has accessed" in page
+    assert str(case.pk)[:10] in page
+    entry = get_logentry_model()
+    assert entry.objects.filter(
+        actor=senior, object_pk=str(caseworker.pk), action=entry.Action.ACCESS
+    ).exists()
+
+
+def test_staff_of_another_service_are_not_found(senior, outsider):
+    assert client_for(senior).get(reverse("cases:staff_access_log", args=[outsider.pk])).status_code == 404
+
+
+def test_caseworkers_cannot_see_access_histories(as_caseworker, caseworker, case):
+    assert as_caseworker.get(reverse("cases:case_access_log", args=[case.pk])).status_code == 404
+    assert as_caseworker.get(reverse("cases:staff_access_log", args=[caseworker.pk])).status_code == 404
