@@ -93,7 +93,15 @@ from auditlog.models import AbstractLogEntry  # noqa: E402
 
 
 class AuditEntry(AbstractLogEntry):
-    """One entry of the audit trail: a create, change, delete or access of a record (R8)."""
+    """One entry of the audit trail: a create, change, delete or access of a record (R8).
+
+    On PostgreSQL the table is append-only and hash-chained by triggers (migration 0003):
+    ``chain_position``, ``prev_hash`` and ``row_hash`` are set by the database, never by Python.
+    """
+
+    chain_position = models.BigIntegerField(null=True, blank=True, editable=False, db_index=True)
+    prev_hash = models.CharField(max_length=64, blank=True, default="", editable=False)
+    row_hash = models.CharField(max_length=64, blank=True, default="", editable=False)
 
     class Meta(AbstractLogEntry.Meta):
         verbose_name = "audit entry"

@@ -68,3 +68,32 @@ def client_for(user) -> Client:
 @pytest.fixture
 def as_caseworker(caseworker):
     return client_for(caseworker)
+
+
+# The audit log refuses TRUNCATE on PostgreSQL (pps migration 0003), but a transactional test
+# (the browser tests' live server) ends by flushing every table. Its owner may do that after
+# SET pps.audit_maintenance = 'on'; these two fixtures allow it for exactly that flush.
+@pytest.fixture(autouse=True)
+def _audit_log_is_append_only_again(django_db_blocker):
+    """Before each test: the maintenance switch is off."""
+    from django.db import connection
+
+    with django_db_blocker.unblock():
+        if connection.vendor == "postgresql" and connection.connection is not None:
+            with connection.cursor() as cursor:
+                cursor.execute("RESET pps.audit_maintenance")
+    yield
+
+
+@pytest.fixture(autouse=True)
+def _audit_log_may_be_flushed_after_a_transactional_test(request):
+    if "transactional_db" not in request.fixturenames and "live_server" not in request.fixturenames:
+        yield
+        return
+    from django.db import connection
+
+    request.getfixturevalue("transactional_db")  # so that this teardown runs before its flush
+    yield
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SET pps.audit_maintenance = 'on'")
