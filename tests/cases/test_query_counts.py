@@ -1,0 +1,44 @@
+"""List pages cost the same number of queries whatever the number of records shown (no N+1)."""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from cases import services
+from tests.conftest import client_for
+from tests.factories import contact_details, make_case
+
+
+def queries_for(client, method, url, data=None) -> int:
+    with CaptureQueriesContext(connection) as captured:
+        response = getattr(client, method)(url, data or {})
+    assert response.status_code == 200
+    return len(captured)
+
+
+def add_cases(user, how_many):
+    for _ in range(how_many):
+        case = make_case(user, last_name="Jones", children=2)
+        services.log_case_contact(by=user, case=case, details=contact_details(case.service), notes="n")
+
+
+@pytest.mark.parametrize(
+    "method, url, data",
+    [
+        ("get", reverse("cases:dashboard"), None),
+        ("get", reverse("cases:case_list"), None),
+        ("get", reverse("cases:case_list") + "?status=all", None),
+        ("post", reverse("cases:parent_search"), {"q": "jones"}),
+    ],
+    ids=["dashboard", "case list", "all cases", "search"],
+)
+@pytest.mark.parametrize("persona", ["caseworker", "senior"])
+def test_list_pages_have_a_fixed_query_count(request, caseworker, persona, method, url, data):
+    client = client_for(request.getfixturevalue(persona))
+    add_cases(caseworker, 2)
+    queries_for(client, method, url, data)  # warm caches (content types, session)
+    few = queries_for(client, method, url, data)
+    add_cases(caseworker, 8)
+    many = queries_for(client, method, url, data)
+    assert many == few, f"{many} queries with 10 cases, {few} with 2"
