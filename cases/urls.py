@@ -24,6 +24,7 @@ urlpatterns = [
     path("cases/<uuid:case_id>/staff/<uuid:user_id>/remove/", views.case_unassign, name="case_unassign"),
     path("cases/<uuid:case_id>/separated-parent/", views.case_link, name="case_link"),
     path("cases/<uuid:case_id>/access-log/", views.case_access_log, name="case_access_log"),
+    path("staff/", views.staff_list, name="staff_list"),
     path("staff/<uuid:user_id>/access-log/", views.staff_access_log, name="staff_access_log"),
     path("service/lists/", views.reference_data, name="reference_data"),
 ]

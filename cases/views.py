@@ -501,3 +501,12 @@ def staff_access_log(request, user_id):
         request.GET.get("page")
     )
     return render(request, "cases/staff_access_log.html", {"member": member, "page": page})
+
+
+def staff_list(request):
+    """The staff of one's service, for senior staff: roles and links to access histories."""
+    access.require_senior(request.user)
+    from pps.models import User
+
+    members = User.objects.filter(service_id=request.user.service_id).order_by("-is_active", "first_name")
+    return render(request, "cases/staff_list.html", {"members": members})

@@ -44,3 +44,14 @@ def test_staff_of_another_service_are_not_found(senior, outsider):
 def test_caseworkers_cannot_see_access_histories(as_caseworker, caseworker, case):
     assert as_caseworker.get(reverse("cases:case_access_log", args=[case.pk])).status_code == 404
     assert as_caseworker.get(reverse("cases:staff_access_log", args=[caseworker.pk])).status_code == 404
+
+
+def test_a_senior_lists_their_services_staff_only(senior, caseworker, outsider):
+    page = client_for(senior).get(reverse("cases:staff_list")).content.decode()
+    assert caseworker.display_name in page
+    assert outsider.display_name not in page
+    assert reverse("cases:staff_access_log", args=[caseworker.pk]) in page
+
+
+def test_caseworkers_cannot_list_staff(as_caseworker):
+    assert as_caseworker.get(reverse("cases:staff_list")).status_code == 404
