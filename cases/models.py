@@ -192,6 +192,7 @@ class Case(models.Model):
 
     class Meta:
         ordering = ["-opened_at"]
+        indexes = [models.Index(fields=["service", "-opened_at"], name="case_service_opened")]
 
     def __str__(self):
         return str(self.pk)

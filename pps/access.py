@@ -7,7 +7,7 @@ for a record that does not exist.
 
 from django.core.exceptions import ValidationError
 from django.http import Http404
-from guardian.shortcuts import assign_perm, get_objects_for_user, remove_perm
+from guardian.shortcuts import assign_perm, remove_perm
 
 from pps.audit import record_access
 from pps.models import CASE_ROLES, SENIOR_ROLES
@@ -41,14 +41,26 @@ def cases_visible_to(user, queryset=None):
     if user.role in SENIOR_ROLES:
         return queryset
     if user.role in CASE_ROLES:
-        return get_objects_for_user(
-            user,
-            "cases.view_case",
-            klass=queryset,
-            accept_global_perms=False,
-            with_superuser=False,
-        )
+        return queryset.filter(pk__in=assigned_case_ids(user))
     return queryset.none()
+
+
+def assigned_case_ids(user):
+    """Ids of the cases ``user`` holds the object permission ``view_case`` on, directly or through
+    a group: a subquery on guardian's direct foreign-key tables.
+
+    It asks the same as ``get_objects_for_user(user, "cases.view_case", accept_global_perms=False,
+    with_superuser=False)``, but that builds ``REPLACE(content_object_id, '-', '')`` for UUID keys,
+    which no index can serve: a list page cost ten times more with 100,000 cases.
+    """
+    from cases.models import CaseGroupObjectPermission, CaseUserObjectPermission
+
+    view_case = {"permission__codename": "view_case", "permission__content_type__app_label": "cases"}
+    direct = CaseUserObjectPermission.objects.filter(user=user, **view_case).values("content_object_id")
+    through_groups = CaseGroupObjectPermission.objects.filter(group__user=user, **view_case).values(
+        "content_object_id"
+    )
+    return direct.union(through_groups)
 
 
 def parents_visible_to(user, queryset=None):
