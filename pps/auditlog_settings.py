@@ -13,6 +13,9 @@ EXCLUDED = [
     "pps.AuditEntry",  # the audit log itself
     "cases.CaseUserObjectPermission",  # recorded as CaseEvent (assigned/unassigned) instead
     "cases.CaseGroupObjectPermission",
+    "axes.AccessAttempt",  # sign-in attempts: django-axes keeps its own record of them
+    "axes.AccessLog",
+    "axes.AccessFailureLog",
 ]
 
 #: Personal fields, masked in every audit diff.
@@ -31,6 +34,9 @@ MASKED = {
     "cases.CaseEvent": ["reason"],
     "cases.Contact": ["notes"],
     "consent.Consent": ["parent_was_told"],
+    # Second-factor secrets: never copied into the audit log.
+    "otp_totp.TOTPDevice": ["key"],
+    "otp_static.StaticToken": ["token"],
 }
 
 #: Many-to-many fields whose changes are logged.

@@ -89,6 +89,48 @@ class User(AbstractUser):
         return self.role in SENIOR_ROLES
 
 
+class ConfidentialityPolicy(models.Model):
+    """One version of a service's confidentiality policy (R17).
+
+    Everyone of the service must have agreed to the newest version before they reach anything;
+    publishing a new version (``pps.services.publish_policy``) asks everyone again.
+    """
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    service = models.ForeignKey(Service, on_delete=models.CASCADE, related_name="policies")
+    version = models.PositiveIntegerField()
+    text = models.TextField()
+    published_at = models.DateTimeField()
+    published_by = models.ForeignKey(
+        "pps.User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["service", "-version"]
+        verbose_name_plural = "confidentiality policies"
+        constraints = [
+            models.UniqueConstraint(fields=["service", "version"], name="one_policy_per_version"),
+        ]
+
+    def __str__(self):
+        return str(self.pk)
+
+
+class PolicyAgreement(models.Model):
+    """That a member of staff read and agreed to one version of their service's policy (R17)."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    user = models.ForeignKey("pps.User", on_delete=models.CASCADE, related_name="policy_agreements")
+    policy = models.ForeignKey(ConfidentialityPolicy, on_delete=models.CASCADE, related_name="agreements")
+    agreed_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "policy"], name="one_agreement_per_policy")]
+
+    def __str__(self):
+        return str(self.pk)
+
+
 from auditlog.models import AbstractLogEntry  # noqa: E402
 
 

@@ -6,6 +6,7 @@ it). With ``DEBUG`` off, a missing secret stops start-up with a clear message.
 """
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -63,6 +64,10 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.forms",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+    "axes",
     "csp",
     "guardian",
     "auditlog",
@@ -78,12 +83,19 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    # After sign-in, in this order: idle lock and 12-hour limit, second factor, policy agreement.
+    "pps.middleware.SessionLimitsMiddleware",
+    "pps.middleware.SecondFactorMiddleware",
+    "pps.middleware.PolicyAgreementMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "pps.middleware.AuditContextMiddleware",
     "pps.middleware.NoStoreMiddleware",
+    # Last, as django-axes asks: turns a locked-out sign-in into the "try again later" page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "pps.urls"
@@ -115,6 +127,8 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "pps.User"
 AUTHENTICATION_BACKENDS = [
+    # First, so that a locked-out address or username is refused before any password is checked.
+    "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
     "guardian.backends.ObjectPermissionBackend",
 ]
@@ -134,6 +148,10 @@ AUTH_PASSWORD_VALIDATORS = [
 if TESTING:
     # Fast hashing in tests only; production always uses Argon2.
     PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+# Second factor (django-otp TOTP). Wrong codes wait 1, 2, 4, 8… seconds before the next try.
+OTP_TOTP_ISSUER = "Parent Partnership casework"
+OTP_TOTP_THROTTLE_FACTOR = 1
 
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "cases:dashboard"
@@ -186,6 +204,23 @@ CONTENT_SECURITY_POLICY = {
 # How many reverse proxies stand in front of the app (their X-Forwarded-For entries are trusted).
 TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
 
+# Failed sign-ins (django-axes): 5 wrong passwords from one address, or for one username from one
+# address, lock that out for 15 minutes (never for ever: a permanent lock-out would let anyone
+# lock staff out). A success clears the count. The address is worked out exactly as for the audit
+# log (pps.middleware.client_ip, from TRUSTED_PROXY_COUNT), so a forged X-Forwarded-For cannot
+# choose it; the ipware settings say the same, should the callable ever be removed.
+AXES_FAILURE_LIMIT = 5
+AXES_COOLOFF_TIME = timedelta(minutes=15)
+AXES_LOCKOUT_PARAMETERS = ["ip_address", ["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "pps.views.locked_out"
+AXES_CLIENT_IP_CALLABLE = "pps.middleware.client_ip"
+AXES_IPWARE_PROXY_COUNT = TRUSTED_PROXY_COUNT or None
+AXES_IPWARE_PROXY_ORDER = "right-most"
+AXES_IPWARE_META_PRECEDENCE_ORDER = (
+    ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"] if TRUSTED_PROXY_COUNT else ["REMOTE_ADDR"]
+)
+
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
@@ -207,4 +242,6 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "WARNING")},
+    # Sign-in events (pps.auth_log), one JSON object per line: kept at INFO whatever LOG_LEVEL says.
+    "loggers": {"pps.auth": {"level": "INFO"}},
 }

@@ -1,11 +1,14 @@
-from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from pps import views
+from pps import sign_in, views
 
 urlpatterns = [
     path("sign-in/", views.SignInView.as_view(), name="login"),
-    path("sign-out/", auth_views.LogoutView.as_view(), name="logout"),
+    path("sign-in/code/", sign_in.second_factor, name="otp_verify"),
+    path("sign-in/set-up/", sign_in.second_factor_setup, name="otp_setup"),
+    path("sign-in/locked/", sign_in.unlock_session, name="session_unlock"),
+    path("confidentiality-policy/", sign_in.agree_to_policy, name="policy_agree"),
+    path("sign-out/", sign_in.sign_out, name="logout"),
     path("", include("cases.urls")),
 ]
 

@@ -1,9 +1,12 @@
+from django.conf import settings
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
 from django.shortcuts import render
 from django.utils.decorators import method_decorator
 
+from pps import session_limits
 from pps.forms import GovukFormMixin
+from pps.sign_in import url_with_next
 
 
 class SignInForm(GovukFormMixin, auth_views.AuthenticationForm):
@@ -18,6 +21,22 @@ class SignInView(auth_views.LoginView):
     template_name = "pps/sign_in.html"
     form_class = SignInForm
     redirect_authenticated_user = True
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        session_limits.start(self.request)
+        return response
+
+    def get_success_url(self):
+        """After the password comes the second factor, then wherever the person was going."""
+        return url_with_next("otp_verify", super().get_success_url())
+
+
+def locked_out(request, original_response=None, credentials=None):
+    """Too many failed sign-ins (django-axes). The same page whoever was named: no hint whether
+    the username exists."""
+    minutes = int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)
+    return render(request, "pps/locked_out.html", {"minutes": minutes}, status=429)
 
 
 @login_not_required

@@ -1,18 +1,31 @@
 import pytest
 from django.test import Client
+from django_otp import DEVICE_ID_SESSION_KEY
 
+from pps import otp, services
 from pps.models import Role
 from tests.factories import ServiceFactory, UserFactory, make_case
+
+POLICY_TEXT = "Everything a parent tells us stays within the service unless they agree otherwise."
+
+
+def with_policy(service):
+    """The service as it runs: with a confidentiality policy, published by its head of service."""
+    head = UserFactory(
+        service=service, role=Role.HEAD_OF_SERVICE, username=f"head.{service.short_name.lower()}"
+    )
+    services.publish_policy(head, service, POLICY_TEXT)
+    return service
 
 
 @pytest.fixture
 def service(db):
-    return ServiceFactory(name="Kent Parent Partnership Service", short_name="KPPS")
+    return with_policy(ServiceFactory(name="Kent Parent Partnership Service", short_name="KPPS"))
 
 
 @pytest.fixture
 def other_service(db):
-    return ServiceFactory(name="Reading Parent Partnership Service", short_name="RPPS")
+    return with_policy(ServiceFactory(name="Reading Parent Partnership Service", short_name="RPPS"))
 
 
 @pytest.fixture
@@ -59,9 +72,22 @@ def case(caseworker):
     return make_case(caseworker, first_name="Sarah", last_name="Jones", phone="07700 900123")
 
 
-def client_for(user) -> Client:
+def client_for(user, *, verified: bool = True, agreed: bool = True) -> Client:
+    """A client signed in as ``user``, past every sign-in step: password, then the second factor
+    (a confirmed authenticator app, as if its code was entered; not with ``verified=False``), and
+    agreement to the service's current confidentiality policy (not with ``agreed=False``)."""
+    if agreed and (policy := services.policy_to_agree(user)):
+        services.agree_to_policy(user, policy)
     client = Client()
     client.force_login(user)
+    if verified:
+        device = otp.confirmed_device(user)
+        if device is None:
+            otp.create_demo_device(user)
+            device = otp.confirmed_device(user)
+        session = client.session
+        session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+        session.save()
     return client
 
 

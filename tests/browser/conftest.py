@@ -10,6 +10,10 @@ from pathlib import Path
 
 import pytest
 
+from pps import otp, services
+
+PASSWORD = "correct horse battery staple"
+
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -76,3 +80,43 @@ def screenshot(browser_page, request):
         return path
 
     return take
+
+
+def sign_in(page, user, password: str = PASSWORD) -> None:
+    """Signs in as a person would: username and password, then the code their app shows now.
+    (Their app and their agreement to the confidentiality policy are set up beforehand.)"""
+    from playwright.sync_api import expect
+
+    if otp.confirmed_device(user) is None:
+        otp.create_demo_device(user)
+    if policy := services.policy_to_agree(user):
+        services.agree_to_policy(user, policy)
+    page.goto("/sign-in/")
+    page.get_by_label("Username").fill(user.username)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_role("heading", name="Enter the 6-digit code", level=1)).to_be_visible()
+    page.get_by_label("Code").fill(otp.code_for(otp.confirmed_device(user)))
+    page.get_by_role("button", name="Continue").click()
+    expect(page.get_by_role("heading", name="Dashboard", level=1)).to_be_visible()
+
+
+def set_up_authenticator(page) -> None:
+    """On "Set up your authenticator app": types the shown key into a pretend app and its code back."""
+    from base64 import b32decode
+
+    from django_otp.oath import TOTP
+    from playwright.sync_api import expect
+
+    expect(page.get_by_role("heading", name="Set up your authenticator app", level=1)).to_be_visible()
+    secret = page.locator("#secret").inner_text().replace(" ", "")
+    page.get_by_label("Code").fill(f"{TOTP(b32decode(secret)).token():06d}")
+    page.get_by_role("button", name="Continue").click()
+
+
+def agree_to_the_policy(page) -> None:
+    """On the confidentiality policy page: "I have read and agree"."""
+    from playwright.sync_api import expect
+
+    expect(page.get_by_role("heading", name="Confidentiality policy", level=1)).to_be_visible()
+    page.get_by_role("button", name="I have read and agree").click()

@@ -13,6 +13,8 @@ from playwright.sync_api import Page, expect
 
 from cases.models import Case, Contact, Parent
 from cases.services import log_case_contact
+from tests.browser.conftest import agree_to_the_policy, set_up_authenticator
+from tests.browser.conftest import sign_in as browser_sign_in
 from tests.factories import contact_details
 
 pytestmark = pytest.mark.browser
@@ -22,11 +24,7 @@ CONSENT = "I have told the parent why we keep information about them, and they a
 
 
 def sign_in(page: Page, user) -> None:
-    page.goto("/sign-in/")
-    page.get_by_label("Username").fill(user.username)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    expect(page.get_by_role("heading", name="Dashboard", level=1)).to_be_visible()
+    browser_sign_in(page, user, PASSWORD)
 
 
 def parent_field(page: Page, label: str):
@@ -56,6 +54,10 @@ def test_a_caseworker_signs_in_to_their_open_cases_follow_ups_and_recent_contact
     page.get_by_label("Username").fill(caseworker.username)
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Sign in").click()
+    screenshot("second-factor-set-up")
+    set_up_authenticator(page)
+    screenshot("confidentiality-policy")
+    agree_to_the_policy(page)
 
     expect(page).to_have_url(re.compile(r"^http://[^/]+/$"))
     expect(page.get_by_role("heading", name="Dashboard", level=1)).to_be_visible()

@@ -1,0 +1,11 @@
+from django.apps import AppConfig
+
+
+class PpsConfig(AppConfig):
+    name = "pps"
+    verbose_name = "Parent Partnership casework"
+
+    def ready(self):
+        from pps import auth_log
+
+        auth_log.connect()

@@ -1,0 +1,58 @@
+"""Writes that span models or record an event, for the shared parts: the confidentiality policy."""
+
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.db.models import Exists, OuterRef
+from django.utils import timezone
+
+from pps.models import ConfidentialityPolicy, PolicyAgreement, Service
+
+
+@transaction.atomic
+def publish_policy(by, service: Service, text: str) -> ConfidentialityPolicy:
+    """Publishes a new version of ``service``'s confidentiality policy, which all its staff must
+    then agree to before they reach anything else (R17).
+
+    Only a senior manager or the head of service of that service may publish.
+    """
+    if not (by.is_senior and by.service_id == service.pk):
+        raise PermissionDenied("Only a senior manager or the head of service publishes the policy.")
+    text = text.strip()
+    if not text:
+        raise ValueError("A confidentiality policy needs its text.")
+    Service.objects.select_for_update().filter(pk=service.pk).first()  # one version number at a time
+    last = ConfidentialityPolicy.objects.filter(service=service).order_by("-version").first()
+    return ConfidentialityPolicy.objects.create(
+        service=service,
+        version=last.version + 1 if last else 1,
+        text=text,
+        published_at=timezone.now(),
+        published_by=by,
+    )
+
+
+@transaction.atomic
+def agree_to_policy(user, policy: ConfidentialityPolicy) -> PolicyAgreement:
+    """Records that ``user`` read and agreed to ``policy`` (once; agreeing again changes nothing)."""
+    if user.service_id != policy.service_id:
+        raise PermissionDenied("Staff agree to their own service's policy.")
+    agreement, _ = PolicyAgreement.objects.get_or_create(
+        user=user, policy=policy, defaults={"agreed_at": timezone.now()}
+    )
+    return agreement
+
+
+def policy_to_agree(user) -> ConfidentialityPolicy | None:
+    """The current policy of ``user``'s service if they have not agreed to it yet, else ``None``.
+
+    One query: the newest version, with whether this person agreed to it.
+    """
+    if not user.service_id:
+        return None
+    current = (
+        ConfidentialityPolicy.objects.filter(service_id=user.service_id)
+        .annotate(agreed=Exists(PolicyAgreement.objects.filter(policy=OuterRef("pk"), user=user)))
+        .order_by("-version")
+        .first()
+    )
+    return None if current is None or current.agreed else current

@@ -1,0 +1,194 @@
+"""The steps between a password and the casework: second factor, unlocking an idle session,
+agreeing to the confidentiality policy, and signing out."""
+
+from urllib.parse import urlencode
+
+from django import forms
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import authenticate, logout
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_POST
+
+from pps import auth_log, otp, services, session_limits
+from pps.forms import Form
+
+
+class CodeForm(Form):
+    code = forms.CharField(
+        label="Code",
+        help_text="The 6-digit code your authenticator app shows now.",
+        max_length=20,
+        widget=forms.TextInput(
+            attrs={
+                "class": "govuk-input govuk-input--width-5",
+                "autocomplete": "one-time-code",
+                "inputmode": "numeric",
+                "spellcheck": "false",
+            }
+        ),
+        error_messages={"required": "Enter the 6-digit code from your authenticator app"},
+    )
+
+    def clean_code(self):
+        code = "".join(self.cleaned_data["code"].split())
+        if len(code) != 6 or not code.isascii() or not code.isdigit():
+            raise forms.ValidationError("Enter the 6-digit code from your authenticator app")
+        return code
+
+
+class PasswordForm(Form):
+    password = forms.CharField(
+        label="Password",
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+        error_messages={"required": "Enter your password"},
+    )
+
+
+def safe_next(request, default: str | None = None) -> str:
+    """Where to go afterwards: ``next`` if it is a path on this site, else ``default`` (a URL name)."""
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return reverse(default or settings.LOGIN_REDIRECT_URL)
+
+
+def url_with_next(name: str, next_url: str = "") -> str:
+    url = reverse(name)
+    return f"{url}?{urlencode({'next': next_url})}" if next_url else url
+
+
+def second_factor(request):
+    """ "Enter the 6-digit code": the second step of signing in."""
+    next_url = safe_next(request)
+    if request.user.is_verified():
+        return redirect(next_url)
+    device = otp.confirmed_device(request.user)
+    if device is None:
+        return redirect(url_with_next("otp_setup", request.GET.get("next", "")))
+    form = CodeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        if otp.is_throttled(device):
+            auth_log.record("second_factor_throttled", request, request.user)
+            form.add_error("code", "You have entered too many wrong codes. Wait a minute, then try again")
+        elif otp.verify_code(device, form.cleaned_data["code"]):
+            otp.complete_second_factor(request, device)
+            auth_log.record("second_factor_passed", request, request.user)
+            return redirect(next_url)
+        else:
+            auth_log.record("second_factor_failed", request, request.user)
+            form.add_error(
+                "code", "The code is not right, or was used already. Enter the code your app shows now"
+            )
+    return render(request, "pps/second_factor.html", {"form": form, "next": next_url, "sign_in_step": True})
+
+
+def second_factor_setup(request):
+    """Set up an authenticator app: only for someone who has none yet, right after their password."""
+    next_url = safe_next(request)
+    if request.user.is_verified():
+        return redirect(next_url)
+    if otp.confirmed_device(request.user) is not None:
+        return redirect(url_with_next("otp_verify", request.GET.get("next", "")))
+    device = otp.unconfirmed_device(request.user)
+    form = CodeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        if otp.is_throttled(device):
+            auth_log.record("second_factor_throttled", request, request.user)
+            form.add_error("code", "You have entered too many wrong codes. Wait a minute, then try again")
+        elif otp.verify_code(device, form.cleaned_data["code"]):
+            otp.confirm(device)
+            otp.complete_second_factor(request, device)
+            auth_log.record("second_factor_set_up", request, request.user)
+            messages.success(request, "Your authenticator app is set up")
+            return redirect(next_url)
+        else:
+            auth_log.record("second_factor_failed", request, request.user)
+            form.add_error("code", "The code is not right. Enter the code your app shows now")
+    context = {
+        "form": form,
+        "next": next_url,
+        "qr_code": otp.qr_code_data_uri(device),
+        "secret": otp.grouped(otp.secret_of(device)),
+        "sign_in_step": True,
+    }
+    return render(request, "pps/second_factor_setup.html", context)
+
+
+#: Form fields of a request that met a locked session, carried through the lock page.
+CARRY_PREFIX = "carry:"
+
+
+def locked_page(request, *, next_url: str, form=None, carry=(), status: int = 200):
+    """ "Your session was locked". ``carry`` holds what the person was sending when the lock met
+    them (name, value pairs): it travels through the page's form, never into the database, so
+    that unlocking does not lose a half-written contact."""
+    context = {
+        "form": form or PasswordForm(),
+        "next": next_url,
+        "carry": [(f"{CARRY_PREFIX}{name}", value) for name, value in carry],
+        "sign_in_step": True,
+    }
+    return render(request, "pps/session_locked.html", context, status=status)
+
+
+def unlock_session(request):
+    """ "Your session was locked": the password again, then back to where the person was, and
+    if they were sending a form, the chance to send it again.
+
+    The second factor of this session still stands; the session gets a new key. Wrong passwords
+    count towards the sign-in lock-out (django-axes), as on the sign-in page.
+    """
+    next_url = safe_next(request)
+    carry = [
+        (name.removeprefix(CARRY_PREFIX), value)
+        for name, values in request.POST.lists()
+        if name.startswith(CARRY_PREFIX)
+        for value in values
+    ]
+    if not request.session.get(session_limits.LOCKED):
+        return redirect(next_url)
+    form = PasswordForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        user = authenticate(
+            request, username=request.user.get_username(), password=form.cleaned_data["password"]
+        )
+        if user is not None and user.pk == request.user.pk:
+            session_limits.unlock(request)
+            auth_log.record("unlocked", request, request.user)
+            if carry:
+                context = {"action": next_url, "fields": carry, "sign_in_step": True}
+                return render(request, "pps/session_unlocked_resend.html", context)
+            return redirect(next_url)
+        form.add_error("password", "The password is not right")
+    return locked_page(request, next_url=next_url, form=form, carry=carry)
+
+
+def agree_to_policy(request):
+    """The service's confidentiality policy, and "I have read and agree" (R17)."""
+    next_url = safe_next(request)
+    policy = services.policy_to_agree(request.user)
+    if policy is None:
+        return redirect(next_url)
+    if request.method == "POST":
+        if request.POST.get("policy") == str(policy.pk):
+            services.agree_to_policy(request.user, policy)
+            messages.success(request, "Thank you. You have agreed to the confidentiality policy")
+            return redirect(next_url)
+        # A newer version was published while this page was open: show that one.
+    context = {"policy": policy, "next": next_url, "sign_in_step": True}
+    return render(request, "pps/policy_agree.html", context)
+
+
+@require_POST
+def sign_out(request):
+    """Ends the session on the server and asks the browser to forget everything of ours."""
+    logout(request)
+    response = redirect(settings.LOGOUT_REDIRECT_URL)
+    response["Clear-Site-Data"] = '"cache", "cookies", "storage"'
+    return response

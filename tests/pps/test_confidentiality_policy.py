@@ -1,0 +1,96 @@
+"""Staff read and agree to their service's current confidentiality policy before they reach any
+record; a new version must be agreed again (R17)."""
+
+import pytest
+from auditlog import get_logentry_model
+from django.core.exceptions import PermissionDenied
+from django.urls import reverse
+
+from pps import services
+from pps.models import ConfidentialityPolicy, PolicyAgreement
+from tests.conftest import client_for
+from tests.pps import test_every_url as walk
+
+records = walk.records  # the walk's fixture: one record of each kind
+#: The pages open before agreeing: the sign-in steps and the policy itself.
+STEPS = {"login", "logout", "otp_verify", "otp_setup", "session_unlock", "policy_agree"}
+
+
+def test_someone_who_has_not_agreed_is_sent_from_a_case_page_to_the_policy(caseworker, case):
+    client = client_for(caseworker, agreed=False)
+    page = reverse("cases:case_detail", args=[case.pk])
+    response = client.get(page)
+    assert response.status_code == 302
+    assert response.url == f"{reverse('policy_agree')}?next={page.replace('/', '%2F')}"
+    policy_page = client.get(response.url).content.decode()
+    assert "Confidentiality policy" in policy_page
+    assert "Everything a parent tells us stays within the service" in policy_page
+    assert "I have read and agree" in policy_page
+    assert "Sarah" not in policy_page
+
+
+def test_after_agreeing_the_case_page_opens_and_the_agreement_is_recorded(caseworker, case):
+    client = client_for(caseworker, agreed=False)
+    page = reverse("cases:case_detail", args=[case.pk])
+    policy = ConfidentialityPolicy.objects.get(service=caseworker.service)
+    response = client.post(reverse("policy_agree"), {"policy": policy.pk, "next": page})
+    assert response.url == page
+    assert client.get(page).status_code == 200
+    agreement = PolicyAgreement.objects.get(user=caseworker, policy=policy)
+    entry = get_logentry_model().objects.get_for_object(agreement).get()
+    assert entry.actor == caseworker
+    assert entry.object_repr == str(agreement.pk)
+
+
+def test_a_new_version_must_be_agreed_again(caseworker, senior, case):
+    client = client_for(caseworker)
+    page = reverse("cases:case_detail", args=[case.pk])
+    assert client.get(page).status_code == 200
+    new = services.publish_policy(senior, caseworker.service, "Version two: also no names in emails.")
+    assert new.version == 2
+
+    response = client.get(page)
+    assert response.url.startswith(reverse("policy_agree"))
+    assert "Version two" in client.get(response.url).content.decode()
+    client.post(reverse("policy_agree"), {"policy": new.pk})
+    assert client.get(page).status_code == 200
+
+
+def test_agreeing_to_a_version_that_was_replaced_meanwhile_does_not_count(caseworker, senior):
+    client = client_for(caseworker, agreed=False)
+    old = ConfidentialityPolicy.objects.get(service=caseworker.service)
+    new = services.publish_policy(senior, caseworker.service, "Version two.")
+    response = client.post(reverse("policy_agree"), {"policy": old.pk})
+    assert response.status_code == 200
+    assert "Version two." in response.content.decode()
+    assert not PolicyAgreement.objects.filter(user=caseworker, policy=new).exists()
+
+
+@pytest.mark.parametrize("name, pattern", walk.PATTERNS, ids=[name for name, _ in walk.PATTERNS])
+def test_every_page_but_the_sign_in_steps_asks_for_agreement_first(caseworker, records, name, pattern):
+    client = client_for(caseworker, agreed=False)
+    url = walk.url_for(name, pattern, records)
+    for method in (client.get, client.post):
+        response = method(url)
+        if name not in STEPS:
+            assert response.status_code == 302, f"{name} answered {response.status_code}"
+            assert response.url.startswith(reverse("policy_agree"))
+
+
+def test_only_senior_staff_of_the_service_publish_it(caseworker, senior, outsider, service):
+    with pytest.raises(PermissionDenied):
+        services.publish_policy(caseworker, service, "Mine now.")
+    with pytest.raises(PermissionDenied):
+        services.publish_policy(outsider, service, "Theirs now.")
+    assert ConfidentialityPolicy.objects.filter(service=service).count() == 1
+
+
+def test_staff_agree_only_to_their_own_services_policy(outsider, service):
+    with pytest.raises(PermissionDenied):
+        services.agree_to_policy(outsider, ConfidentialityPolicy.objects.get(service=service))
+
+
+def test_a_service_with_no_policy_yet_asks_nothing(caseworker, service):
+    ConfidentialityPolicy.objects.filter(service=service).delete()
+    client = client_for(caseworker, agreed=False)
+    assert client.get(reverse("cases:dashboard")).status_code == 200
