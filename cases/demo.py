@@ -48,6 +48,8 @@ from cases.services import seed_reference_data
 from consent.models import Consent
 from pps.access import CASE_PERMISSIONS
 from pps.models import CASE_ROLES, Role, Service, User
+from pps.otp import create_demo_device
+from pps.services import publish_policy
 
 DEFAULT_SEED = 20140901  # the Children and Families Act 2014 reforms came into force on 1 September 2014
 DEFAULT_PARENTS = 300
@@ -466,6 +468,26 @@ class Login:
     username: str
     password: str
     service: str
+    authenticator_key: str = ""
+
+
+DEMO_POLICY = """{service}: confidentiality policy (demo version)
+
+Parents and carers have a right to expect that what they tell us is respected and not passed on
+without their express permission, unless a child may be at risk.
+
+- Parents may contact us anonymously; we keep their details only when they have been told why and
+  agreed.
+- Nothing about a parent, not even the fact that they contacted us, leaves the service without
+  their consent, except a child-protection concern, which is always discussed with a senior
+  manager first.
+- Records are reached only by the staff working on them and designated senior staff; every access
+  is recorded.
+- Lock your screen when you step away; never share your password or authenticator app.
+- Case studies for training have every identifying detail removed.
+
+All staff and volunteers read and agree to this policy, and agree again to each new version.
+"""
 
 
 @dataclass
@@ -543,9 +565,9 @@ _SERVICES_LINE = "# services: "
 
 
 def format_logins(logins: list[Login]) -> str:
-    headers = ("role", "username", "password", "service")
-    rows = [(x.role, x.username, x.password, x.service) for x in logins]
-    widths = [max(len(str(row[i])) for row in [headers, *rows]) for i in range(4)]
+    headers = ("role", "username", "password", "service", "authenticator key")
+    rows = [(x.role, x.username, x.password, x.service, x.authenticator_key) for x in logins]
+    widths = [max(len(str(row[i])) for row in [headers, *rows]) for i in range(len(headers))]
 
     def line(row):
         return "  ".join(str(value).ljust(width) for value, width in zip(row, widths, strict=True)).rstrip()
@@ -685,6 +707,12 @@ class _Loader:
             label = ROLE_LABELS[role] + (" and safeguarding lead" if lead else "")
             logins.append(Login(label, user.username, password, spec.short_name))
         User.objects.bulk_create(staff)
+        # A confirmed authenticator app for everyone, so that the demo signs in without a phone
+        # (`python -m pps.totp_code KEY` shows the code), and the service's policy to agree to.
+        for user, login in zip(staff, logins, strict=True):
+            login.authenticator_key = create_demo_device(user)
+        senior = next(u for u in staff if u.role == Role.SENIOR_MANAGER)
+        publish_policy(senior, service, DEMO_POLICY.format(service=service.name))
         case_staff = [u for u in staff if u.role in (Role.CASEWORKER, Role.VOLUNTEER)]
         # The first caseworker is the one to sign in as: a dashboard-sized caseload is kept for them.
         self.primary.append(case_staff[0])

@@ -14,7 +14,7 @@ from cases.models import Case, CaseEvent, CaseUserObjectPermission, Contact, Par
 from cases.search import parent_tokens
 from cases.services import find_parents
 from consent.models import Consent
-from pps import access
+from pps import access, otp, totp_code
 from pps.models import Role, Service, User
 
 
@@ -141,11 +141,20 @@ def test_the_logins_file_lists_every_account_with_a_password_that_works(loaded, 
     assert stat.S_IMODE(logins_file.stat().st_mode) == 0o600
     rows = [line.split() for line in demo.read_logins(logins_file).splitlines()[2:]]
     assert len(rows) == 18
-    for *_, username, password, service in rows:
+    for *_, username, password, service, key in rows:
         user = User.objects.get(username=username)
         assert user.service.short_name == service
         assert len(password) >= 16 and user.check_password(password)
-    assert all(password in loaded for *_, password, _ in rows)
+        assert otp.confirmed_device(user).verify_token(totp_code.code(key))
+    assert all(password in loaded for *_, password, _, _ in rows)
+
+
+def test_each_demo_service_has_a_policy_to_agree_to(loaded):
+    from pps.models import ConfidentialityPolicy
+
+    for service in demo.demo_services():
+        policy = ConfidentialityPolicy.objects.get(service=service)
+        assert "confidentiality policy" in policy.text
 
 
 def test_it_refuses_to_reset_with_debug_off(loaded, logins_file, settings):
@@ -156,12 +165,12 @@ def test_it_refuses_to_reset_with_debug_off(loaded, logins_file, settings):
 
 
 def test_reset_replaces_the_demo_data_and_the_logins(loaded, logins_file):
-    old_password = demo.read_logins(logins_file).splitlines()[2].split()[-2]
+    old_password = demo.read_logins(logins_file).splitlines()[2].split()[-3]
     old_case_ids = set(Case.objects.values_list("pk", flat=True))
     load(logins_file, "--reset", "--yes-really")
     assert Service.objects.count() == 2 and User.objects.count() == 18
     assert not Case.objects.filter(pk__in=old_case_ids).exists()
-    assert demo.read_logins(logins_file).splitlines()[2].split()[-2] != old_password
+    assert demo.read_logins(logins_file).splitlines()[2].split()[-3] != old_password
 
 
 def test_it_leaves_other_services_alone(db, logins_file, case):

@@ -129,3 +129,9 @@ class Command(BaseCommand):
             f"Demo logins (also in {logins_file}; the passwords are random for this install):\n"
         )
         self.stdout.write(table)
+        self.stdout.write(
+            "\nSigning in asks for a 6-digit code from an authenticator app. Add the account's "
+            "authenticator key to an app\n(Google Authenticator, Microsoft Authenticator, FreeOTP...), "
+            "or print the current code with:\n    .venv/bin/python -m pps.totp_code KEY\n"
+            "Then agree to the service's confidentiality policy, once.\n"
+        )
