@@ -37,17 +37,18 @@ def cases_visible_to(user, queryset=None):
     queryset = Case.objects.all() if queryset is None else queryset
     if not _active_staff(user):
         return queryset.none()
-    queryset = queryset.filter(service_id=user.service_id)
     if user.role in SENIOR_ROLES:
-        return queryset
+        return queryset.filter(service_id=user.service_id)
     if user.role in CASE_ROLES:
+        # The ids (of the user's own service only) are read first, in one indexed query: as a
+        # subquery beside a service filter, SQLite would scan all the service's cases instead.
         return queryset.filter(pk__in=assigned_case_ids(user))
     return queryset.none()
 
 
-def assigned_case_ids(user):
-    """Ids of the cases ``user`` holds the object permission ``view_case`` on, directly or through
-    a group: a subquery on guardian's direct foreign-key tables.
+def assigned_case_ids(user) -> set:
+    """Ids of the cases of ``user``'s service that ``user`` holds the object permission
+    ``view_case`` on, directly or through a group, read from guardian's direct foreign-key tables.
 
     It asks the same as ``get_objects_for_user(user, "cases.view_case", accept_global_perms=False,
     with_superuser=False)``, but that builds ``REPLACE(content_object_id, '-', '')`` for UUID keys,
@@ -55,12 +56,17 @@ def assigned_case_ids(user):
     """
     from cases.models import CaseGroupObjectPermission, CaseUserObjectPermission
 
-    view_case = {"permission__codename": "view_case", "permission__content_type__app_label": "cases"}
-    direct = CaseUserObjectPermission.objects.filter(user=user, **view_case).values("content_object_id")
-    through_groups = CaseGroupObjectPermission.objects.filter(group__user=user, **view_case).values(
-        "content_object_id"
+    view_case = {
+        "permission__codename": "view_case",
+        "permission__content_type__app_label": "cases",
+        "content_object__service_id": user.service_id,
+    }
+    direct = CaseUserObjectPermission.objects.filter(user=user, **view_case)
+    through_groups = CaseGroupObjectPermission.objects.filter(group__user=user, **view_case)
+    ids = direct.values_list("content_object_id", flat=True).union(
+        through_groups.values_list("content_object_id", flat=True)
     )
-    return direct.union(through_groups)
+    return set(ids)
 
 
 def parents_visible_to(user, queryset=None):
