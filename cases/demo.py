@@ -9,7 +9,7 @@ Staff passwords are the one thing that is not reproducible: they are random for 
 The records are written in bulk (``bulk_create``), so that tens of thousands of parents load in a
 few minutes, but they are exactly what the service functions would have stored: a parent exists
 only with a consent to keep details (told the service's "why we keep information" statement), has
-search tokens from ``cases.search.parent_tokens``, and every case has an OPENED event by the person
+search tokens from ``cases.search.stored_tokens``, and every case has an OPENED event by the person
 who opened it, who is assigned to it with the ``view_case`` and ``change_case`` object permissions
 as ``pps.access.assign_to_case`` would give.
 
@@ -43,7 +43,7 @@ from cases.models import (
     ParentSearchToken,
     Topic,
 )
-from cases.search import fold, parent_tokens
+from cases.search import fold, stored_tokens
 from cases.services import seed_reference_data
 from consent.models import Consent
 from pps.access import CASE_PERMISSIONS
@@ -825,7 +825,7 @@ class _Loader:
         batch["parents"].append(parent)
         batch["tokens"].extend(
             ParentSearchToken(parent=parent, kind=kind, value=value)
-            for kind, value in sorted(parent_tokens(parent))
+            for kind, value in sorted(stored_tokens(parent))
         )
         method = _weighted(
             rng,

@@ -8,10 +8,19 @@ that nothing personal reaches the audit log's object representation.
 import secrets
 import uuid
 
+from django import forms
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
+from pps import crypto
+from pps.encryption import (
+    DataKeyField,
+    EncryptedDateField,
+    EncryptedField,
+    EncryptedModel,
+    HouseholdDestroyed,
+)
 from pps.models import Service
 
 
@@ -53,11 +62,15 @@ class ParentQuerySet(models.QuerySet):
         return parents_visible_to(user, self)
 
 
-class Parent(models.Model):
+class Parent(EncryptedModel):
     """A parent or carer who has agreed that the service keeps their details (R2).
 
     A parent record exists only with a recorded consent to keep details; a caller who gives no
     name, or declines, is an NNG contact with no parent record (R1).
+
+    The parent is a *household* for encryption (R9): their own data key, wrapped by the master
+    key, encrypts their details and everything recorded about them and their children. Destroying
+    it (``cases.services.destroy_household``) makes all of that unreadable for good (R13).
     """
 
     class PreferredContact(models.TextChoices):
@@ -72,12 +85,13 @@ class Parent(models.Model):
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     service = models.ForeignKey(Service, on_delete=models.PROTECT, related_name="parents")
-    first_name = models.CharField(max_length=100)
-    last_name = models.CharField(max_length=100)
-    phone = models.CharField(max_length=40, blank=True)
-    email = models.EmailField(max_length=254, blank=True)
-    address = models.TextField(max_length=500, blank=True)
-    postcode = models.CharField(max_length=10, blank=True)
+    first_name = EncryptedField(max_length=100, blank=False)
+    last_name = EncryptedField(max_length=100, blank=False)
+    phone = EncryptedField(max_length=40)
+    email = EncryptedField(max_length=254, form_class=forms.EmailField)
+    address = EncryptedField(max_length=500, textarea=True)
+    postcode = EncryptedField(max_length=10)
+    data_key = DataKeyField()
     preferred_contact = models.CharField(
         "preferred way of contact", max_length=10, choices=PreferredContact.choices
     )
@@ -97,7 +111,7 @@ class Parent(models.Model):
     objects = ParentQuerySet.as_manager()
 
     class Meta:
-        ordering = ["last_name", "first_name"]
+        ordering = ["-created_at"]
 
     def __str__(self):
         return str(self.pk)
@@ -106,9 +120,26 @@ class Parent(models.Model):
     def full_name(self) -> str:
         return f"{self.first_name} {self.last_name}".strip()
 
+    def _data_key_aad(self) -> bytes:
+        return crypto.field_aad("cases.Parent", "data_key", self.pk).encode()
 
-class Child(models.Model):
-    """A child of a parent, with their special educational needs."""
+    def household_key(self) -> bytes:
+        key = self.known_household_key()
+        if key is not None:
+            return key
+        if self.data_key:
+            key = crypto.unwrap_data_key(self.data_key, aad=self._data_key_aad())
+        elif self._state.adding:
+            key = crypto.new_data_key()
+            self.data_key = crypto.wrap_data_key(key, aad=self._data_key_aad())
+        else:
+            raise HouseholdDestroyed
+        self.use_household_key(key)
+        return key
+
+
+class Child(EncryptedModel):
+    """A child of a parent, with their special educational needs. Encrypted with the parent's key."""
 
     class Need(models.TextChoices):
         # DfE SEN2 / school census primary type of need codes.
@@ -134,21 +165,26 @@ class Child(models.Model):
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     parent = models.ForeignKey(Parent, on_delete=models.CASCADE, related_name="children")
-    first_name = models.CharField(max_length=100)
-    last_name = models.CharField(max_length=100, blank=True)
-    date_of_birth = models.DateField(null=True, blank=True)
-    school = models.CharField("school or setting", max_length=200, blank=True)
+    first_name = EncryptedField(max_length=100, blank=False)
+    last_name = EncryptedField(max_length=100)
+    date_of_birth = EncryptedDateField()
+    school = EncryptedField("school or setting", max_length=200)
     need = models.CharField("primary type of need", max_length=4, choices=Need.choices, blank=True)
     provision = models.CharField(
         "SEN provision", max_length=12, choices=Provision.choices, default=Provision.NONE
     )
 
+    created_at = models.DateTimeField(default=timezone.now)
+
     class Meta:
-        ordering = ["date_of_birth", "first_name"]
+        ordering = ["created_at"]
         verbose_name_plural = "children"
 
     def __str__(self):
         return str(self.pk)
+
+    def household_key(self) -> bytes:
+        return self.known_household_key() or self.parent.household_key()
 
     @property
     def full_name(self) -> str:
@@ -171,7 +207,7 @@ class CaseQuerySet(models.QuerySet):
         return self.filter(status=Case.Status.OPEN)
 
 
-class Case(models.Model):
+class Case(EncryptedModel):
     """Support given to one parent. Opened, worked through contacts, closed and reopened."""
 
     class Status(models.TextChoices):
@@ -182,7 +218,7 @@ class Case(models.Model):
     service = models.ForeignKey(Service, on_delete=models.PROTECT, related_name="cases")
     parent = models.ForeignKey(Parent, on_delete=models.PROTECT, related_name="cases")
     reference = models.CharField(max_length=12, unique=True, default=new_case_reference)
-    summary = models.TextField("what the parent needs help with", max_length=2000)
+    summary = EncryptedField("what the parent needs help with", max_length=2000, textarea=True, blank=False)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)
     opened_at = models.DateTimeField(default=timezone.now)
     opened_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
@@ -197,12 +233,15 @@ class Case(models.Model):
     def __str__(self):
         return str(self.pk)
 
+    def household_key(self) -> bytes:
+        return self.known_household_key() or self.parent.household_key()
+
     @property
     def is_open(self) -> bool:
         return self.status == self.Status.OPEN
 
 
-class CaseEvent(models.Model):
+class CaseEvent(EncryptedModel):
     """A step in a case's own history that people see on its timeline (opened, closed...).
 
     This is the user-visible history; the compliance trail is the audit log.
@@ -218,7 +257,7 @@ class CaseEvent(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="events")
     kind = models.CharField(max_length=12, choices=Kind.choices)
-    reason = models.TextField(max_length=2000, blank=True)
+    reason = EncryptedField(max_length=2000, textarea=True)
     staff = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True, blank=True
     )
@@ -231,6 +270,9 @@ class CaseEvent(models.Model):
     def __str__(self):
         return str(self.pk)
 
+    def household_key(self) -> bytes:
+        return self.known_household_key() or self.case.household_key()
+
 
 class ContactQuerySet(models.QuerySet):
     def visible_to(self, user):
@@ -239,7 +281,7 @@ class ContactQuerySet(models.QuerySet):
         return contacts_visible_to(user, self)
 
 
-class Contact(models.Model):
+class Contact(EncryptedModel):
     """One call, email, letter or meeting.
 
     With no case it is an NNG (no name given) contact: date, channel, topics, time spent and
@@ -267,7 +309,7 @@ class Contact(models.Model):
     duration_minutes = models.PositiveSmallIntegerField("time spent (minutes)")
     topics = models.ManyToManyField(Topic, related_name="contacts")
     outcome = models.ForeignKey(Outcome, on_delete=models.PROTECT, related_name="contacts")
-    notes = models.TextField(max_length=10000, blank=True)
+    notes = EncryptedField(max_length=10000, textarea=True)
     follow_up_on = models.DateField("follow-up date", null=True, blank=True)
     follow_up_done = models.BooleanField(default=False)
     logged_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
@@ -288,6 +330,12 @@ class Contact(models.Model):
     @property
     def is_nng(self) -> bool:
         return self.case_id is None
+
+    def household_key(self) -> bytes | None:
+        """None for an NNG contact: it has no household, and holds nothing personal."""
+        if self.case_id is None:
+            return None
+        return self.known_household_key() or self.case.household_key()
 
 
 # Direct foreign-key object permission tables (django-guardian's performance guide): fast, and a

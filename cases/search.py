@@ -1,12 +1,16 @@
 """Finding parents: how names, phone numbers, emails and postcodes become search tokens.
 
 A parent is stored with tokens; a query is turned into tokens the same way and a parent matches
-when it has every token of the query. Names match on whole words or their leading characters
-(at least ``MIN_PREFIX``), so "Sar Jon" finds Sarah Jones.
+when it has every token of the query. Only keyed digests of the tokens are stored
+(blind indexes, ``pps.crypto.blind_index``): the database holds no searchable plaintext.
+Names match on whole words or their leading characters (at least ``MIN_PREFIX``), so "Sar Jon"
+finds Sarah Jones.
 """
 
 import re
 import unicodedata
+
+from pps.crypto import blind_index
 
 MIN_PREFIX = 2
 MAX_NAME_TOKEN = 30
@@ -71,3 +75,13 @@ def query_tokens(query: str) -> set[tuple[str, str]]:
     if POSTCODE_RE.match(postcode) or (OUTWARD_RE.match(postcode) and any(c.isdigit() for c in postcode)):
         return {("postcode", postcode)}
     return {("name", word[:MAX_NAME_TOKEN]) for word in name_words(query)}
+
+
+def stored_tokens(parent) -> set[tuple[str, str]]:
+    """What is stored for a parent: keyed digests of its tokens (blind indexes), no plaintext."""
+    return {(kind, blind_index(kind, value)) for kind, value in parent_tokens(parent)}
+
+
+def query_digests(query: str) -> set[tuple[str, str]]:
+    """The digests a parent must all have to match ``query``."""
+    return {(kind, blind_index(kind, value)) for kind, value in query_tokens(query)}

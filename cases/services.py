@@ -25,7 +25,7 @@ from cases.models import (
     Topic,
     new_case_reference,
 )
-from cases.search import parent_tokens, query_tokens
+from cases.search import fold, query_digests, stored_tokens
 from consent.services import record_consent_to_keep_details
 from pps import access
 from pps.audit import record_access
@@ -156,7 +156,7 @@ def _refresh_search_tokens(parent: Parent) -> None:
     ParentSearchToken.objects.filter(parent=parent).delete()
     ParentSearchToken.objects.bulk_create(
         ParentSearchToken(parent=parent, kind=kind, value=value)
-        for kind, value in sorted(parent_tokens(parent))
+        for kind, value in sorted(stored_tokens(parent))
     )
 
 
@@ -309,7 +309,7 @@ def find_parents(user, query: str, *, limit: int = 50, record: bool = True) -> l
     Only reachable parents are ever matched, so a search reveals nothing about others. Every
     parent shown is recorded in the audit log.
     """
-    tokens = query_tokens(query)
+    tokens = query_digests(query)
     if not tokens:
         return []
     parents = Parent.objects.visible_to(user)
@@ -319,6 +319,7 @@ def find_parents(user, query: str, *, limit: int = 50, record: bool = True) -> l
         )
     open_cases = Prefetch("cases", queryset=Case.objects.visible_to(user).open(), to_attr="open_cases")
     found = list(parents.prefetch_related("children", open_cases)[:limit])
+    found.sort(key=lambda parent: (fold(parent.last_name), fold(parent.first_name)))
     if record:
         record_access(user, found, how="search")
     return found
@@ -412,3 +413,19 @@ def link_separated_parents(*, by, case: Case, other: Case) -> SeparatedParentsLi
         )
     first, second = sorted([case, other], key=lambda c: str(c.pk))
     return SeparatedParentsLink.objects.create(first=first, second=second, linked_by=by)
+
+
+@transaction.atomic
+def destroy_household(*, by, parent: Parent) -> None:
+    """Destroy a parent's data key and search entries: everything encrypted about the parent and
+    their children, cases, contacts and consents becomes unreadable for good (R13).
+
+    Head of service or senior manager only. The rows stay (ids, dates, counts for statistics);
+    their content cannot be recovered by anyone, from this database or a copy of it once the
+    master keys of the time are retired (see README, "Encryption at rest").
+    """
+    access.require_senior(by)
+    parent = access.get_parent_for_user(by, parent.pk, how="destroy household")
+    ParentSearchToken.objects.filter(parent=parent).delete()
+    parent.data_key = ""
+    parent.save(update_fields=["data_key"])

@@ -6,8 +6,10 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
+from pps.encryption import EncryptedField, EncryptedModel
 
-class Consent(models.Model):
+
+class Consent(EncryptedModel):
     """A parent's recorded agreement: how it was given, who took it, what they were told.
 
     ``keeps_details`` is the R2 consent to keep the parent's details on the system; no parent
@@ -25,8 +27,8 @@ class Consent(models.Model):
     method = models.CharField("how consent was given", max_length=20, choices=Method.choices)
     given_at = models.DateTimeField(default=timezone.now)
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    parent_was_told = models.TextField(
-        "what the parent was told", help_text="The statement read or given to the parent."
+    parent_was_told = EncryptedField(
+        "what the parent was told", textarea=True, help_text="The statement read or given to the parent."
     )
     keeps_details = models.BooleanField("covers keeping details on the system", default=False)
     withdrawn_at = models.DateTimeField(null=True, blank=True)
@@ -36,3 +38,6 @@ class Consent(models.Model):
 
     def __str__(self):
         return str(self.pk)
+
+    def household_key(self) -> bytes:
+        return self.known_household_key() or self.parent.household_key()

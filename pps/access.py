@@ -31,12 +31,14 @@ def cases_visible_to(user, queryset=None):
     - Caseworkers and volunteers reach the cases they are assigned to (object permission),
       directly or through a group; model-wide permissions grant nothing.
     - Coordinators and maintainers reach no case; neither does a superuser as such.
+    - Nobody reaches the case of a destroyed household (its data key gone).
     """
     from cases.models import Case
 
     queryset = Case.objects.all() if queryset is None else queryset
     if not _active_staff(user):
         return queryset.none()
+    queryset = queryset.exclude(parent__data_key="")
     if user.role in SENIOR_ROLES:
         return queryset.filter(service_id=user.service_id)
     if user.role in CASE_ROLES:
@@ -70,13 +72,17 @@ def assigned_case_ids(user) -> set:
 
 
 def parents_visible_to(user, queryset=None):
-    """The parents ``user`` may reach: those with at least one case ``user`` may reach."""
+    """The parents ``user`` may reach: those with at least one case ``user`` may reach.
+
+    A destroyed household (its data key gone) is reached by nobody.
+    """
     from cases.models import Parent
 
     queryset = Parent.objects.all() if queryset is None else queryset
     if not _active_staff(user):
         return queryset.none()
-    queryset = queryset.filter(service_id=user.service_id)
+    # A destroyed household (no data key) has nothing left to show.
+    queryset = queryset.filter(service_id=user.service_id).exclude(data_key="")
     if user.role in SENIOR_ROLES:
         return queryset
     return queryset.filter(cases__in=cases_visible_to(user)).distinct()

@@ -6,6 +6,6 @@ class PpsConfig(AppConfig):
     verbose_name = "Parent Partnership casework"
 
     def ready(self):
-        from pps import auth_log
+        from pps import auth_log, checks  # noqa: F401  (checks registers itself)
 
         auth_log.connect()

@@ -28,6 +28,7 @@ MASKED = {
         "email",
         "address",
         "postcode",
+        "data_key",
     ],
     "cases.Child": ["first_name", "last_name", "date_of_birth", "school"],
     "cases.Case": ["summary"],

@@ -54,6 +54,12 @@ DEBUG = env_bool("DEBUG", False)
 TESTING = env_bool("PPS_TESTING", False)
 
 SECRET_KEY = required_secret("SECRET_KEY")
+
+# Encryption at rest (pps/crypto.py): master keys that wrap each household's data key, and the
+# key of the search indexes. Never derived from SECRET_KEY. Checked when the WSGI application
+# starts and by `manage.py check --deploy`; `bin/demo` generates them for the demo.
+FIELD_ENCRYPTION_KEYS = env_str("FIELD_ENCRYPTION_KEYS")
+SEARCH_INDEX_KEY = env_str("SEARCH_INDEX_KEY")
 SECRET_KEY_FALLBACKS = env_list("SECRET_KEY_FALLBACKS")
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "localhost,127.0.0.1" if DEBUG else "")
 

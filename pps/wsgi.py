@@ -1,11 +1,4 @@
-"""
-WSGI config for pps project.
-
-It exposes the WSGI callable as a module-level variable named ``application``.
-
-For more information on this file, see
-https://docs.djangoproject.com/en/5.2/howto/deployment/wsgi/
-"""
+"""The WSGI application. It refuses to start without valid encryption keys (R9)."""
 
 import os
 
@@ -14,3 +7,8 @@ from django.core.wsgi import get_wsgi_application
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "pps.settings")
 
 application = get_wsgi_application()
+
+from pps.crypto import blind_index, get_key_ring  # noqa: E402
+
+get_key_ring()  # ImproperlyConfigured, naming the variable, when missing or malformed
+blind_index("name", "start-up check")

@@ -4,5 +4,8 @@ import os
 
 os.environ.setdefault("SECRET_KEY", "test-only-not-secret")
 os.environ["PPS_TESTING"] = "1"
+# Fixed, test-only keys (they protect nothing): 32 bytes each, base64url.
+os.environ.setdefault("FIELD_ENCRYPTION_KEYS", "test1:AQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQE")
+os.environ.setdefault("SEARCH_INDEX_KEY", "AgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgI")
 
 from pps.settings import *  # noqa: E402,F403
