@@ -622,6 +622,7 @@ class _CasePlan:
     words: dict  # who, child, school: for notes
     special: str | None = None  # "today", "due_today", "overdue", "this_week" for the demo caseworker
     contacts: int = 1
+    key: bytes = b""  # the household's data key, so that contacts are encrypted without a query
 
 
 def _weighted(rng: random.Random, weights: dict):
@@ -945,6 +946,7 @@ class _Loader:
                 words=words,
                 special=special,
                 contacts=3 if special else 1,
+                key=parent.household_key(),
             )
         )
 
@@ -1041,23 +1043,22 @@ class _Loader:
             if outcome == "Follow-up arranged" and follow_up_on is None:
                 outcome = "Advice given"
             minutes = self.duration(channel)
-            self.add_contact(
-                Contact(
-                    service_id=self.services[plan.service].pk,
-                    case_id=plan.id,
-                    occurred_at=at,
-                    channel=channel,
-                    direction=direction,
-                    duration_minutes=minutes,
-                    outcome_id=outcomes[outcome],
-                    notes=self.note(plan.words, channel, direction, chosen[0]),
-                    follow_up_on=follow_up_on,
-                    follow_up_done=follow_up_done,
-                    logged_by_id=plan.staff_id,
-                    logged_at=min(now, at + timedelta(minutes=minutes + rng.randint(0, 120))),
-                ),
-                [topics[name] for name in chosen],
+            contact = Contact(
+                service_id=self.services[plan.service].pk,
+                case_id=plan.id,
+                occurred_at=at,
+                channel=channel,
+                direction=direction,
+                duration_minutes=minutes,
+                outcome_id=outcomes[outcome],
+                notes=self.note(plan.words, channel, direction, chosen[0]),
+                follow_up_on=follow_up_on,
+                follow_up_done=follow_up_done,
+                logged_by_id=plan.staff_id,
+                logged_at=min(now, at + timedelta(minutes=minutes + rng.randint(0, 120))),
             )
+            contact.use_household_key(plan.key)
+            self.add_contact(contact, [topics[name] for name in chosen])
 
     def make_nng_contact(self, index: int) -> None:
         rng = self.rng
