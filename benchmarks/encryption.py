@@ -12,24 +12,9 @@ of the service, so lists and searches run over the whole service).
 """
 
 import argparse
-import os
-import shutil
-import statistics
-import sys
-import tempfile
 import time
-from pathlib import Path
 
-ROUNDS = 20
-
-
-def median_ms(action, rounds=ROUNDS) -> float:
-    timings = []
-    for _ in range(rounds):
-        started = time.perf_counter()
-        action()
-        timings.append((time.perf_counter() - started) * 1000)
-    return statistics.median(timings)
+from _setup import benchmark_django, median_ms
 
 
 def main() -> None:
@@ -37,29 +22,13 @@ def main() -> None:
     parser.add_argument("--parents", type=int, default=100_000)
     args = parser.parse_args()
 
-    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-    workdir = None
-    if not os.environ.get("DATABASE_URL"):
-        workdir = tempfile.mkdtemp(prefix="pps-bench-")
-        os.environ["DATABASE_URL"] = f"sqlite:///{workdir}/bench.sqlite3"
-    os.environ.setdefault("SECRET_KEY", "benchmark-only")
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "pps.settings")
-    from pps.crypto import generate_key_ring_text, generate_search_key_text
-
-    os.environ.setdefault("FIELD_ENCRYPTION_KEYS", generate_key_ring_text("bench"))
-    os.environ.setdefault("SEARCH_INDEX_KEY", generate_search_key_text())
-    try:
-        import django
-
-        django.setup()
-        from django.core.management import call_command
+    with benchmark_django():
         from django.db import connection
 
         from cases import demo, services
         from cases.models import Case, Parent
         from pps.models import User
 
-        call_command("migrate", verbosity=0)
         if not demo.is_loaded():
             started = time.monotonic()
             demo.load(parents=args.parents, contacts=args.parents, progress=lambda *_: None)
@@ -90,9 +59,6 @@ def main() -> None:
             found = len(services.find_parents(senior, query, record=False))
             timing = median_ms(lambda query=query: services.find_parents(senior, query, record=False))
             print(f"search {len(query):>2}-character query ({found:>2} found):  {timing:7.1f} ms")
-    finally:
-        if workdir:
-            shutil.rmtree(workdir, ignore_errors=True)
 
 
 if __name__ == "__main__":

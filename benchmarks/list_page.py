@@ -15,24 +15,11 @@ Figures are medians of repeated runs, in milliseconds.
 """
 
 import argparse
-import os
-import shutil
-import statistics
-import sys
-import tempfile
 import time
-from pathlib import Path
+
+from _setup import benchmark_django, median_ms
 
 ROUNDS = 30
-
-
-def median_ms(action, rounds=ROUNDS) -> float:
-    timings = []
-    for _ in range(rounds):
-        started = time.perf_counter()
-        action()
-        timings.append((time.perf_counter() - started) * 1000)
-    return statistics.median(timings)
 
 
 def main() -> None:
@@ -40,19 +27,7 @@ def main() -> None:
     parser.add_argument("--parents", type=int, default=77_000, help="77,000 parents give about 100,000 cases")
     args = parser.parse_args()
 
-    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-    workdir = None
-    if not os.environ.get("DATABASE_URL"):
-        workdir = tempfile.mkdtemp(prefix="pps-bench-")
-        os.environ["DATABASE_URL"] = f"sqlite:///{workdir}/bench.sqlite3"
-    os.environ.setdefault("SECRET_KEY", "benchmark-only")
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "pps.settings")
-    os.environ.setdefault("ALLOWED_HOSTS", "testserver")
-    try:
-        import django
-
-        django.setup()
-        from django.core.management import call_command
+    with benchmark_django():
         from django.db import connection
         from django.test.utils import CaptureQueriesContext, setup_test_environment
         from django.urls import reverse
@@ -65,7 +40,6 @@ def main() -> None:
         from tests.conftest import client_for
 
         setup_test_environment()
-        call_command("migrate", verbosity=0)
         if not demo.is_loaded():
             started = time.monotonic()
             demo.load(parents=args.parents, contacts=args.parents, progress=lambda *_: None)
@@ -89,8 +63,10 @@ def main() -> None:
                 )
 
             shown = page_query()
-            query_ms = median_ms(page_query)
-            audit_ms = median_ms(lambda user=user, shown=shown: record_access(user, shown, how="benchmark"))
+            query_ms = median_ms(page_query, ROUNDS)
+            audit_ms = median_ms(
+                lambda user=user, shown=shown: record_access(user, shown, how="benchmark"), ROUNDS
+            )
             client = client_for(user)
             url = reverse("cases:case_list") + "?status=all"
             response = client.get(url, secure=True)
@@ -102,9 +78,6 @@ def main() -> None:
                 f"{user.role:<12.12} {visible:>13,} {query_ms:>10.1f} ms {audit_ms:>12.1f} ms "
                 f"{page_ms:>5.0f} ms {len(captured):>8}"
             )
-    finally:
-        if workdir:
-            shutil.rmtree(workdir, ignore_errors=True)
 
 
 if __name__ == "__main__":

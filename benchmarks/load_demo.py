@@ -10,12 +10,10 @@ Goal: 20,000 parents and 300,000 contacts in a few minutes on 2 cores, on SQLite
 """
 
 import argparse
-import os
-import shutil
 import sys
-import tempfile
 import time
-from pathlib import Path
+
+from _setup import benchmark_django
 
 
 def main() -> None:
@@ -24,23 +22,11 @@ def main() -> None:
     parser.add_argument("--contacts", type=int, default=300_000)
     args = parser.parse_args()
 
-    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-    workdir = None
-    if not os.environ.get("DATABASE_URL"):
-        workdir = tempfile.mkdtemp(prefix="pps-bench-")
-        os.environ["DATABASE_URL"] = f"sqlite:///{workdir}/bench.sqlite3"
-    os.environ.setdefault("SECRET_KEY", "benchmark-only")
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "pps.settings")
-    try:
-        import django
-
-        django.setup()
-        from django.core.management import call_command
+    with benchmark_django():
         from django.db import connection
 
         from cases import demo
 
-        call_command("migrate", verbosity=0)
         if demo.is_loaded():
             sys.exit("This database already holds the demo data: give an empty one.")
         started = time.monotonic()
@@ -49,9 +35,6 @@ def main() -> None:
         rows = sum(result.counts.values())
         print(f"{connection.vendor}: {elapsed:.1f} s, {rows} rows, {rows / elapsed:,.0f} rows/s")
         print(", ".join(f"{n} {name}" for name, n in result.counts.items()))
-    finally:
-        if workdir:
-            shutil.rmtree(workdir, ignore_errors=True)
 
 
 if __name__ == "__main__":

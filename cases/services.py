@@ -97,6 +97,22 @@ def _check_contact(by, details: ContactDetails) -> None:
         raise CaseworkError("Choose at least one topic.")
 
 
+def _save_contact(*, by, service, case, details: ContactDetails, **extra) -> Contact:
+    contact = Contact.objects.create(
+        service=service,
+        case=case,
+        occurred_at=details.occurred_at,
+        channel=details.channel,
+        direction=details.direction,
+        duration_minutes=details.duration_minutes,
+        outcome=details.outcome,
+        logged_by=by,
+        **extra,
+    )
+    contact.topics.set(details.topics)
+    return contact
+
+
 @transaction.atomic
 def log_nng_contact(*, by, details: ContactDetails) -> Contact:
     """Log a contact from a parent who gave no name (R1): no personal record is made."""
@@ -104,18 +120,7 @@ def log_nng_contact(*, by, details: ContactDetails) -> Contact:
     if not by.service.nng_allowed:
         raise CaseworkError("Your service does not log contacts with no name given.")
     _check_contact(by, details)
-    contact = Contact.objects.create(
-        service=by.service,
-        case=None,
-        occurred_at=details.occurred_at,
-        channel=details.channel,
-        direction=details.direction,
-        duration_minutes=details.duration_minutes,
-        outcome=details.outcome,
-        logged_by=by,
-    )
-    contact.topics.set(details.topics)
-    return contact
+    return _save_contact(by=by, service=by.service, case=None, details=details)
 
 
 @transaction.atomic
@@ -127,20 +132,9 @@ def log_case_contact(
     _check_contact(by, details)
     if follow_up_on and follow_up_on < details.occurred_at.date():
         raise CaseworkError("The follow-up date cannot be before the contact.")
-    contact = Contact.objects.create(
-        service=case.service,
-        case=case,
-        occurred_at=details.occurred_at,
-        channel=details.channel,
-        direction=details.direction,
-        duration_minutes=details.duration_minutes,
-        outcome=details.outcome,
-        notes=notes,
-        follow_up_on=follow_up_on,
-        logged_by=by,
+    return _save_contact(
+        by=by, service=case.service, case=case, details=details, notes=notes, follow_up_on=follow_up_on
     )
-    contact.topics.set(details.topics)
-    return contact
 
 
 @transaction.atomic

@@ -79,18 +79,22 @@ def send_to(request, name: str):
     return redirect(url)
 
 
-class SecondFactorMiddleware:
-    """No page but the sign-in steps without the second factor (control 13).
-
-    Enforced here for every URL rather than per view, so that a new view cannot forget it.
-    Needs django-otp's ``OTPMiddleware`` before it.
-    """
+class ViewMiddleware:
+    """A middleware that acts only in ``process_view``, once the view is known."""
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
         return self.get_response(request)
+
+
+class SecondFactorMiddleware(ViewMiddleware):
+    """No page but the sign-in steps without the second factor (control 13).
+
+    Enforced here for every URL rather than per view, so that a new view cannot forget it.
+    Needs django-otp's ``OTPMiddleware`` before it.
+    """
 
     def process_view(self, request, view_func, view_args, view_kwargs):
         user = request.user
@@ -101,7 +105,7 @@ class SecondFactorMiddleware:
         return send_to(request, "otp_verify")
 
 
-class SessionLimitsMiddleware:
+class SessionLimitsMiddleware(ViewMiddleware):
     """A session left idle locks; any session ends 12 hours after sign-in (R10; control 20).
 
     Idle means no page request for the service's ``idle_timeout_minutes``: the next request goes
@@ -111,12 +115,6 @@ class SessionLimitsMiddleware:
     """
 
     UNLOCK_STEPS = {"session_unlock", "logout"}
-
-    def __init__(self, get_response):
-        self.get_response = get_response
-
-    def __call__(self, request):
-        return self.get_response(request)
 
     def process_view(self, request, view_func, view_args, view_kwargs):
         user = request.user
@@ -154,17 +152,11 @@ class SessionLimitsMiddleware:
         return None
 
 
-class PolicyAgreementMiddleware:
+class PolicyAgreementMiddleware(ViewMiddleware):
     """Staff agree to the current version of their service's confidentiality policy before they
     reach anything (R17). A new version asks everyone again. Needs the second factor first."""
 
     STEPS = SIGN_IN_STEPS | {"session_unlock", "policy_agree"}
-
-    def __init__(self, get_response):
-        self.get_response = get_response
-
-    def __call__(self, request):
-        return self.get_response(request)
 
     def process_view(self, request, view_func, view_args, view_kwargs):
         user = request.user
