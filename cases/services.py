@@ -10,7 +10,7 @@ from datetime import date
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Prefetch, Subquery
+from django.db.models import Prefetch
 from django.utils import timezone
 
 from cases.models import (
@@ -306,11 +306,17 @@ def find_parents(user, query: str, *, limit: int = 50, record: bool = True) -> l
     tokens = query_digests(query)
     if not tokens:
         return []
-    parents = Parent.objects.visible_to(user)
+    # The parents holding every token, read from the token index first: driving the query from
+    # the parents' side would scan the whole service.
+    matching = None
     for kind, value in tokens:
-        parents = parents.filter(
-            pk__in=Subquery(ParentSearchToken.objects.filter(kind=kind, value=value).values("parent_id"))
+        holders = set(
+            ParentSearchToken.objects.filter(kind=kind, value=value).values_list("parent_id", flat=True)
         )
+        matching = holders if matching is None else matching & holders
+        if not matching:
+            return []
+    parents = Parent.objects.visible_to(user).filter(pk__in=matching).order_by()
     open_cases = Prefetch("cases", queryset=Case.objects.visible_to(user).open(), to_attr="open_cases")
     found = list(parents.prefetch_related("children", open_cases)[:limit])
     found.sort(key=lambda parent: (fold(parent.last_name), fold(parent.first_name)))
