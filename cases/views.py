@@ -25,6 +25,7 @@ from cases.forms import (
     SearchForm,
 )
 from cases.models import Case, Contact, Outcome, Topic
+from consent import queries as consent_queries
 from pps import access
 from pps.audit import entries_about_case, entries_by_staff_member, record_access
 
@@ -213,7 +214,8 @@ def parent_new(request):
 def parent_detail(request, parent_id):
     parent = access.get_parent_for_user(request.user, parent_id)
     cases = Case.objects.visible_to(request.user).filter(parent=parent).order_by("-opened_at")
-    consents = parent.consents.select_related("recorded_by")
+    # Consents to keep details (R2); consents to share are shown on each case's page.
+    consents = parent.consents.filter(keeps_details=True).select_related("recorded_by")
     return render(
         request,
         "cases/parent_detail.html",
@@ -284,11 +286,17 @@ def case_detail(request, case_id, forms=None):
     case = access.get_case_for_user(request.user, case_id)
     contacts = case.contacts.select_related("outcome", "logged_by").prefetch_related("topics")
     events = case.events.select_related("by", "staff")
+    disclosures = consent_queries.disclosures_on_case(request.user, case)
+    consents = consent_queries.consents_on_case(request.user, case)
     # Contact times are typed to the minute; within a minute, what was recorded later comes first.
     timeline = sorted(
         chain(
             ({"kind": "contact", "at": c.occurred_at, "recorded": c.logged_at, "item": c} for c in contacts),
             ({"kind": "event", "at": e.at, "recorded": e.at, "item": e} for e in events),
+            (
+                {"kind": "disclosure", "at": d.disclosed_at, "recorded": d.recorded_at, "item": d}
+                for d in disclosures
+            ),
         ),
         key=lambda entry: (entry["at"].replace(second=0, microsecond=0), entry["recorded"]),
         reverse=True,
@@ -301,6 +309,8 @@ def case_detail(request, case_id, forms=None):
             "parent": case.parent,
             "children": case.parent.children.all(),
             "timeline": timeline,
+            "consents": consents,
+            "consents_valid": any(c.status == "valid" for c in consents),
             "staff": access.staff_on_case(case),
             "reason_form": ReasonForm(),
             **_senior_case_context(request.user, case, **(forms or {})),

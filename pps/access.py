@@ -232,3 +232,35 @@ def get_staff_for_user(user, staff_id, *, how: str):
     member = get_or_404(User.objects.filter(service_id=user.service_id), staff_id)
     record_access(user, [member], how=how)
     return member
+
+
+def consents_visible_to(user, queryset=None):
+    """The consents to share ``user`` may reach.
+
+    - Only consents recorded on a case: exactly when that case is reachable.
+    - The keep-details consent made at registration (no case) is shown with the parent's record.
+    """
+    from consent.models import Consent
+
+    queryset = Consent.objects.all() if queryset is None else queryset
+    return queryset.filter(case__isnull=False, case__in=cases_visible_to(user))
+
+
+def disclosures_visible_to(user, queryset=None):
+    """The disclosures ``user`` may reach: exactly when their case is reachable."""
+    from consent.models import Disclosure
+
+    queryset = Disclosure.objects.all() if queryset is None else queryset
+    return queryset.filter(case__in=cases_visible_to(user))
+
+
+def get_consent_for_user(user, consent_id, *, how: str = "consent"):
+    """The consent ``consent_id`` if ``user`` may reach it (see ``consents_visible_to``), else 404.
+
+    The read is recorded in the audit log.
+    """
+    consent = get_or_404(
+        consents_visible_to(user).select_related("case", "case__parent", "recorded_by"), consent_id
+    )
+    record_access(user, [consent], how=how)
+    return consent

@@ -58,7 +58,7 @@ def entries_about_case(case):
     from django.db.models import Q
 
     from cases.models import Case, CaseEvent, Child, Contact, Parent
-    from consent.models import Consent
+    from consent.models import Consent, Disclosure
 
     entry_model = get_logentry_model()
     records = {
@@ -68,6 +68,7 @@ def entries_about_case(case):
         Consent: list(Consent.objects.filter(parent_id=case.parent_id).values_list("pk", flat=True)),
         Contact: list(case.contacts.values_list("pk", flat=True)),
         CaseEvent: list(case.events.values_list("pk", flat=True)),
+        Disclosure: list(Disclosure.objects.filter(case=case).values_list("pk", flat=True)),
     }
     content_types = ContentType.objects.get_for_models(*records)
     condition = Q()

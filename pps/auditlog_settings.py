@@ -34,7 +34,8 @@ MASKED = {
     "cases.Case": ["summary"],
     "cases.CaseEvent": ["reason"],
     "cases.Contact": ["notes"],
-    "consent.Consent": ["parent_was_told"],
+    "consent.Consent": ["parent_was_told", "named_organisation", "withdrawal_note"],
+    "consent.Disclosure": ["what", "organisation", "legal_reference"],
     # Second-factor secrets: never copied into the audit log.
     "otp_totp.TOTPDevice": ["key"],
     "otp_static.StaticToken": ["token"],

@@ -10,6 +10,7 @@ urlpatterns = [
     path("confidentiality-policy/", sign_in.agree_to_policy, name="policy_agree"),
     path("sign-out/", sign_in.sign_out, name="logout"),
     path("", include("cases.urls")),
+    path("", include("consent.urls")),
 ]
 
 handler404 = "pps.views.not_found"

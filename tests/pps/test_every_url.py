@@ -8,6 +8,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
 from cases import services
+from consent.services import record_consent
 from tests.conftest import client_for
 from tests.factories import contact_details
 
@@ -37,7 +38,15 @@ def records(caseworker, case):
         notes="CANARY-ZEBEDEE notes",
         follow_up_on=timezone.localdate(),
     )
+    consent = record_consent(
+        by=caseworker,
+        case=case,
+        method="oral_phone",
+        parent_was_told="CANARY-ZEBEDEE told",
+        recipients=["school"],
+    )
     return {
+        "consent_id": consent.pk,
         "case_id": case.pk,
         "parent_id": case.parent.pk,
         "child_id": case.parent.children.get().pk,

@@ -1,0 +1,230 @@
+from datetime import datetime, time
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+
+from cases.forms import DateInput, TimeInput
+from consent.models import Consent, Disclosure, Recipient
+from pps.forms import ColumnsRadioSelect, Form
+
+
+def _moment(day, at=None) -> datetime:
+    """A date (and time) typed on a form as an aware datetime; today without a time is now."""
+    if at is None:
+        if day == timezone.localdate():
+            return timezone.now()
+        at = time(12, 0)
+    return timezone.make_aware(datetime.combine(day, at))
+
+
+class ConsentForm(Form):
+    """R3: the parent's consent to share, on a case."""
+
+    method = forms.ChoiceField(
+        label="How did the parent give consent?",
+        choices=Consent.Method.choices,
+        widget=forms.RadioSelect,
+        error_messages={
+            "required": "Select how the parent gave consent",
+            "invalid_choice": "Select how the parent gave consent",
+        },
+    )
+    given_on = forms.DateField(
+        label="Date consent was given",
+        widget=DateInput(),
+        error_messages={"required": "Enter the date consent was given", "invalid": "Enter a real date"},
+    )
+    parent_was_told = forms.CharField(
+        label="What the parent was told",
+        help_text="What will be shared, with whom and why, and that they can withdraw consent at any time.",
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        error_messages={"required": "Say what the parent was told about sharing their information"},
+    )
+    recipients = forms.MultipleChoiceField(
+        label="Who may information be shared with?",
+        help_text="Select all the parent agreed to.",
+        choices=Recipient.choices,
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={
+            "required": "Select who the parent agreed their information may be shared with",
+            "invalid_choice": "Select from the list",
+        },
+    )
+    named_organisation = forms.CharField(
+        label="Name of the other organisation (if any)",
+        required=False,
+        max_length=200,
+    )
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("initial", {})
+        kwargs["initial"].setdefault("given_on", timezone.localdate())
+        super().__init__(*args, **kwargs)
+
+    def clean_given_on(self):
+        day = self.cleaned_data["given_on"]
+        if day > timezone.localdate():
+            raise forms.ValidationError("The date consent was given cannot be in the future")
+        if day.year < 2000:
+            raise forms.ValidationError("Enter a date after 1 January 2000")
+        return day
+
+    def clean(self):
+        cleaned = super().clean()
+        recipients = cleaned.get("recipients") or []
+        named = cleaned.get("named_organisation", "").strip()
+        if Recipient.OTHER in recipients and not named:
+            self.add_error(
+                "named_organisation", "Name the other organisation the parent agreed to share with"
+            )
+        elif named and Recipient.OTHER not in recipients:
+            self.add_error(
+                "named_organisation",
+                "Select \u201cAnother named organisation\u201d as well, or leave its name empty",
+            )
+        if cleaned.get("given_on"):
+            cleaned["given_at"] = _moment(cleaned["given_on"])
+        return cleaned
+
+
+class WithdrawConsentForm(Form):
+    note = forms.CharField(
+        label="How did the parent withdraw their consent?",
+        help_text="For example, on a phone call, and what they said. Withdrawal takes effect at once.",
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": "Say how the parent withdrew their consent"},
+    )
+
+
+class ConsentChoiceField(forms.ModelChoiceField):
+    """Offers the case's valid consents, but takes any of the case's consents, so that the service
+    can say exactly why an expired or withdrawn one cannot be relied on."""
+
+    def __init__(self, *args, **kwargs):
+        self.lookup = Consent.objects.none()
+        super().__init__(*args, **kwargs)
+
+    def to_python(self, value):
+        if value in self.empty_values:
+            return None
+        try:
+            return self.lookup.get(pk=value)
+        except (Consent.DoesNotExist, ValidationError, ValueError, TypeError):
+            raise ValidationError(self.error_messages["invalid_choice"], code="invalid_choice") from None
+
+    def validate(self, value):
+        forms.Field.validate(self, value)
+
+
+class DisclosureForm(Form):
+    """R3: what was shared, with whom, when, how and on what basis."""
+
+    what = forms.CharField(
+        label="What was shared",
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        error_messages={"required": "Say what was shared"},
+    )
+    recipient = forms.ChoiceField(
+        label="Shared with",
+        choices=Recipient.choices,
+        widget=ColumnsRadioSelect,
+        error_messages={
+            "required": "Select who the information was shared with",
+            "invalid_choice": "Select who the information was shared with",
+        },
+    )
+    organisation = forms.CharField(
+        label="Name of the organisation or person",
+        help_text="Needed for another named organisation.",
+        required=False,
+        max_length=200,
+    )
+    date = forms.DateField(
+        label="Date",
+        widget=DateInput(),
+        error_messages={"required": "Enter the date it was shared", "invalid": "Enter a real date"},
+    )
+    time = forms.TimeField(
+        label="Time",
+        widget=TimeInput(),
+        error_messages={
+            "required": "Enter the time it was shared",
+            "invalid": "Enter a real time, like 14:30",
+        },
+    )
+    how = forms.ChoiceField(
+        label="How was it shared?",
+        choices=Disclosure.How.choices,
+        widget=ColumnsRadioSelect,
+        error_messages={
+            "required": "Select how it was shared",
+            "invalid_choice": "Select how it was shared",
+        },
+    )
+    basis = forms.ChoiceField(
+        label="On what basis?",
+        choices=Disclosure.Basis.choices,
+        widget=forms.RadioSelect,
+        initial=Disclosure.Basis.CONSENT,
+        error_messages={
+            "required": "Select the basis for sharing",
+            "invalid_choice": "Select the basis for sharing",
+        },
+    )
+    consent = ConsentChoiceField(
+        label="The parent's consent it relies on",
+        help_text="Only consents on this case that are valid today are listed.",
+        queryset=Consent.objects.none(),
+        required=False,
+        widget=forms.RadioSelect,
+        empty_label=None,
+        error_messages={"invalid_choice": "Select one of this case's valid consents"},
+    )
+    legal_reference = forms.CharField(
+        label="Legal reference",
+        help_text="For a legal obligation: the law or court order that requires it.",
+        required=False,
+        max_length=500,
+    )
+
+    def __init__(self, *args, case, **kwargs):
+        now = timezone.localtime()
+        kwargs.setdefault("initial", {})
+        kwargs["initial"].setdefault("date", now.date())
+        kwargs["initial"].setdefault("time", now.strftime("%H:%M"))
+        super().__init__(*args, **kwargs)
+        key = case.household_key()
+        self.fields["consent"].queryset = case.consents.filter(
+            withdrawn_at__isnull=True, expires_on__gte=timezone.localdate()
+        ).order_by("-given_at")
+
+        def label(consent):
+            consent.use_household_key(key)
+            covers = ", ".join(consent.recipient_labels())
+            return (
+                f"{consent.get_method_display()}, {timezone.localdate(consent.given_at):%d/%m/%Y}: "
+                f"covers {covers}; valid until {consent.expires_on:%d/%m/%Y}"
+            )
+
+        self.fields["consent"].label_from_instance = label
+        self.fields["consent"].lookup = case.consents.all()
+        self.has_consents = self.fields["consent"].queryset.exists()
+        if not self.has_consents:
+            # Nothing to offer; a consent id sent anyway is still checked, and refused by name.
+            self.fields["consent"].widget = forms.HiddenInput()
+
+    def clean(self):
+        cleaned = super().clean()
+        day, at = cleaned.get("date"), cleaned.get("time")
+        if day and at:
+            when = _moment(day, at)
+            if when > timezone.now() + timezone.timedelta(minutes=5):
+                self.add_error("date", "The disclosure cannot be in the future")
+            elif day.year < 2000:
+                self.add_error("date", "Enter a date after 1 January 2000")
+            cleaned["when"] = when
+        return cleaned

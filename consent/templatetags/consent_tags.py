@@ -1,0 +1,17 @@
+"""``{% consent_warnings %}``: the dashboard's warnings about consent to share (R3)."""
+
+from django import template
+
+from consent.queries import consent_warnings_for
+from pps import access
+
+register = template.Library()
+
+
+@register.inclusion_tag("consent/includes/dashboard_warnings.html", takes_context=True)
+def consent_warnings(context):
+    """Consents lapsing soon and open cases working without one, for the signed-in user."""
+    user = context["request"].user
+    if not access.can_work_on_cases(user):
+        return {"show": False}
+    return {"show": True, **consent_warnings_for(user)}
