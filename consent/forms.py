@@ -212,7 +212,10 @@ class DisclosureForm(Form):
 
         self.fields["consent"].label_from_instance = label
         self.fields["consent"].lookup = case.consents.all()
-        self.has_consents = self.fields["consent"].queryset.exists()
+        valid = list(self.fields["consent"].queryset[:2])
+        self.has_consents = bool(valid)
+        if len(valid) == 1 and not self.is_bound:
+            self.initial.setdefault("consent", valid[0].pk)  # the only one: nothing to choose
         if not self.has_consents:
             # Nothing to offer; a consent id sent anyway is still checked, and refused by name.
             self.fields["consent"].widget = forms.HiddenInput()
