@@ -213,6 +213,7 @@ class Case(EncryptedModel):
     class Status(models.TextChoices):
         OPEN = "open", "Open"
         CLOSED = "closed", "Closed"
+        DESTROYED = "destroyed", "Destroyed"  # the household's data key was destroyed (R13)
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     service = models.ForeignKey(Service, on_delete=models.PROTECT, related_name="cases")

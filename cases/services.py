@@ -427,5 +427,8 @@ def destroy_household(*, by, parent: Parent) -> None:
     access.require_senior(by)
     parent = access.get_parent_for_user(by, parent.pk, how="destroy household")
     ParentSearchToken.objects.filter(parent=parent).delete()
+    for case in Case.objects.filter(parent=parent).exclude(status=Case.Status.DESTROYED):
+        case.status = Case.Status.DESTROYED
+        case.save(update_fields=["status"])
     parent.data_key = ""
     parent.save(update_fields=["data_key"])

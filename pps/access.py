@@ -38,7 +38,7 @@ def cases_visible_to(user, queryset=None):
     queryset = Case.objects.all() if queryset is None else queryset
     if not _active_staff(user):
         return queryset.none()
-    queryset = queryset.exclude(parent__data_key="")
+    queryset = queryset.exclude(status="destroyed")
     if user.role in SENIOR_ROLES:
         return queryset.filter(service_id=user.service_id)
     if user.role in CASE_ROLES:
