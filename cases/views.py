@@ -287,12 +287,17 @@ def case_detail(request, case_id, forms=None):
     contacts = case.contacts.select_related("outcome", "logged_by").prefetch_related("topics")
     events = case.events.select_related("by", "staff")
     disclosures = consent_queries.disclosures_on_case(request.user, case)
+    statements = consent_queries.statements_on_case(request.user, case)
     consents = consent_queries.consents_on_case(request.user, case)
     # Contact times are typed to the minute; within a minute, what was recorded later comes first.
     timeline = sorted(
         chain(
             ({"kind": "contact", "at": c.occurred_at, "recorded": c.logged_at, "item": c} for c in contacts),
             ({"kind": "event", "at": e.at, "recorded": e.at, "item": e} for e in events),
+            (
+                {"kind": "statement", "at": s.sent_at, "recorded": s.recorded_at, "item": s}
+                for s in statements
+            ),
             (
                 {"kind": "disclosure", "at": d.disclosed_at, "recorded": d.recorded_at, "item": d}
                 for d in disclosures
@@ -310,6 +315,7 @@ def case_detail(request, case_id, forms=None):
             "children": case.parent.children.all(),
             "timeline": timeline,
             "consents": consents,
+            "statements": statements,
             "consents_valid": any(c.status == "valid" for c in consents),
             "staff": access.staff_on_case(case),
             "reason_form": ReasonForm(),

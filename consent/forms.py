@@ -5,7 +5,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from cases.forms import DateInput, TimeInput
-from consent.models import Consent, Disclosure, Recipient
+from consent.models import Consent, Disclosure, Recipient, Referral, StatementSent, SubjectAccessRequest
 from pps.forms import ColumnsRadioSelect, Form
 
 
@@ -230,4 +230,187 @@ class DisclosureForm(Form):
             elif day.year < 2000:
                 self.add_error("date", "Enter a date after 1 January 2000")
             cleaned["when"] = when
+        return cleaned
+
+
+def _not_future_date(day, what: str):
+    if day > timezone.localdate():
+        raise forms.ValidationError(f"{what} cannot be in the future")
+    if day.year < 2000:
+        raise forms.ValidationError("Enter a date after 1 January 2000")
+    return day
+
+
+def _date_field(label: str, what: str) -> forms.DateField:
+    return forms.DateField(
+        label=label,
+        widget=DateInput(),
+        error_messages={"required": f"Enter the date {what}", "invalid": "Enter a real date"},
+    )
+
+
+def _choice_field(label: str, choices, message: str, widget=forms.RadioSelect, **kwargs) -> forms.ChoiceField:
+    return forms.ChoiceField(
+        label=label,
+        choices=choices,
+        widget=widget,
+        error_messages={"required": message, "invalid_choice": message},
+        **kwargs,
+    )
+
+
+class TodayByDefault:
+    """Dates on these forms default to today."""
+
+    date_fields: tuple = ()
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("initial", {})
+        for name in self.date_fields:
+            kwargs["initial"].setdefault(name, timezone.localdate())
+        super().__init__(*args, **kwargs)
+
+
+class StatementSentForm(TodayByDefault, Form):
+    """R2: that the permission form and statement were given or sent."""
+
+    date_fields = ("sent_on",)
+    how = _choice_field(
+        "How were they given or sent?", StatementSent.How.choices, "Select how they were given or sent"
+    )
+    sent_on = _date_field("Date", "they were given or sent")
+
+    def clean_sent_on(self):
+        return _not_future_date(self.cleaned_data["sent_on"], "The date")
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("sent_on"):
+            cleaned["sent_at"] = _moment(cleaned["sent_on"])
+        return cleaned
+
+
+class ReferralForm(TodayByDefault, Form):
+    """R4: a referral from a third party. Only what is needed to contact the parent: nothing
+    about the child or the situation, which is taken on the parent's own record once they agree."""
+
+    date_fields = ("referred_on",)
+    referrer_organisation = forms.CharField(
+        label="Referring organisation",
+        help_text="For example, the child's school or the health visiting team.",
+        max_length=200,
+        error_messages={"required": "Give the organisation that made the referral"},
+    )
+    referrer_name = forms.CharField(label="Person who referred (optional)", max_length=200, required=False)
+    how = _choice_field("How did the referral come?", Referral.How.choices, "Select how the referral came")
+    referred_on = _date_field("Date of the referral", "of the referral")
+    parent_first_name = forms.CharField(
+        label="Parent's first name",
+        max_length=100,
+        error_messages={"required": "Give the parent's first name"},
+    )
+    parent_last_name = forms.CharField(label="Parent's last name", max_length=100, required=False)
+    contact_by = _choice_field(
+        "How can the parent be contacted?", Referral.ContactBy.choices, "Select how to contact the parent"
+    )
+    contact_detail = forms.CharField(
+        label="Phone number, email address or postal address",
+        help_text="One way to contact the parent, nothing more.",
+        max_length=500,
+        error_messages={"required": "Give one way to contact the parent"},
+    )
+    parent_agreed = _choice_field(
+        "Does the parent know about the referral and agree to it?",
+        [("yes", "Yes, and I have recorded how and when below"), ("no", "No, or not known")],
+        "Say whether the parent knows about the referral and agreed to it",
+        help_text="Only the referrer saying so is not enough: the parent must have told the service.",
+    )
+    consent_method = _choice_field(
+        "How did the parent agree?",
+        [("", "Not yet"), *Consent.Method.choices],
+        "Select how the parent agreed",
+        widget=forms.Select,
+        required=False,
+    )
+    consent_on = forms.DateField(
+        label="Date the parent agreed",
+        widget=DateInput(),
+        required=False,
+        error_messages={"invalid": "Enter a real date"},
+    )
+
+    def clean_referred_on(self):
+        return _not_future_date(self.cleaned_data["referred_on"], "The date of the referral")
+
+    def clean(self):
+        cleaned = super().clean()
+        agreed = cleaned.get("parent_agreed") == "yes"
+        if agreed and not cleaned.get("consent_method"):
+            self.add_error("consent_method", "Select how the parent agreed")
+        if agreed and not cleaned.get("consent_on") and "consent_on" not in self.errors:
+            self.add_error("consent_on", "Enter the date the parent agreed")
+        if cleaned.get("consent_on"):
+            try:
+                _not_future_date(cleaned["consent_on"], "The date the parent agreed")
+            except forms.ValidationError as error:
+                self.add_error("consent_on", error)
+        if cleaned.get("parent_agreed") == "no":
+            cleaned["consent_method"], cleaned["consent_on"] = "", None
+        if cleaned.get("referred_on"):
+            cleaned["referred_at"] = _moment(cleaned["referred_on"])
+        cleaned["consent_at"] = _moment(cleaned["consent_on"]) if cleaned.get("consent_on") else None
+        return cleaned
+
+
+class ReferralConsentForm(TodayByDefault, Form):
+    """R4: the parent was contacted and agreed to the referral."""
+
+    date_fields = ("consent_on",)
+    consent_method = _choice_field(
+        "How did the parent agree?", Consent.Method.choices, "Select how the parent agreed"
+    )
+    consent_on = _date_field("Date the parent agreed", "the parent agreed")
+
+    def clean_consent_on(self):
+        return _not_future_date(self.cleaned_data["consent_on"], "The date the parent agreed")
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("consent_on"):
+            cleaned["consent_at"] = _moment(cleaned["consent_on"])
+        return cleaned
+
+
+class ReferralCloseForm(Form):
+    because = _choice_field(
+        "Why is the request closed?", Referral.ClosedBecause.choices, "Select why the request is closed"
+    )
+
+
+class OtherParentRequestForm(TodayByDefault, Form):
+    """R5: another person with parental responsibility asked for information about the case."""
+
+    date_fields = ("received_on",)
+    requester = forms.CharField(
+        label="Who asked?",
+        help_text="Their name and how they are related to the child.",
+        max_length=200,
+        error_messages={"required": "Say who asked"},
+    )
+    how = _choice_field("How did they ask?", SubjectAccessRequest.How.choices, "Select how they asked")
+    received_on = _date_field("Date of the request", "of the request")
+    asked_for = forms.CharField(
+        label="What did they ask for?",
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        error_messages={"required": "Say what they asked for"},
+    )
+
+    def clean_received_on(self):
+        return _not_future_date(self.cleaned_data["received_on"], "The date of the request")
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("received_on"):
+            cleaned["received_at"] = _moment(cleaned["received_on"])
         return cleaned

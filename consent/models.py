@@ -12,7 +12,8 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
-from pps.encryption import EncryptedField, EncryptedModel
+from pps import crypto
+from pps.encryption import DataKeyField, EncryptedField, EncryptedModel
 
 
 def add_months(day: date, months: int) -> date:
@@ -180,3 +181,169 @@ class Disclosure(EncryptedModel):
     @property
     def recipient_label(self) -> str:
         return Recipient(self.recipient).label if self.recipient in Recipient.values else self.recipient
+
+
+class StatementSent(models.Model):
+    """That the permission form and the "why we keep information about you" statement were given
+    or sent to the parent of a case (R2): how, when and by whom. Holds nothing personal."""
+
+    class How(models.TextChoices):
+        MEETING = "meeting", "Handed over at a meeting"
+        POST = "post", "Posted"
+        EMAIL = "email", "Emailed"
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    case = models.ForeignKey("cases.Case", on_delete=models.CASCADE, related_name="statements_sent")
+    how = models.CharField("how it was given or sent", max_length=10, choices=How.choices)
+    sent_at = models.DateTimeField("when", default=timezone.now)
+    sent_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    recorded_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-sent_at"]
+
+    def __str__(self):
+        return str(self.pk)
+
+
+class Referral(EncryptedModel):
+    """A referral from a third party (a school, a health visitor, another service) (R4).
+
+    - Without the parent's recorded knowledge and consent it is a *pending request to contact the
+      parent*: it holds only what that contact needs (the parent's name, one way to reach them,
+      and who referred), never anything about the child or the situation.
+    - With consent recorded (how, when, by whom) it may be *converted*: the caseworker goes on to
+      add the parent, or open a case for a parent already known, where the details are taken.
+    - If the parent declines or cannot be reached, it is *closed*: its personal fields are emptied
+      and its own data key destroyed, so that nothing of it can be read again; the row stays,
+      holding only dates, how it came and who handled it.
+
+    It has no household yet, so it has its own data key (as ``cases.Parent`` does).
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Waiting to contact the parent"
+        AGREED = "agreed", "Parent agreed"
+        CONVERTED = "converted", "Taken on"
+        CLOSED = "closed", "Closed"
+
+    class How(models.TextChoices):
+        PHONE = "phone", "Phone call"
+        EMAIL = "email", "Email"
+        LETTER = "letter", "Letter"
+        FORM = "form", "Referral form"
+        MEETING = "meeting", "In person"
+
+    class ContactBy(models.TextChoices):
+        PHONE = "phone", "Phone"
+        EMAIL = "email", "Email"
+        ADDRESS = "address", "Post"
+
+    class ClosedBecause(models.TextChoices):
+        DECLINED = "declined", "The parent declined"
+        UNREACHABLE = "unreachable", "The parent could not be reached"
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    service = models.ForeignKey("pps.Service", on_delete=models.PROTECT, related_name="referrals")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    referrer_organisation = EncryptedField("referring organisation", max_length=200)
+    referrer_name = EncryptedField("person who referred", max_length=200)
+    how = models.CharField("how the referral came", max_length=10, choices=How.choices)
+    referred_at = models.DateTimeField("when", default=timezone.now)
+    parent_first_name = EncryptedField("parent's first name", max_length=100)
+    parent_last_name = EncryptedField("parent's last name", max_length=100)
+    contact_by = models.CharField("how to contact the parent", max_length=10, choices=ContactBy.choices)
+    contact_detail = EncryptedField("phone number, email or address", max_length=500)
+    data_key = DataKeyField()
+    received_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    received_at = models.DateTimeField(default=timezone.now)
+    consent_method = models.CharField(
+        "how the parent agreed", max_length=20, choices=Consent.Method.choices, blank=True
+    )
+    consent_at = models.DateTimeField("when the parent agreed", null=True, blank=True)
+    consent_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True, blank=True
+    )
+    closed_because = models.CharField(max_length=12, choices=ClosedBecause.choices, blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True, blank=True
+    )
+
+    class Meta:
+        ordering = ["received_at"]
+
+    def __str__(self):
+        return str(self.pk)
+
+    def _data_key_aad(self) -> bytes:
+        return crypto.field_aad("consent.Referral", "data_key", self.pk).encode()
+
+    def household_key(self) -> bytes | None:
+        """The referral's own data key; made when it is first saved; None once destroyed."""
+        key = self.known_household_key()
+        if key is not None:
+            return key
+        if self.data_key:
+            key = crypto.unwrap_data_key(self.data_key, aad=self._data_key_aad())
+        elif self._state.adding:
+            key = crypto.new_data_key()
+            self.data_key = crypto.wrap_data_key(key, aad=self._data_key_aad())
+        else:
+            return None
+        self.use_household_key(key)
+        return key
+
+    @property
+    def parent_name(self) -> str:
+        return f"{self.parent_first_name} {self.parent_last_name}".strip()
+
+    @property
+    def has_consent(self) -> bool:
+        return self.consent_at is not None
+
+
+class SubjectAccessRequest(EncryptedModel):
+    """A request for information held by the service, routed to the head of service (R5, R11).
+
+    For now made only from a case, when another person with parental responsibility asks about
+    it: such a request is never answered by sharing; it is recorded here (who asked, when, how,
+    what for) with its legal due date, one calendar month from receipt (UK GDPR art. 12(3); a
+    date with no match in the next month becomes that month's last day). Encrypted with the
+    case's household key. The rest of the workflow (identity, extension, response) is later work.
+    """
+
+    class Status(models.TextChoices):
+        RECEIVED = "received", "Received"
+
+    class How(models.TextChoices):
+        PHONE = "phone", "Phone call"
+        EMAIL = "email", "Email"
+        LETTER = "letter", "Letter"
+        IN_PERSON = "in_person", "In person"
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    service = models.ForeignKey("pps.Service", on_delete=models.PROTECT, related_name="+")
+    case = models.ForeignKey("cases.Case", on_delete=models.PROTECT, related_name="subject_access_requests")
+    requester = EncryptedField("who asked", max_length=200)
+    how = models.CharField("how they asked", max_length=10, choices=How.choices)
+    received_at = models.DateTimeField("when", default=timezone.now)
+    asked_for = EncryptedField("what they asked for", max_length=2000, textarea=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.RECEIVED)
+    due_on = models.DateField("legal due date")
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    recorded_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["due_on"]
+
+    def __str__(self):
+        return str(self.pk)
+
+    def household_key(self) -> bytes:
+        return self.known_household_key() or self.case.household_key()
+
+    @staticmethod
+    def due_date_for(received_on: date) -> date:
+        """One calendar month from the day of receipt."""
+        return add_months(received_on, 1)

@@ -4,7 +4,7 @@ Who may reach them is decided in ``pps.access`` (``consents_visible_to``, ``disc
 ``get_consent_for_user``): exactly those who may reach their case. Every record shown is audited.
 """
 
-from consent.models import Consent, Disclosure
+from consent.models import Consent, Disclosure, Referral, StatementSent, SubjectAccessRequest
 from pps import access
 from pps.audit import record_access
 
@@ -68,3 +68,39 @@ def consent_warnings_for(user, *, limit: int = 10) -> dict:
         "without_count": without.count(),
         "lapsing_days": LAPSING_DAYS,
     }
+
+
+def statements_on_case(user, case, *, how: str = "case page") -> list[StatementSent]:
+    """When the permission form and statement were given on ``case`` (newest first). Recorded."""
+    statements = list(access.statements_sent_visible_to(user).filter(case=case).select_related("sent_by"))
+    record_access(user, statements, how=how)
+    return statements
+
+
+def open_referrals(user, *, limit: int = 200) -> list[Referral]:
+    """The pending and agreed referrals ``user`` may reach, oldest first. Each one shown is recorded."""
+    referrals = list(
+        access.referrals_visible_to(user)
+        .filter(status__in=[Referral.Status.PENDING, Referral.Status.AGREED])
+        .select_related("received_by")
+        .order_by("received_at")[:limit]
+    )
+    record_access(user, referrals, how="referral list")
+    return referrals
+
+
+def pending_referral_count(user) -> int:
+    return access.referrals_visible_to(user).filter(status=Referral.Status.PENDING).count()
+
+
+def subject_access_requests(user, *, limit: int = 200) -> list[SubjectAccessRequest]:
+    """The subject access requests ``user`` may reach, soonest due first. Each one shown is recorded."""
+    requests = list(
+        access.subject_access_requests_visible_to(user)
+        .select_related("case", "case__parent", "recorded_by")
+        .order_by("due_on", "received_at")[:limit]
+    )
+    for sar in requests:
+        sar.use_household_key(sar.case.household_key())
+    record_access(user, requests, how="subject access request list")
+    return requests

@@ -7,9 +7,10 @@ records every change it makes.
 from datetime import datetime
 
 from django.db import transaction
+from django.http import Http404
 from django.utils import timezone
 
-from consent.models import Consent, Disclosure, Recipient
+from consent.models import Consent, Disclosure, Recipient, Referral, StatementSent, SubjectAccessRequest
 from pps import access
 
 
@@ -195,4 +196,164 @@ def record_disclosure(
         consent=consent,
         legal_reference=legal_reference,
         disclosed_by=by,
+    )
+
+
+def _not_future(moment: datetime, what: str) -> None:
+    if moment > timezone.now() + timezone.timedelta(minutes=5):
+        raise ConsentError(f"{what} cannot be in the future.")
+
+
+@transaction.atomic
+def record_statement_sent(*, by, case, how: str, when: datetime | None = None) -> StatementSent:
+    """Record that the permission form and the "why we keep information about you" statement
+    were handed over, posted or emailed to the parent of ``case`` (R2)."""
+    case = access.get_case_for_user(by, case.pk, how="record statement sent")
+    when = when or timezone.now()
+    if how not in StatementSent.How.values:
+        raise ConsentError("Select how the form and statement were given or sent.")
+    _not_future(when, "The date they were given or sent")
+    return StatementSent.objects.create(case=case, how=how, sent_at=when, sent_by=by)
+
+
+@transaction.atomic
+def receive_referral(
+    *,
+    by,
+    referrer_organisation: str,
+    referrer_name: str,
+    how: str,
+    referred_at: datetime,
+    parent_first_name: str,
+    parent_last_name: str,
+    contact_by: str,
+    contact_detail: str,
+    consent_method: str = "",
+    consent_at: datetime | None = None,
+) -> Referral:
+    """Record a referral from a third party (R4).
+
+    It holds only what is needed to contact the parent (their name, one way to reach them) and
+    who referred; nothing about the child or the situation. With the parent's consent (how and
+    when) it may be taken on at once; without, it waits as a request to contact the parent.
+    """
+    if not access.can_take_referrals(by):
+        raise Http404
+    values = {
+        "referrer_organisation": " ".join(referrer_organisation.split()),
+        "referrer_name": " ".join(referrer_name.split()),
+        "parent_first_name": " ".join(parent_first_name.split()),
+        "parent_last_name": " ".join(parent_last_name.split()),
+        "contact_detail": contact_detail.strip(),
+    }
+    if not values["referrer_organisation"]:
+        raise ConsentError("Give the organisation that made the referral.")
+    if how not in Referral.How.values:
+        raise ConsentError("Select how the referral came.")
+    _not_future(referred_at, "The date of the referral")
+    if not values["parent_first_name"] and not values["parent_last_name"]:
+        raise ConsentError("Give the parent's name.")
+    if contact_by not in Referral.ContactBy.values or not values["contact_detail"]:
+        raise ConsentError("Give one way to contact the parent.")
+    referral = Referral(
+        service=by.service, how=how, referred_at=referred_at, contact_by=contact_by, received_by=by, **values
+    )
+    if consent_method:
+        _check_referral_consent(consent_method, consent_at)
+        referral.consent_method, referral.consent_at, referral.consent_by = consent_method, consent_at, by
+        referral.status = Referral.Status.AGREED
+    referral.save()
+    return referral
+
+
+def _check_referral_consent(method: str, at: datetime | None) -> None:
+    if method not in Consent.Method.values:
+        raise ConsentError("Select how the parent agreed to the referral.")
+    if at is None:
+        raise ConsentError("Give the date the parent agreed to the referral.")
+    _not_future(at, "The date the parent agreed")
+
+
+@transaction.atomic
+def record_referral_consent(*, by, referral: Referral, method: str, at: datetime) -> Referral:
+    """The parent was contacted and agreed to the referral: record how, when and by whom (R4)."""
+    referral = access.get_referral_for_user(by, referral.pk, how="record referral consent")
+    referral = Referral.objects.select_for_update().get(pk=referral.pk)
+    if referral.status != Referral.Status.PENDING:
+        raise ConsentError("The parent's agreement to this referral is already recorded.")
+    _check_referral_consent(method, at)
+    referral.consent_method, referral.consent_at, referral.consent_by = method, at, by
+    referral.status = Referral.Status.AGREED
+    referral.save(update_fields=["consent_method", "consent_at", "consent_by", "status"])
+    return referral
+
+
+@transaction.atomic
+def convert_referral(*, by, referral: Referral) -> Referral:
+    """Take on a referral the parent agreed to: the caseworker goes on to add the parent, or open
+    a case for a parent already known. Refused while the parent's consent is not recorded."""
+    referral = access.get_referral_for_user(by, referral.pk, how="take on referral")
+    referral = Referral.objects.select_for_update().get(pk=referral.pk)
+    if not referral.has_consent:
+        raise ConsentError(
+            "The parent has not agreed to this referral: contact them and record their agreement first."
+        )
+    referral.status = Referral.Status.CONVERTED
+    referral.save(update_fields=["status"])
+    return referral
+
+
+@transaction.atomic
+def close_referral(*, by, referral: Referral, because: str) -> Referral:
+    """The parent declined or could not be reached: close the request and destroy its personal
+    data (the fields are emptied and the referral's data key deleted; the row keeps only dates,
+    how it came, the outcome and who handled it)."""
+    referral = access.get_referral_for_user(by, referral.pk, how="close referral")
+    referral = Referral.objects.select_for_update().get(pk=referral.pk)
+    if because not in Referral.ClosedBecause.values:
+        raise ConsentError("Select why the request is closed.")
+    if referral.status == Referral.Status.CONVERTED:
+        raise ConsentError("This referral was taken on; it cannot be closed here.")
+    referral.status = Referral.Status.CLOSED
+    referral.closed_because, referral.closed_at, referral.closed_by = because, timezone.now(), by
+    referral.save(update_fields=["status", "closed_because", "closed_at", "closed_by"])  # audited
+    # The personal fields' tokens and the key that could read them: gone, not re-encrypted.
+    Referral.objects.filter(pk=referral.pk).update(
+        referrer_organisation="",
+        referrer_name="",
+        parent_first_name="",
+        parent_last_name="",
+        contact_detail="",
+        data_key="",
+    )
+    return Referral.objects.get(pk=referral.pk)
+
+
+@transaction.atomic
+def record_other_parent_request(
+    *, by, case, requester: str, how: str, received_at: datetime, asked_for: str
+) -> SubjectAccessRequest:
+    """Another person with parental responsibility asked for information about ``case`` (R5).
+
+    Nothing is shared: the request is recorded (who asked, when, how, what for) and routed to
+    the head of service as a subject access request, due one calendar month from receipt.
+    """
+    case = access.get_case_for_user(by, case.pk, how="record other parent's request")
+    requester = " ".join(requester.split())
+    if not requester:
+        raise ConsentError("Say who asked.")
+    if how not in SubjectAccessRequest.How.values:
+        raise ConsentError("Select how they asked.")
+    _not_future(received_at, "The date of the request")
+    if not asked_for.strip():
+        raise ConsentError("Say what they asked for.")
+    return SubjectAccessRequest.objects.create(
+        service=case.service,
+        case=case,
+        requester=requester,
+        how=how,
+        received_at=received_at,
+        asked_for=asked_for,
+        recorded_by=by,
+        due_on=SubjectAccessRequest.due_date_for(timezone.localdate(received_at)),
     )

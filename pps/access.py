@@ -264,3 +264,67 @@ def get_consent_for_user(user, consent_id, *, how: str = "consent"):
     )
     record_access(user, [consent], how=how)
     return consent
+
+
+def statements_sent_visible_to(user, queryset=None):
+    """The records that the permission form and statement were given: exactly when their case is
+    reachable."""
+    from consent.models import StatementSent
+
+    queryset = StatementSent.objects.all() if queryset is None else queryset
+    return queryset.filter(case__in=cases_visible_to(user))
+
+
+def can_take_referrals(user) -> bool:
+    """May ``user`` record a referral from a third party (caseworkers and senior staff)?"""
+    from pps.models import Role
+
+    return _active_staff(user) and (user.role == Role.CASEWORKER or user.role in SENIOR_ROLES)
+
+
+def referrals_visible_to(user, queryset=None):
+    """The referrals ``user`` may reach (R4, R7).
+
+    - Nobody without an active staff account in a service reaches any referral.
+    - Nobody reaches a referral of another service.
+    - Senior managers and the head of service reach every open referral of their service.
+    - A caseworker reaches the referrals they took (need to know: a pending request holds a
+      parent's name and contact details before the parent has agreed to anything).
+    - Volunteers, coordinators and maintainers reach none.
+    - A closed referral (its personal data destroyed) is reached by nobody.
+    """
+    from consent.models import Referral
+    from pps.models import Role
+
+    queryset = Referral.objects.all() if queryset is None else queryset
+    if not can_take_referrals(user):
+        return queryset.none()
+    queryset = queryset.filter(service_id=user.service_id).exclude(status=Referral.Status.CLOSED)
+    if user.role in SENIOR_ROLES:
+        return queryset
+    if user.role == Role.CASEWORKER:
+        return queryset.filter(received_by=user)
+    return queryset.none()  # pragma: no cover - can_take_referrals let no one else through
+
+
+def get_referral_for_user(user, referral_id, *, how: str = "referral"):
+    """The referral ``referral_id`` if ``user`` may reach it (see ``referrals_visible_to``), else
+    404. The read is recorded in the audit log."""
+    referral = get_or_404(referrals_visible_to(user).select_related("received_by", "consent_by"), referral_id)
+    record_access(user, [referral], how=how)
+    return referral
+
+
+def subject_access_requests_visible_to(user, queryset=None):
+    """The subject access requests ``user`` may reach (R5, R11).
+
+    - Only senior managers and the head of service of the request's service.
+    - Nobody reaches one whose case's household was destroyed.
+    - Everyone else, including the caseworker who recorded it, reaches none.
+    """
+    from consent.models import SubjectAccessRequest
+
+    queryset = SubjectAccessRequest.objects.all() if queryset is None else queryset
+    if not (_active_staff(user) and user.role in SENIOR_ROLES):
+        return queryset.none()
+    return queryset.filter(service_id=user.service_id).exclude(case__status="destroyed")

@@ -36,6 +36,15 @@ MASKED = {
     "cases.Contact": ["notes"],
     "consent.Consent": ["parent_was_told", "named_organisation", "withdrawal_note"],
     "consent.Disclosure": ["what", "organisation", "legal_reference"],
+    "consent.Referral": [
+        "referrer_organisation",
+        "referrer_name",
+        "parent_first_name",
+        "parent_last_name",
+        "contact_detail",
+        "data_key",
+    ],
+    "consent.SubjectAccessRequest": ["requester", "asked_for"],
     # Second-factor secrets: never copied into the audit log.
     "otp_totp.TOTPDevice": ["key"],
     "otp_static.StaticToken": ["token"],

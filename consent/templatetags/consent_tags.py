@@ -15,3 +15,14 @@ def consent_warnings(context):
     if not access.can_work_on_cases(user):
         return {"show": False}
     return {"show": True, **consent_warnings_for(user)}
+
+
+@register.inclusion_tag("consent/includes/dashboard_referrals.html", takes_context=True)
+def referrals_waiting(context):
+    """How many referrals wait for the parent to be contacted, for those who take referrals."""
+    from consent.queries import pending_referral_count
+
+    user = context["request"].user
+    if not access.can_take_referrals(user):
+        return {"show": False}
+    return {"show": True, "pending": pending_referral_count(user)}

@@ -10,6 +10,7 @@ from django.utils import timezone
 from cases import services
 from consent.services import record_consent
 from tests.conftest import client_for
+from tests.consent.test_referrals import make_referral
 from tests.factories import contact_details
 
 #: Pages anyone may open without signing in.
@@ -52,6 +53,7 @@ def records(caseworker, case):
         "child_id": case.parent.children.get().pk,
         "contact_id": contact.pk,
         "user_id": caseworker.pk,
+        "referral_id": make_referral(caseworker, parent_first_name="CANARY-ZEBEDEE").pk,
     }
 
 
