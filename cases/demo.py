@@ -45,7 +45,7 @@ from cases.models import (
 )
 from cases.search import fold, stored_tokens
 from cases.services import seed_reference_data
-from consent.models import Consent
+from consent.models import Consent, Disclosure, Referral, SubjectAccessRequest
 from pps.access import CASE_PERMISSIONS
 from pps.models import CASE_ROLES, Role, Service, User
 from pps.otp import create_demo_device
@@ -548,6 +548,12 @@ def delete(progress=None) -> int:
         services = list(demo_services())
         if not services:
             return 0
+        # What staff recorded on the demo cases since (disclosures, requests, referrals), and
+        # consents to share, which protect their case from deletion.
+        Disclosure.objects.filter(case__service__in=services).delete()
+        SubjectAccessRequest.objects.filter(service__in=services).delete()
+        Referral.objects.filter(service__in=services).delete()
+        Consent.objects.filter(case__service__in=services).delete()
         # Children of a parent, tokens, consents, case events and permissions go with their owner.
         for model, label in ((Contact, "contacts"), (Case, "cases"), (Parent, "parents")):
             ids = list(model.objects.filter(service__in=services).values_list("pk", flat=True))
@@ -731,7 +737,14 @@ class _Loader:
         specials = ["today"] * 3 + ["due_today"] * 2 + ["overdue"] * 3 + ["this_week"] * 4
         primary_open = primary_closed = 0
         for start in range(0, share, self.batch_size):
-            batch = {"parents": [], "children": [], "consents": [], "cases": [], "events": []}
+            batch = {
+                "parents": [],
+                "children": [],
+                "consents": [],
+                "cases": [],
+                "case_consents": [],
+                "events": [],
+            }
             batch.update(permissions=[], tokens=[])
             for _ in range(min(self.batch_size, share - start)):
                 is_open = rng.random() < 0.7
@@ -749,6 +762,7 @@ class _Loader:
                 (Child, "children"),
                 (Consent, "consents"),
                 (Case, "cases"),
+                (Consent, "case_consents"),
                 (CaseEvent, "events"),
                 (CaseUserObjectPermission, "permissions"),
                 (ParentSearchToken, "tokens"),
@@ -903,6 +917,28 @@ class _Loader:
             provision=provision,
         )
 
+    def make_consent_to_share(self, parent, case, staff, opened_at, batch) -> None:
+        """Consent to share, given on a call or at a meeting soon after the case opened (R3)."""
+        rng = self.rng
+        given_at = self.office_time(
+            opened_at, min(opened_at + timedelta(days=7), self.now - timedelta(minutes=1))
+        )
+        recipients = ["school"] + rng.sample(["sen_team", "health", "social_care"], rng.choice([0, 1, 1, 2]))
+        method = Consent.Method.ORAL_PHONE if rng.random() < 0.6 else Consent.Method.WRITTEN_MEETING
+        renewal = parent.service.consent_renewal_months
+        batch["case_consents"].append(
+            Consent(
+                parent=parent,
+                case=case,
+                method=method,
+                given_at=given_at,
+                recorded_by=staff,
+                parent_was_told="Explained that we share only with those named here, and only to help.",
+                recipients=recipients,
+                expires_on=Consent.expiry_for(timezone.localdate(given_at), renewal),
+            )
+        )
+
     def make_case(self, index, parent, staff, opened_at, closed_at, special, words, batch, plans) -> None:
         rng = self.rng
         topic = _weighted(rng, MAIN_TOPICS)
@@ -917,6 +953,8 @@ class _Loader:
             closed_at=closed_at,
         )
         batch["cases"].append(case)
+        if closed_at is None and rng.random() < 0.85:
+            self.make_consent_to_share(parent, case, staff, opened_at, batch)
         batch["events"].append(CaseEvent(case=case, kind=CaseEvent.Kind.OPENED, at=opened_at, by=staff))
         if closed_at:
             batch["events"].append(

@@ -68,9 +68,19 @@ def test_records_of_one_service_never_mix_with_the_other(loaded):
         assert {t.service_id for t in contact.topics.all()} == {contact.service_id}
 
 
+def test_most_open_cases_have_a_consent_to_share_that_lasts_the_renewal_period(loaded):
+    open_cases = Case.objects.filter(status=Case.Status.OPEN)
+    with_consent = Consent.objects.filter(case__in=open_cases)
+    assert with_consent.count() >= open_cases.count() // 2
+    for consent in with_consent.select_related("case"):
+        assert consent.recipients and "school" in consent.recipients
+        assert consent.expires_on > consent.given_at.date()
+        assert consent.given_at >= consent.case.opened_at
+
+
 def test_every_parent_has_a_keep_details_consent_and_search_tokens(loaded):
     for parent in Parent.objects.select_related("service"):
-        consent = Consent.objects.get(parent=parent)
+        consent = Consent.objects.get(parent=parent, case=None)
         assert consent.keeps_details
         assert consent.parent_was_told == parent.service.why_we_keep_statement
         assert consent.given_at == parent.created_at
