@@ -229,7 +229,10 @@ class Case(EncryptedModel):
 
     class Meta:
         ordering = ["-opened_at"]
-        indexes = [models.Index(fields=["service", "-opened_at"], name="case_service_opened")]
+        indexes = [
+            models.Index(fields=["service", "-opened_at"], name="case_service_opened"),
+            models.Index(fields=["service", "status"], name="case_service_status"),
+        ]
 
     def __str__(self):
         return str(self.pk)
