@@ -247,11 +247,19 @@ def consents_visible_to(user, queryset=None):
 
 
 def disclosures_visible_to(user, queryset=None):
-    """The disclosures ``user`` may reach: exactly when their case is reachable."""
+    """The disclosures ``user`` may reach.
+
+    - Exactly when their case is reachable.
+    - A child-protection referral only by the service's designated safeguarding leads (R6):
+      for anyone else, the case shows no trace of it.
+    """
     from consent.models import Disclosure
 
     queryset = Disclosure.objects.all() if queryset is None else queryset
-    return queryset.filter(case__in=cases_visible_to(user))
+    queryset = queryset.filter(case__in=cases_visible_to(user))
+    if not getattr(user, "is_safeguarding_lead", False):
+        queryset = queryset.exclude(basis=Disclosure.Basis.CHILD_PROTECTION)
+    return queryset
 
 
 def get_consent_for_user(user, consent_id, *, how: str = "consent"):
@@ -328,3 +336,66 @@ def subject_access_requests_visible_to(user, queryset=None):
     if not (_active_staff(user) and user.role in SENIOR_ROLES):
         return queryset.none()
     return queryset.filter(service_id=user.service_id).exclude(case__status="destroyed")
+
+
+def is_safeguarding_lead(user) -> bool:
+    """Is ``user`` an active designated safeguarding lead of a service?"""
+    return _active_staff(user) and bool(getattr(user, "is_safeguarding_lead", False))
+
+
+def require_safeguarding_lead(user) -> None:
+    """404 for anyone who is not an active designated safeguarding lead of a service."""
+    if not is_safeguarding_lead(user):
+        raise Http404
+
+
+def concerns_visible_to(user, queryset=None):
+    """The child-protection concerns ``user`` may reach (R6, SECURITY control 27).
+
+    - Only active designated safeguarding leads (``is_safeguarding_lead``) reach any concern.
+    - A lead reaches only the concerns of their own service's cases.
+    - Access to the case grants nothing: not the caseworker or volunteer on it, not a senior
+      manager or head of service who is not a lead, not coordinators or maintainers.
+    - A superuser flag or model-wide permission grants nothing.
+    - Nobody reaches the concern of a destroyed household.
+    """
+    from safeguarding.models import Concern
+
+    queryset = Concern.objects.all() if queryset is None else queryset
+    if not is_safeguarding_lead(user):
+        return queryset.none()
+    return queryset.filter(case__service_id=user.service_id).exclude(case__status="destroyed")
+
+
+def get_concern_for_user(user, concern_id, *, how: str = "concern page"):
+    """The concern ``concern_id`` if ``user`` may reach it (see ``concerns_visible_to``), else 404.
+
+    The read is recorded in the audit log.
+    """
+    concern = get_or_404(concerns_visible_to(user).select_related("case", "case__parent"), concern_id)
+    record_access(user, [concern], how=how)
+    return concern
+
+
+def concern_receipts_visible_to(user, queryset=None):
+    """The concerns whose *receipt* (status and dates, nothing of the content) ``user`` may see.
+
+    - Only the person who raised a concern sees its receipt, while active in the same service.
+    - The receipt never grants the concern itself (``concerns_visible_to``).
+    """
+    from safeguarding.models import Concern
+
+    queryset = Concern.objects.all() if queryset is None else queryset
+    if not _active_staff(user):
+        return queryset.none()
+    return queryset.filter(raised_by=user, case__service_id=user.service_id).exclude(case__status="destroyed")
+
+
+def get_concern_receipt_for_user(user, concern_id, *, how: str = "concern receipt"):
+    """The concern ``concern_id`` for its receipt page if ``user`` raised it, else 404.
+
+    The page shows only status and dates; the read is recorded in the audit log.
+    """
+    concern = get_or_404(concern_receipts_visible_to(user), concern_id)
+    record_access(user, [concern], how=how)
+    return concern

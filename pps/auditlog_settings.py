@@ -45,6 +45,9 @@ MASKED = {
         "data_key",
     ],
     "consent.SubjectAccessRequest": ["requester", "asked_for"],
+    "safeguarding.Concern": ["what"],
+    "safeguarding.Discussion": ["participants", "notes"],
+    "safeguarding.ExternalReferral": ["person_spoken_to", "their_reference", "what_was_shared"],
     # Second-factor secrets: never copied into the audit log.
     "otp_totp.TOTPDevice": ["key"],
     "otp_static.StaticToken": ["token"],

@@ -11,6 +11,7 @@ urlpatterns = [
     path("sign-out/", sign_in.sign_out, name="logout"),
     path("", include("cases.urls")),
     path("", include("consent.urls")),
+    path("", include("safeguarding.urls")),
 ]
 
 handler404 = "pps.views.not_found"

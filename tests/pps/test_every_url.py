@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from cases import services
 from consent.services import record_consent
+from safeguarding.services import raise_concern
 from tests.conftest import client_for
 from tests.consent.test_referrals import make_referral
 from tests.factories import contact_details
@@ -54,6 +55,13 @@ def records(caseworker, case):
         "contact_id": contact.pk,
         "user_id": caseworker.pk,
         "referral_id": make_referral(caseworker, parent_first_name="CANARY-ZEBEDEE").pk,
+        "concern_id": raise_concern(
+            by=caseworker,
+            case=case,
+            child=None,
+            what="CANARY-ZEBEDEE concern",
+            happened_at=timezone.now(),
+        ).pk,
     }
 
 
@@ -89,6 +97,13 @@ SENIOR_ONLY = {
     "cases:staff_access_log",
 }
 
+#: Child-protection files: for designated safeguarding leads only (``senior`` is one).
+SAFEGUARDING_LEAD_ONLY = {
+    "safeguarding:concern_detail",
+    "safeguarding:discussion_record",
+    "safeguarding:referral_record",
+}
+
 OBJECT_PATTERNS = [(name, p) for name, p in PATTERNS if p.pattern.converters]
 
 
@@ -110,7 +125,8 @@ def test_people_who_may_not_reach_a_record_get_404(request, records, name, patte
 
 @pytest.mark.parametrize("name, pattern", OBJECT_PATTERNS, ids=[name for name, _ in OBJECT_PATTERNS])
 def test_the_right_person_gets_the_page_and_the_read_is_audited(request, records, name, pattern):
-    user = request.getfixturevalue("senior" if name in SENIOR_ONLY else "caseworker")
+    lead_only = name in SENIOR_ONLY or name in SAFEGUARDING_LEAD_ONLY
+    user = request.getfixturevalue("senior" if lead_only else "caseworker")
     entry = get_logentry_model()
     before = entry.objects.filter(action=entry.Action.ACCESS, actor=user).count()
     response = client_for(user).get(url_for(name, pattern, records))

@@ -1,0 +1,18 @@
+from django.urls import path
+
+from safeguarding import views
+
+app_name = "safeguarding"
+
+urlpatterns = [
+    path("safeguarding/", views.concern_queue, name="concern_queue"),
+    path("cases/<uuid:case_id>/concerns/new/", views.concern_raise, name="concern_raise"),
+    path("concerns/<uuid:concern_id>/receipt/", views.concern_receipt, name="concern_receipt"),
+    path("safeguarding/concerns/<uuid:concern_id>/", views.concern_detail, name="concern_detail"),
+    path(
+        "safeguarding/concerns/<uuid:concern_id>/discussion/",
+        views.discussion_record,
+        name="discussion_record",
+    ),
+    path("safeguarding/concerns/<uuid:concern_id>/referral/", views.referral_record, name="referral_record"),
+]
