@@ -9,6 +9,7 @@ WIDGET_CLASSES = {
     "numberinput": "govuk-input govuk-input--width-4",
     "dateinput": "govuk-input govuk-input--width-10",
     "datetimeinput": "govuk-input govuk-input--width-20",
+    "datetimelocalinput": "govuk-input govuk-input--width-20",
     "timeinput": "govuk-input govuk-input--width-5",
     "passwordinput": "govuk-input",
     "textarea": "govuk-textarea",

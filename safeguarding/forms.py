@@ -4,6 +4,7 @@ from django import forms
 from django.db.models import Q
 
 from consent.models import Disclosure
+from pps.forms import Form
 from pps.models import SENIOR_ROLES, User
 from safeguarding.models import Discussion, ExternalReferral
 
@@ -19,7 +20,7 @@ def _when(label):
     return forms.DateTimeField(label=label, widget=DateTimeLocalInput())
 
 
-class ConcernForm(forms.Form):
+class ConcernForm(Form):
     child = forms.ModelChoiceField(
         label="Which child is it about?", queryset=None, required=False, empty_label="Not one child"
     )
@@ -36,7 +37,7 @@ class ConcernForm(forms.Form):
             del self.fields["child"]
 
 
-class DiscussionForm(forms.Form):
+class DiscussionForm(Form):
     participants = forms.CharField(label="Who took part", widget=forms.Textarea, max_length=1000)
     senior_manager = forms.ModelChoiceField(
         label="Senior manager or designated lead who took part", queryset=User.objects.none()
@@ -54,7 +55,7 @@ class DiscussionForm(forms.Form):
         field.label_from_instance = lambda user: user.display_name
 
 
-class ReferralForm(forms.Form):
+class ReferralForm(Form):
     agency = forms.ChoiceField(choices=ExternalReferral.Agency.choices)
     made_at = _when("Date and time")
     how = forms.ChoiceField(label="How", choices=Disclosure.How.choices)

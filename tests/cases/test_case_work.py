@@ -151,6 +151,6 @@ def test_the_menu_offers_casework_only_to_those_who_do_it(as_caseworker, senior,
 
     assert "Log a contact" in as_caseworker.get(reverse("cases:dashboard")).content.decode()
     senior_page = client_for(senior).get(reverse("cases:dashboard")).content.decode()
-    assert "Topics and outcomes" in senior_page and reverse("cases:staff_list") in senior_page
+    assert reverse("cases:reference_data") in senior_page and reverse("cases:staff_list") in senior_page
     page = client_for(coordinator).get(reverse("cases:dashboard")).content.decode()
     assert "Log a contact" not in page and reverse("cases:parent_search") not in page
