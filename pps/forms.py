@@ -22,6 +22,13 @@ ERROR_CLASSES = {
 }
 
 
+def _required_message(field, name: str) -> str:
+    """Say which answer is missing ("Enter person spoken to"), not Django's bare "required"."""
+    label = str(field.label or name.replace("_", " "))
+    choosing = isinstance(field.widget, (forms.Select, forms.RadioSelect, forms.CheckboxInput))
+    return f"{'Select' if choosing else 'Enter'} {label[:1].lower()}{label[1:]}"
+
+
 class GovukFormRenderer(TemplatesSetting):
     """Renders each field as a GOV.UK form group (label, hint, error message, input)."""
 
@@ -43,6 +50,8 @@ class GovukFormMixin:
                 field.widget.attrs["class"] = css
             if field.help_text:
                 field.widget.attrs.setdefault("aria-describedby", f"id_{self.add_prefix(name)}-hint")
+            if field.error_messages.get("required") == forms.Field.default_error_messages["required"]:
+                field.error_messages["required"] = _required_message(field, name)
 
     def full_clean(self):
         super().full_clean()
