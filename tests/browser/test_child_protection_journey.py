@@ -1,0 +1,156 @@
+"""A child-protection concern in a real browser (R6): a caseworker raises a concern during a call;
+the designated lead sees it in the queue, records the discussion and a referral; the caseworker
+sees only the status."""
+
+import re
+
+import pytest
+from django.utils import timezone
+from playwright.sync_api import expect
+
+from consent.models import Disclosure
+from safeguarding.models import Concern
+from tests.browser.conftest import SCREENSHOTS, sign_in
+
+pytestmark = pytest.mark.browser
+
+PASSWORD = "correct horse battery staple"
+CANARY = "CANARY-PIMPERNEL: Mum said the child has a burn on his hand and is scared to go home"
+SPOKEN_TO = "Jo Duty, MASH duty social worker"
+THEIR_REFERENCE = "MASH-2026-0417"
+SHARED = "What the mother told us about the burn, and the child's school."
+
+
+def minutes_ago(minutes: int) -> str:
+    """A time as a datetime-local input takes it, in the service's time zone."""
+    return (timezone.localtime() - timezone.timedelta(minutes=minutes)).strftime("%Y-%m-%dT%H:%M")
+
+
+@pytest.fixture
+def lead_page(chromium, live_server):
+    """A second browser, with cookies of its own, for the designated lead."""
+    context = chromium.new_context(
+        base_url=live_server.url,
+        viewport={"width": 1280, "height": 900},
+        locale="en-GB",
+        timezone_id="Europe/London",
+    )
+    context.set_default_timeout(10_000)
+    yield context.new_page()
+    context.close()
+
+
+@pytest.fixture
+def lead_screenshot(lead_page, request):
+    """Like ``screenshot``, for the lead's browser: var/screenshots/<test>-lead-<n>-<name>.png."""
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    taken = []
+
+    def take(name: str):
+        taken.append(name)
+        path = SCREENSHOTS / f"{request.node.name}-lead-{len(taken):02d}-{name}.png"
+        lead_page.screenshot(path=path, full_page=True)
+        return path
+
+    return take
+
+
+def test_a_concern_goes_to_the_lead_and_the_caseworker_sees_only_its_status(
+    browser_page, lead_page, screenshot, lead_screenshot, caseworker, senior, case
+):
+    child = case.parent.children.get()
+
+    # The caseworker, on a call with the parent, raises a concern from the case page.
+    page = browser_page
+    sign_in(page, caseworker, PASSWORD)
+    page.get_by_role("table", name="Your open cases").get_by_role("link", name=case.reference).click()
+    expect(page.get_by_role("heading", name="Sarah Jones", level=1)).to_be_visible()
+    page.get_by_role("link", name="Raise a child-protection concern").click()
+    expect(page.get_by_role("heading", name="Raise a child-protection concern", level=1)).to_be_visible()
+    page.get_by_label("Which child is it about?").select_option(label=child.full_name)
+    page.get_by_label("What was said or seen").fill(CANARY)
+    page.get_by_label("When it happened").fill(minutes_ago(10))
+    screenshot("raise-a-concern")
+    page.get_by_role("button", name="Raise concern").click()
+
+    concern = Concern.objects.get()
+    expect(page).to_have_url(re.compile(rf"/concerns/{concern.pk}/receipt/$"))
+    expect(page.get_by_role("heading", name="Concern received", level=1)).to_be_visible()
+    expect(page.locator(".govuk-notification-banner--success")).to_contain_text(
+        "Concern received by the designated safeguarding leads."
+    )
+    expect(page.locator(".govuk-summary-list")).to_contain_text("New")
+    assert "CANARY" not in page.content()
+    screenshot("receipt")
+
+    page.goto(f"/cases/{case.pk}/")
+    expect(page.get_by_role("link", name=re.compile("You raised a concern on"))).to_be_visible()
+    expect(page.locator("#child-protection")).to_contain_text("New")
+    assert "CANARY" not in page.content()
+    expect(page.locator("main")).not_to_contain_text("CANARY")
+    screenshot("case-page-after-raising")
+    assert concern.child == child and concern.raised_by == caseworker
+    assert not case.contacts.exists()
+
+    # The lead finds it in the queue, oldest first, with how long it has waited.
+    lead = lead_page
+    sign_in(lead, senior, PASSWORD)
+    lead.get_by_role("navigation").get_by_role("link", name="Child protection").click()
+    expect(lead.get_by_role("heading", name="Child-protection concerns", level=1)).to_be_visible()
+    row = lead.get_by_role("row").filter(has_text=case.reference)
+    expect(row).to_contain_text(re.compile(r"\d+\s+minutes?"))
+    expect(row).to_contain_text("New")
+    assert "CANARY" not in lead.content()
+    lead_screenshot("queue")
+    row.get_by_role("link").first.click()
+
+    expect(lead.get_by_role("heading", name=re.compile("Child-protection concern"), level=1)).to_contain_text(
+        "New"
+    )
+    expect(lead.get_by_role("main")).to_contain_text(CANARY)
+    expect(lead.get_by_role("main")).to_contain_text(child.full_name)
+
+    # The internal discussion, then the referral to children's social care.
+    lead.get_by_label("Who took part", exact=True).fill("Lee (designated lead) and Casey (caseworker)")
+    lead.get_by_label("Senior manager or designated lead who took part").select_option(
+        label=senior.display_name
+    )
+    lead.get_by_label("When", exact=True).fill(minutes_ago(5))
+    lead.get_by_label("What was decided").select_option(label="Refer to social care")
+    lead.get_by_label("Notes").fill("Threshold met: refer to the MASH today.")
+    lead.get_by_role("button", name="Record discussion").click()
+    expect(lead.locator(".govuk-notification-banner--success")).to_contain_text("Discussion recorded.")
+    expect(lead.get_by_role("heading", level=1)).to_contain_text("Discussed")
+
+    lead.get_by_label("Agency").select_option(label="Children's social care")
+    lead.get_by_label("Date and time").fill(minutes_ago(2))
+    lead.get_by_label("How", exact=True).select_option(label="Phone")
+    lead.get_by_label("Person spoken to").fill(SPOKEN_TO)
+    lead.get_by_label("Their reference").fill(THEIR_REFERENCE)
+    lead.get_by_label("What was shared").fill(SHARED)
+    lead.get_by_role("button", name="Record referral").click()
+    expect(lead.locator(".govuk-notification-banner--success")).to_contain_text("Referral recorded")
+    expect(lead.get_by_role("heading", level=1)).to_contain_text("Referred")
+    expect(lead.get_by_role("main")).to_contain_text(THEIR_REFERENCE)
+    lead_screenshot("referred")
+
+    concern.refresh_from_db()
+    assert concern.status == Concern.Status.REFERRED
+    referral = concern.referrals.get()
+    assert referral.disclosure.basis == Disclosure.Basis.CHILD_PROTECTION
+    assert Disclosure.objects.filter(case=case, basis=Disclosure.Basis.CHILD_PROTECTION).count() == 1
+
+    # The caseworker sees the new status, and nothing of the concern or the referral.
+    page.goto(f"/concerns/{concern.pk}/receipt/")
+    expect(page.locator(".govuk-summary-list")).to_contain_text("Referred")
+    content = page.content()
+    for secret in ("CANARY", SPOKEN_TO, THEIR_REFERENCE, SHARED, "social care"):
+        assert secret not in content
+    screenshot("receipt-referred")
+
+    page.goto(f"/cases/{case.pk}/")
+    expect(page.locator("#child-protection")).to_contain_text("Referred")
+    content = page.content()
+    for secret in ("CANARY", SPOKEN_TO, THEIR_REFERENCE, SHARED, "Child protection"):
+        assert secret not in content
+    screenshot("case-page-referred")
