@@ -45,7 +45,8 @@ MASKED = {
         "data_key",
     ],
     "consent.SubjectAccessRequest": ["requester", "asked_for"],
-    "safeguarding.Concern": ["what"],
+    "safeguarding.Concern": ["what", "child_name", "parent_name", "data_key"],
+    "safeguarding.BreakGlassAccess": ["explanation"],
     "safeguarding.Discussion": ["participants", "notes"],
     "safeguarding.ExternalReferral": ["person_spoken_to", "their_reference", "what_was_shared"],
     # Second-factor secrets: never copied into the audit log.

@@ -31,6 +31,11 @@ class Service(models.Model):
     retention_months_after_closure = models.PositiveSmallIntegerField(
         default=12, help_text="How long a closed case is kept before it is archived or destroyed."
     )
+    child_protection_retention_years = models.PositiveSmallIntegerField(
+        "years a child-protection file is kept after the concern is closed",
+        default=25,
+        help_text="Never less than the case file: a file is kept at least as long as its case.",
+    )
     why_we_keep_statement = models.TextField(
         "“Why we keep information about you” statement", default=DEFAULT_WHY_WE_KEEP_STATEMENT
     )

@@ -3,7 +3,10 @@
 Kept apart from the case file: nothing here is shown on case pages, in search or in exports
 except to the service's designated safeguarding leads. Reads go through ``pps.access``
 (``concerns_visible_to``, ``get_concern_for_user``); writes go through ``safeguarding.services``.
-Content is encrypted with the household's key of the case's parent, like the case file.
+Each concern has its own data key (wrapped by the master keys, like a household's), shared by
+its discussions and referrals: the file can outlive the case file when the service keeps
+child-protection files longer (``Service.child_protection_retention_years``), and destroying the
+household does not destroy it.
 """
 
 import uuid
@@ -12,7 +15,8 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
-from pps.encryption import EncryptedField, EncryptedModel
+from pps import crypto
+from pps.encryption import DataKeyField, EncryptedField, EncryptedModel
 
 
 class Concern(EncryptedModel):
@@ -43,6 +47,14 @@ class Concern(EncryptedModel):
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.NEW)
     raised_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     raised_at = models.DateTimeField(default=timezone.now)
+    # Who it is about, as known when it was raised: the file stands on its own once the case
+    # file is destroyed.
+    case_reference = models.CharField(max_length=12, blank=True)
+    child_name = EncryptedField("child", max_length=200)
+    parent_name = EncryptedField("parent or carer", max_length=200)
+    data_key = DataKeyField()
+    closed_at = models.DateTimeField(null=True, blank=True)
+    destroyed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["raised_at"]
@@ -51,8 +63,23 @@ class Concern(EncryptedModel):
     def __str__(self):
         return str(self.pk)
 
-    def household_key(self) -> bytes:
-        return self.known_household_key() or self.case.household_key()
+    def _data_key_aad(self) -> bytes:
+        return crypto.field_aad("safeguarding.Concern", "data_key", self.pk).encode()
+
+    def household_key(self) -> bytes | None:
+        """The file's own data key; made when the concern is first saved; None once destroyed."""
+        key = self.known_household_key()
+        if key is not None:
+            return key
+        if self.data_key:
+            key = crypto.unwrap_data_key(self.data_key, aad=self._data_key_aad())
+        elif self._state.adding:
+            key = crypto.new_data_key()
+            self.data_key = crypto.wrap_data_key(key, aad=self._data_key_aad())
+        else:
+            return None
+        self.use_household_key(key)
+        return key
 
     @property
     def is_open(self) -> bool:
@@ -126,3 +153,73 @@ class ExternalReferral(EncryptedModel):
 
     def household_key(self) -> bytes:
         return self.known_household_key() or self.concern.household_key()
+
+
+class BreakGlassAccess(EncryptedModel):
+    """A senior manager who is not a designated lead opened a case's child-protection file,
+    stating why ("break glass"). It lasts ``BREAK_GLASS_MINUTES``, is shown prominently to the
+    leads, who are alerted, and stays "to review" until a lead has reviewed it.
+
+    The reason is encrypted with the case's household key, like the case file.
+    """
+
+    class Reason(models.TextChoices):
+        NO_LEAD_AVAILABLE = "no_lead", "No designated lead is available and a child may be at risk"
+        AGENCY_ENQUIRY = "agency", "Social care or the police are asking about a referral now"
+        COVERING = "covering", "Covering for an absent designated lead"
+        OTHER = "other", "Another reason"
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    case = models.ForeignKey("cases.Case", on_delete=models.PROTECT, related_name="+")
+    opened_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    reason = models.CharField("why", max_length=10, choices=Reason.choices)
+    explanation = EncryptedField(max_length=2000, textarea=True, blank=False)
+    opened_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True, blank=True
+    )
+    reviewed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-opened_at"]
+        indexes = [models.Index(fields=["opened_by", "case", "expires_at"])]
+
+    def __str__(self):
+        return str(self.pk)
+
+    def household_key(self) -> bytes:
+        return self.known_household_key() or self.case.household_key()
+
+    @property
+    def is_current(self) -> bool:
+        return self.expires_at > timezone.now()
+
+
+class Alert(models.Model):
+    """Tells a designated lead that something in the child-protection files needs them.
+
+    Holds no content: what happened, and a link to the concern or the break-glass record.
+    """
+
+    class Kind(models.TextChoices):
+        NEW_CONCERN = "new_concern", "New concern"
+        IMMEDIATE_DANGER = "danger", "New concern: child in immediate danger"
+        BREAK_GLASS = "break_glass", "Child-protection file opened by break glass"
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(max_length=12, choices=Kind.choices)
+    concern = models.ForeignKey(Concern, on_delete=models.CASCADE, related_name="+", null=True, blank=True)
+    break_glass = models.ForeignKey(
+        BreakGlassAccess, on_delete=models.CASCADE, related_name="+", null=True, blank=True
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    seen_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["recipient", "seen_at"])]
+
+    def __str__(self):
+        return str(self.pk)

@@ -49,8 +49,10 @@ def raise_concern(by, case, child, what: str, happened_at, immediate_danger: boo
         happened_at=happened_at,
         immediate_danger=immediate_danger,
         raised_by=by,
+        case_reference=case.reference,
+        child_name=child.full_name if child is not None else "",
+        parent_name=case.parent.full_name,
     )
-    concern.use_household_key(case.household_key())
     concern.save()
     return concern
 
