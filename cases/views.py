@@ -505,7 +505,8 @@ def case_access_log(request, case_id):
     """Who has accessed this case and its records, and when (R8). Senior staff only; audited."""
     access.require_senior(request.user)
     case = access.get_case_for_user(request.user, case_id, how="access history")
-    page = Paginator(entries_about_case(case), AUDIT_ENTRIES_PER_PAGE).get_page(request.GET.get("page"))
+    entries = entries_about_case(case, request.user)
+    page = Paginator(entries, AUDIT_ENTRIES_PER_PAGE).get_page(request.GET.get("page"))
     return render(request, "cases/case_access_log.html", {"case": case, "page": page})
 
 
@@ -513,7 +514,7 @@ def staff_access_log(request, user_id):
     """What one member of staff has opened or changed (R8). Senior staff only; audited."""
     access.require_senior(request.user)
     member = access.get_staff_for_user(request.user, user_id, how="staff access history")
-    page = Paginator(entries_by_staff_member(member), AUDIT_ENTRIES_PER_PAGE).get_page(
+    page = Paginator(entries_by_staff_member(member, request.user), AUDIT_ENTRIES_PER_PAGE).get_page(
         request.GET.get("page")
     )
     return render(request, "cases/staff_access_log.html", {"member": member, "page": page})

@@ -145,6 +145,7 @@ def record_disclosure(
     basis: str,
     consent: Consent | None = None,
     legal_reference: str = "",
+    concern=None,
 ) -> Disclosure:
     """Record that information about the parent went outside the service (R3).
 
@@ -153,8 +154,10 @@ def record_disclosure(
       day of the disclosure (valid up to and including ``expires_on``), or not covering the
       recipient (for another organisation: not the one named);
     - on a legal obligation: no legal reference;
-    - on child protection: always, for now: such a referral is recorded from the child-protection
-      file, where the concern and its senior discussion are.
+    - on child protection: without the ``concern`` (a ``safeguarding.models.Concern`` of this case)
+      it answers, or by someone who may not reach that concern. Such a disclosure is recorded from
+      the child-protection file (``safeguarding.services.record_external_referral``), which also
+      checks that the concern was discussed with a senior manager first.
     """
     case = access.get_case_for_user(by, case.pk, how="record disclosure")
     organisation = " ".join(organisation.split())
@@ -182,7 +185,12 @@ def record_disclosure(
             )
         consent = None
     elif basis == Disclosure.Basis.CHILD_PROTECTION:
-        raise ConsentError("Record a child-protection referral from the child-protection file.")
+        if concern is None:
+            raise ConsentError("Record a child-protection referral from the child-protection file.")
+        concern = access.get_concern_for_user(by, concern.pk, how="record referral")
+        if concern.case_id != case.pk:
+            raise ConsentError("That child-protection concern is about another case.")
+        consent, legal_reference = None, ""
     else:
         raise ConsentError("Select the basis for sharing.")
     return Disclosure.objects.create(

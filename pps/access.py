@@ -7,6 +7,7 @@ for a record that does not exist.
 
 from django.core.exceptions import ValidationError
 from django.http import Http404
+from django.utils import timezone
 from guardian.shortcuts import assign_perm, remove_perm
 
 from pps.audit import record_access
@@ -352,19 +353,46 @@ def require_safeguarding_lead(user) -> None:
 def concerns_visible_to(user, queryset=None):
     """The child-protection concerns ``user`` may reach (R6, SECURITY control 27).
 
-    - Only active designated safeguarding leads (``is_safeguarding_lead``) reach any concern.
-    - A lead reaches only the concerns of their own service's cases.
+    - Active designated safeguarding leads (``is_safeguarding_lead``) reach the concerns of
+      their own service's cases.
+    - A senior manager or head of service who is not a lead reaches the concerns of one case
+      only after breaking glass on it (``safeguarding.services.break_glass``: a stated reason,
+      recorded, the leads alerted), and only while that lasts.
     - Access to the case grants nothing: not the caseworker or volunteer on it, not a senior
-      manager or head of service who is not a lead, not coordinators or maintainers.
+      manager or head of service who has not broken glass, not coordinators or maintainers.
     - A superuser flag or model-wide permission grants nothing.
-    - Nobody reaches the concern of a destroyed household.
+    - The file outlives its case: a lead still reaches the concern of a destroyed household.
+    - Nobody reaches a destroyed concern (``cases.retention``: its own data key gone).
     """
     from safeguarding.models import Concern
 
     queryset = Concern.objects.all() if queryset is None else queryset
-    if not is_safeguarding_lead(user):
+    if is_safeguarding_lead(user):
+        queryset = queryset.filter(case__service_id=user.service_id)
+    elif may_break_glass(user):
+        queryset = queryset.filter(case__service_id=user.service_id, case__in=broken_glass_cases(user))
+    else:
         return queryset.none()
-    return queryset.filter(case__service_id=user.service_id).exclude(case__status="destroyed")
+    return queryset.filter(destroyed_at__isnull=True)
+
+
+def may_break_glass(user) -> bool:
+    """May ``user`` open a case's child-protection file by stating a reason: an active senior
+    manager or head of service who is not a designated lead (leads need not)."""
+    return _active_staff(user) and user.role in SENIOR_ROLES and not is_safeguarding_lead(user)
+
+
+def broken_glass_cases(user):
+    """The ids of the cases whose child-protection file ``user`` has opened by break glass and
+    may still reach (each opening lasts ``PPS_BREAK_GLASS_MINUTES``)."""
+    from safeguarding.models import BreakGlassAccess
+
+    return BreakGlassAccess.objects.filter(opened_by=user, expires_at__gt=timezone.now()).values("case_id")
+
+
+def may_see_child_protection_records(user) -> bool:
+    """Whether audit histories shown to ``user`` may mention child-protection records at all."""
+    return is_safeguarding_lead(user)
 
 
 def get_concern_for_user(user, concern_id, *, how: str = "concern page"):
@@ -399,3 +427,23 @@ def get_concern_receipt_for_user(user, concern_id, *, how: str = "concern receip
     concern = get_or_404(concern_receipts_visible_to(user), concern_id)
     record_access(user, [concern], how=how)
     return concern
+
+
+def break_glass_openings_visible_to(user, queryset=None):
+    """Break-glass openings (``safeguarding.models.BreakGlassAccess``) ``user`` may see: a
+    designated lead, all of their service's; the senior manager who opened one, their own."""
+    from safeguarding.models import BreakGlassAccess
+
+    queryset = BreakGlassAccess.objects.all() if queryset is None else queryset
+    if is_safeguarding_lead(user):
+        return queryset.filter(case__service_id=user.service_id)
+    if may_break_glass(user):
+        return queryset.filter(case__service_id=user.service_id, opened_by=user)
+    return queryset.none()
+
+
+def get_break_glass_opening_for_user(user, opening_id, *, how: str = "break-glass opening"):
+    openings = break_glass_openings_visible_to(user).select_related("case", "opened_by")
+    opening = get_or_404(openings, opening_id)
+    record_access(user, [opening], how=how)
+    return opening

@@ -52,13 +52,26 @@ def record_access(user, objects, *, how: str) -> None:
     entry_model.objects.bulk_create(entries)
 
 
-def entries_about_case(case):
+def entries_about_case(case, viewer):
     """Every audit entry about a case and the records it shows: parent, children, consents,
-    contacts and case events. Newest first."""
+    contacts, case events and disclosures. Newest first.
+
+    Child-protection records (concerns, their discussions, referrals and break-glass openings,
+    and disclosures made on the basis of child protection) are listed only to a ``viewer`` who
+    may see them (``access.may_see_child_protection_records``): to anyone else nothing here
+    reveals that a child-protection file exists (R6).
+    """
     from django.db.models import Q
 
     from cases.models import Case, CaseEvent, Child, Contact, Parent
     from consent.models import Consent, Disclosure
+    from pps.access import may_see_child_protection_records
+    from safeguarding.models import BreakGlassAccess, Concern, Discussion, ExternalReferral
+
+    disclosures = Disclosure.objects.filter(case=case)
+    child_protection = may_see_child_protection_records(viewer)
+    if not child_protection:
+        disclosures = disclosures.exclude(basis=Disclosure.Basis.CHILD_PROTECTION)
 
     entry_model = get_logentry_model()
     records = {
@@ -68,8 +81,20 @@ def entries_about_case(case):
         Consent: list(Consent.objects.filter(parent_id=case.parent_id).values_list("pk", flat=True)),
         Contact: list(case.contacts.values_list("pk", flat=True)),
         CaseEvent: list(case.events.values_list("pk", flat=True)),
-        Disclosure: list(Disclosure.objects.filter(case=case).values_list("pk", flat=True)),
+        Disclosure: list(disclosures.values_list("pk", flat=True)),
     }
+    if child_protection:
+        concerns = list(Concern.objects.filter(case=case).values_list("pk", flat=True))
+        records[Concern] = concerns
+        records[Discussion] = list(
+            Discussion.objects.filter(concern__in=concerns).values_list("pk", flat=True)
+        )
+        records[ExternalReferral] = list(
+            ExternalReferral.objects.filter(concern__in=concerns).values_list("pk", flat=True)
+        )
+        records[BreakGlassAccess] = list(
+            BreakGlassAccess.objects.filter(case=case).values_list("pk", flat=True)
+        )
     content_types = ContentType.objects.get_for_models(*records)
     condition = Q()
     for model, pks in records.items():
@@ -82,11 +107,30 @@ def entries_about_case(case):
     )
 
 
-def entries_by_staff_member(member):
-    """Everything one member of staff did or looked at, newest first."""
-    return (
+def entries_by_staff_member(member, viewer):
+    """Everything one member of staff did or looked at, newest first.
+
+    To a ``viewer`` who may not see child-protection records, entries about them (and about
+    disclosures made on the basis of child protection) are left out: see ``entries_about_case``.
+    """
+    from consent.models import Disclosure
+    from pps.access import may_see_child_protection_records
+
+    entries = (
         get_logentry_model()
         .objects.filter(actor=member)
         .select_related("content_type")
         .order_by("-timestamp", "-pk")
+    )
+    if may_see_child_protection_records(viewer):
+        return entries
+    protected = [
+        str(pk)
+        for pk in Disclosure.objects.filter(
+            basis=Disclosure.Basis.CHILD_PROTECTION, case__service_id=member.service_id
+        ).values_list("pk", flat=True)
+    ]
+    disclosure_type = ContentType.objects.get_for_model(Disclosure)
+    return entries.exclude(content_type__app_label="safeguarding").exclude(
+        content_type=disclosure_type, object_pk__in=protected
     )

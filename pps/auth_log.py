@@ -17,7 +17,14 @@ from django.utils import timezone
 
 logger = logging.getLogger("pps.auth")
 #: Events of every day, logged at INFO; the others (failures, lock-outs) at WARNING.
-ROUTINE = {"signed_in", "signed_out", "second_factor_passed", "second_factor_set_up", "unlocked"}
+ROUTINE = {
+    "signed_in",
+    "signed_out",
+    "second_factor_passed",
+    "second_factor_set_up",
+    "unlocked",
+    "step_up_passed",
+}
 
 
 def record(event: str, request=None, user=None, **details) -> None:

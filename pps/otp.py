@@ -20,7 +20,7 @@ from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 DEVICE_NAME = "Authenticator app"
-#: When the session last passed the second factor (an ISO timestamp): for step-up checks.
+#: When the session last passed the second factor (an ISO timestamp): see ``pps.step_up``.
 VERIFIED_AT_SESSION_KEY = "pps_otp_verified_at"
 
 

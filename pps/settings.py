@@ -165,6 +165,27 @@ LOGOUT_REDIRECT_URL = "login"
 
 SESSION_ENGINE = "django.contrib.sessions.backends.db"
 SESSION_COOKIE_AGE = 12 * 60 * 60
+#: Child-protection files ask for the authenticator code again when the session last passed it
+#: longer ago than this (pps.step_up; SECURITY control 22).
+PPS_STEP_UP_MINUTES = env_int("PPS_STEP_UP_MINUTES", 15)
+#: How long a senior manager who is not a designated lead may reach a case's child-protection
+#: file after breaking glass on it (safeguarding.services.break_glass).
+PPS_BREAK_GLASS_MINUTES = env_int("PPS_BREAK_GLASS_MINUTES", 60)
+
+# Email: alerts to designated safeguarding leads (they hold no personal data). In the demo the
+# messages are printed; in production set EMAIL_HOST and friends (Django's SMTP settings).
+EMAIL_BACKEND = env_str("EMAIL_BACKEND") or (
+    "django.core.mail.backends.console.EmailBackend"
+    if DEBUG
+    else "django.core.mail.backends.smtp.EmailBackend"
+)
+EMAIL_HOST = env_str("EMAIL_HOST") or "localhost"
+EMAIL_PORT = env_int("EMAIL_PORT", 25)
+EMAIL_HOST_USER = env_str("EMAIL_HOST_USER") or ""
+EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD") or ""
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+EMAIL_TIMEOUT = 10
+DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL") or "casework@localhost"
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"

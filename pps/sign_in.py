@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
-from pps import auth_log, otp, services, session_limits
+from pps import auth_log, otp, services, session_limits, step_up
 from pps.forms import Form
 
 
@@ -167,6 +167,54 @@ def unlock_session(request):
             return redirect(next_url)
         form.add_error("password", "The password is not right")
     return locked_page(request, next_url=next_url, form=form, carry=carry)
+
+
+def step_up_page(request, *, next_url: str, form, carry=(), status: int = 200):
+    """ "Confirm it is you": the authenticator code again (see ``pps.step_up``)."""
+    context = {
+        "form": form,
+        "next": next_url,
+        "carry": [(f"{CARRY_PREFIX}{name}", value) for name, value in carry],
+        "minutes": settings.PPS_STEP_UP_MINUTES,
+    }
+    return render(request, "pps/step_up.html", context, status=status)
+
+
+def confirm_identity(request):
+    """The code again before a child-protection file, then back to it; a form that was being
+    sent can be sent again."""
+    next_url = safe_next(request)
+    carry = [
+        (name.removeprefix(CARRY_PREFIX), value)
+        for name, values in request.POST.lists()
+        if name.startswith(CARRY_PREFIX)
+        for value in values
+    ]
+    if request.method != "POST" and step_up.is_recent(request):
+        return redirect(next_url)
+    device = otp.confirmed_device(request.user)
+    if device is None:
+        logout(request)
+        return redirect(url_with_next("login", next_url))
+    form = CodeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        if otp.is_throttled(device):
+            auth_log.record("step_up_throttled", request, request.user)
+            form.add_error("code", "You have entered too many wrong codes. Wait a minute, then try again")
+        elif otp.verify_code(device, form.cleaned_data["code"]):
+            step_up.mark_verified(request)
+            request.session.cycle_key()
+            auth_log.record("step_up_passed", request, request.user)
+            if carry:
+                context = {"action": next_url, "fields": carry}
+                return render(request, "pps/session_unlocked_resend.html", context)
+            return redirect(next_url)
+        else:
+            auth_log.record("step_up_failed", request, request.user)
+            form.add_error(
+                "code", "The code is not right, or was used already. Enter the code your app shows now"
+            )
+    return step_up_page(request, next_url=next_url, form=form, carry=carry)
 
 
 def agree_to_policy(request):

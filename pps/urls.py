@@ -7,6 +7,7 @@ urlpatterns = [
     path("sign-in/code/", sign_in.second_factor, name="otp_verify"),
     path("sign-in/set-up/", sign_in.second_factor_setup, name="otp_setup"),
     path("sign-in/locked/", sign_in.unlock_session, name="session_unlock"),
+    path("confirm-it-is-you/", sign_in.confirm_identity, name="step_up"),
     path("confidentiality-policy/", sign_in.agree_to_policy, name="policy_agree"),
     path("sign-out/", sign_in.sign_out, name="logout"),
     path("", include("cases.urls")),

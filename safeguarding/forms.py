@@ -4,9 +4,9 @@ from django import forms
 from django.db.models import Q
 
 from consent.models import Disclosure
-from pps.forms import Form
+from pps.forms import Form, InlineRadioSelect
 from pps.models import SENIOR_ROLES, User
-from safeguarding.models import Discussion, ExternalReferral
+from safeguarding.models import BreakGlassAccess, Discussion, ExternalReferral
 
 
 class DateTimeLocalInput(forms.DateTimeInput):
@@ -42,8 +42,10 @@ class DiscussionForm(Form):
     senior_manager = forms.ModelChoiceField(
         label="Senior manager or designated lead who took part", queryset=User.objects.none()
     )
-    held_at = _when("When")
-    decision = forms.ChoiceField(label="What was decided", choices=Discussion.Decision.choices)
+    held_at = _when("When the discussion took place")
+    decision = forms.ChoiceField(
+        label="What was decided", choices=Discussion.Decision.choices, widget=forms.RadioSelect
+    )
     notes = forms.CharField(widget=forms.Textarea, max_length=10000, required=False)
 
     def __init__(self, *args, service_id, **kwargs):
@@ -56,9 +58,25 @@ class DiscussionForm(Form):
 
 
 class ReferralForm(Form):
-    agency = forms.ChoiceField(choices=ExternalReferral.Agency.choices)
-    made_at = _when("Date and time")
-    how = forms.ChoiceField(label="How", choices=Disclosure.How.choices)
+    agency = forms.ChoiceField(
+        label="Referred to", choices=ExternalReferral.Agency.choices, widget=InlineRadioSelect
+    )
+    made_at = _when("Date and time of the referral")
+    how = forms.ChoiceField(label="How", choices=Disclosure.How.choices, widget=InlineRadioSelect)
     person_spoken_to = forms.CharField(max_length=200)
     their_reference = forms.CharField(max_length=100, required=False)
     what_was_shared = forms.CharField(widget=forms.Textarea, max_length=10000)
+
+
+class BreakGlassForm(Form):
+    reason = forms.ChoiceField(
+        label="Why do you need to open this case's child-protection file?",
+        choices=BreakGlassAccess.Reason.choices,
+        widget=forms.RadioSelect,
+    )
+    explanation = forms.CharField(
+        label="Explain why it cannot wait for a designated lead",
+        help_text="The designated leads will read this.",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=2000,
+    )

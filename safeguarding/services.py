@@ -3,13 +3,17 @@
 The concern's text is never written into the case file (contacts, case notes or events).
 """
 
+from django.conf import settings
 from django.db import transaction
+from django.http import Http404
 from django.utils import timezone
 
+from consent import services as consent_services
 from consent.models import Disclosure, Recipient
 from pps import access
 from pps.models import SENIOR_ROLES
-from safeguarding.models import Concern, Discussion, ExternalReferral
+from safeguarding import alerts
+from safeguarding.models import Alert, BreakGlassAccess, Concern, Discussion, ExternalReferral
 
 FUTURE_TOLERANCE = timezone.timedelta(minutes=5)
 
@@ -36,7 +40,7 @@ def can_hold_discussion(user, service_id) -> bool:
 @transaction.atomic
 def raise_concern(by, case, child, what: str, happened_at, immediate_danger: bool = False) -> Concern:
     """Raise a concern about a child of ``case``; anyone who may work on the case may."""
-    case = access.get_case_for_user(by, case.pk, how="raise concern")
+    case = access.get_case_for_user(by, case.pk)
     if not what.strip():
         raise SafeguardingError("Say what was said or seen.")
     _not_in_future(happened_at, "When it happened")
@@ -54,6 +58,8 @@ def raise_concern(by, case, child, what: str, happened_at, immediate_danger: boo
         parent_name=case.parent.full_name,
     )
     concern.save()
+    kind = Alert.Kind.IMMEDIATE_DANGER if immediate_danger else Alert.Kind.NEW_CONCERN
+    alerts.notify_leads(case.service_id, kind, concern=concern, actor=by)
     return concern
 
 
@@ -95,8 +101,11 @@ def record_discussion(
     discussion.save()
     if concern.status != Concern.Status.REFERRED or decision == Discussion.Decision.NO_FURTHER_ACTION:
         concern.status = _STATUS_AFTER[decision]
+    concern.closed_at = timezone.now() if concern.status == Concern.Status.CLOSED else None
     concern.discussion_outstanding = False
-    concern.save(update_fields=["status", "discussion_outstanding"])
+    concern.save(update_fields=["status", "discussion_outstanding", "closed_at"])
+    # A lead is dealing with it: the "new concern" alerts have done their work.
+    Alert.objects.filter(concern=concern, seen_at__isnull=True).update(seen_at=timezone.now())
     return discussion
 
 
@@ -136,23 +145,24 @@ def record_external_referral(
     if how not in Disclosure.How.values:
         raise SafeguardingError("Select how it was shared.")
     _not_in_future(made_at, "The referral")
-    case = concern.case
     if agency == ExternalReferral.Agency.SOCIAL_CARE:
         recipient, organisation = Recipient.SOCIAL_CARE, "Children's social care"
     else:
         recipient, organisation = Recipient.OTHER, "Police"
-    disclosure = Disclosure(
-        case=case,
-        what=what_was_shared.strip(),
-        recipient=recipient,
-        organisation=organisation,
-        disclosed_at=made_at,
-        how=how,
-        basis=Disclosure.Basis.CHILD_PROTECTION,
-        disclosed_by=by,
-    )
-    disclosure.use_household_key(case.household_key())
-    disclosure.save()
+    try:
+        disclosure = consent_services.record_disclosure(
+            by=by,
+            case=concern.case,
+            what=what_was_shared.strip(),
+            recipient=recipient,
+            organisation=organisation,
+            when=made_at,
+            how=how,
+            basis=Disclosure.Basis.CHILD_PROTECTION,
+            concern=concern,
+        )
+    except consent_services.ConsentError as error:
+        raise SafeguardingError(str(error)) from error
     referral = ExternalReferral(
         concern=concern,
         agency=agency,
@@ -169,3 +179,80 @@ def record_external_referral(
     concern.discussion_outstanding = not discussed
     concern.save(update_fields=["status", "discussion_outstanding"])
     return referral
+
+
+@transaction.atomic
+def close_concern(by, concern) -> Concern:
+    """Close a concern (designated leads, or a senior manager who broke glass on its case): after
+    a referral has been dealt with, or after monitoring. Refused while a discussion is still to
+    be recorded. The file's retention period counts from here."""
+    concern = access.get_concern_for_user(by, concern.pk, how="close concern")
+    concern = Concern.objects.select_for_update().get(pk=concern.pk)
+    if concern.status == Concern.Status.CLOSED:
+        raise SafeguardingError("This concern is closed already.")
+    if not concern.discussions.exists():
+        raise SafeguardingError("Record the internal discussion before closing the concern.")
+    concern.status = Concern.Status.CLOSED
+    concern.closed_at = timezone.now()
+    concern.save(update_fields=["status", "closed_at"])
+    return concern
+
+
+@transaction.atomic
+def break_glass(by, case, *, reason: str, explanation: str) -> BreakGlassAccess:
+    """A senior manager or head of service who is not a designated lead opens ``case``'s
+    child-protection file, saying why (SECURITY control 27).
+
+    Anyone else gets 404. The opening is recorded (its reason appears in the audit entry of
+    its creation), lasts ``PPS_BREAK_GLASS_MINUTES``, is shown on the file to everyone who opens
+    it and to the leads until one of them has reviewed it, and every lead is alerted. It is
+    allowed whether or not the case has a file, so that asking reveals nothing.
+    """
+    if not access.may_break_glass(by):
+        raise Http404
+    case = access.get_case_for_user(by, case.pk, how="break glass")
+    if reason not in BreakGlassAccess.Reason.values:
+        raise SafeguardingError("Select why you need to open the child-protection file.")
+    explanation = explanation.strip()
+    if len(explanation) < 10:
+        raise SafeguardingError("Explain why you need to open it now, in a sentence or more.")
+    now = timezone.now()
+    opening = BreakGlassAccess(
+        case=case,
+        opened_by=by,
+        reason=reason,
+        explanation=explanation,
+        opened_at=now,
+        expires_at=now + timezone.timedelta(minutes=settings.PPS_BREAK_GLASS_MINUTES),
+    )
+    opening.use_household_key(case.household_key())
+    opening.save()
+    alerts.notify_leads(case.service_id, Alert.Kind.BREAK_GLASS, break_glass=opening, actor=by)
+    return opening
+
+
+def openings_to_review(user):
+    """Break-glass openings of ``user``'s service not yet reviewed (designated leads only)."""
+    if not access.is_safeguarding_lead(user):
+        return BreakGlassAccess.objects.none()
+    return (
+        access.break_glass_openings_visible_to(user)
+        .filter(reviewed_at__isnull=True)
+        .exclude(case__status="destroyed")
+        .select_related("case", "opened_by")
+        .order_by("opened_at")
+    )
+
+
+@transaction.atomic
+def review_break_glass(by, opening) -> BreakGlassAccess:
+    """A designated lead has looked at why the file was opened: it leaves the "to review" list."""
+    access.require_safeguarding_lead(by)
+    opening = access.get_break_glass_opening_for_user(by, opening.pk, how="break-glass review")
+    if opening.reviewed_at is not None:
+        raise SafeguardingError("This opening was reviewed already.")
+    opening.reviewed_by = by
+    opening.reviewed_at = timezone.now()
+    opening.save(update_fields=["reviewed_by", "reviewed_at"])
+    Alert.objects.filter(break_glass=opening, seen_at__isnull=True).update(seen_at=opening.reviewed_at)
+    return opening

@@ -15,4 +15,13 @@ urlpatterns = [
         name="discussion_record",
     ),
     path("safeguarding/concerns/<uuid:concern_id>/referral/", views.referral_record, name="referral_record"),
+    path("safeguarding/concerns/<uuid:concern_id>/close/", views.concern_close, name="concern_close"),
+    path("safeguarding/alerts/seen/", views.alerts_seen, name="alerts_seen"),
+    path("cases/<uuid:case_id>/child-protection/", views.case_file, name="case_file"),
+    path("cases/<uuid:case_id>/child-protection/break-glass/", views.break_glass, name="break_glass"),
+    path(
+        "safeguarding/break-glass/<uuid:opening_id>/reviewed/",
+        views.break_glass_review,
+        name="break_glass_review",
+    ),
 ]

@@ -1,19 +1,34 @@
-"""Child-protection pages: raising a concern from a case, its receipt, the leads' queue and file."""
+"""Child-protection pages: raising a concern from a case, its receipt, the leads' queue and file,
+break glass for senior managers who are not leads, and alerts.
 
+Every page that shows or decides on a file asks for the authenticator code again when it was
+last entered more than ``PPS_STEP_UP_MINUTES`` ago (``pps.step_up``), after the access check, so
+that someone without access gets the same 404 as for a file that does not exist.
+"""
+
+from django.conf import settings
 from django.contrib import messages
+from django.http import Http404
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from pps import access
+from pps import access, step_up
 from pps.audit import record_access
-from safeguarding import services
-from safeguarding.forms import ConcernForm, DiscussionForm, ReferralForm
-from safeguarding.models import Concern
+from safeguarding import alerts, services
+from safeguarding.forms import BreakGlassForm, ConcernForm, DiscussionForm, ReferralForm
+from safeguarding.models import BreakGlassAccess, Concern
+
+
+def _reachable_concern(request, concern_id):
+    """404 unless ``request.user`` may reach the concern; nothing recorded yet."""
+    if not access.concerns_visible_to(request.user).filter(pk=concern_id).exists():
+        raise Http404
 
 
 def concern_raise(request, case_id):
     """Raise a child-protection concern about a child of a case; it never goes into the case notes."""
-    case = access.get_case_for_user(request.user, case_id, how="raise concern")
+    case = access.get_case_for_user(request.user, case_id)
     access.require_casework(request.user)
     form = ConcernForm(request.POST or None, case=case)
     if request.method == "POST" and form.is_valid():
@@ -42,8 +57,11 @@ def concern_receipt(request, concern_id):
 
 
 def concern_queue(request):
-    """Designated leads: new and open concerns of the service, oldest first."""
+    """Designated leads: alerts, break-glass openings to review, and the new and open concerns
+    of the service, oldest first."""
     access.require_safeguarding_lead(request.user)
+    if challenge := step_up.challenge(request):
+        return challenge
     concerns = list(
         access.concerns_visible_to(request.user)
         .filter(status__in=Concern.OPEN_STATUSES)
@@ -51,10 +69,35 @@ def concern_queue(request):
         .order_by("raised_at")
     )
     record_access(request.user, concerns, how="concern queue")
-    return render(request, "safeguarding/concern_queue.html", {"concerns": concerns})
+    openings = list(services.openings_to_review(request.user))
+    record_access(request.user, openings, how="concern queue")
+    context = {
+        "concerns": concerns,
+        "openings": openings,
+        "alerts": alerts.unseen_for(request.user).select_related("break_glass__opened_by"),
+    }
+    return render(request, "safeguarding/concern_queue.html", context)
+
+
+@require_POST
+def alerts_seen(request):
+    """A lead marks all their child-protection alerts as seen."""
+    access.require_safeguarding_lead(request.user)
+    alerts.mark_seen(request.user)
+    return redirect("safeguarding:concern_queue")
+
+
+def _openings_of(case, user):
+    """Break-glass openings of the case's file, newest first: shown prominently on it."""
+    openings = BreakGlassAccess.objects.filter(case=case).select_related("opened_by", "reviewed_by")
+    openings = list(openings)
+    record_access(user, openings, how="child-protection file")
+    return openings
 
 
 def _concern_page(request, concern, discussion_form=None, referral_form=None):
+    service_id = concern.case.service_id
+    discussed = concern.discussions.exists()
     return render(
         request,
         "safeguarding/concern_detail.html",
@@ -63,22 +106,55 @@ def _concern_page(request, concern, discussion_form=None, referral_form=None):
             "case": concern.case,
             "discussions": concern.discussions.select_related("senior_manager", "recorded_by"),
             "referrals": concern.referrals.select_related("made_by"),
-            "discussion_form": discussion_form or DiscussionForm(service_id=concern.case.service_id),
+            "discussion_form": discussion_form or DiscussionForm(service_id=service_id),
             "referral_form": referral_form or ReferralForm(),
-            "referral_refused": not concern.immediate_danger and not concern.discussions.exists(),
+            "referral_refused": not discussed and not concern.immediate_danger,
+            "discussion_next": not discussed or concern.discussion_outstanding or discussion_form is not None,
+            "referral_next": referral_form is not None
+            or (
+                concern.status == Concern.Status.DISCUSSED
+                or (concern.immediate_danger and concern.status == Concern.Status.NEW)
+            ),
+            "may_close": concern.is_open and discussed,
+            "openings": _openings_of(concern.case, request.user),
+            "broke_glass": not access.is_safeguarding_lead(request.user),
         },
     )
 
 
 def concern_detail(request, concern_id):
-    """Designated leads: the concern, its discussions and referrals. Opening it is recorded."""
+    """The concern, its discussions and referrals (leads, or a senior manager who broke glass).
+    Opening it is recorded, and clears the reader's alerts about it."""
+    _reachable_concern(request, concern_id)
+    if challenge := step_up.challenge(request):
+        return challenge
     concern = access.get_concern_for_user(request.user, concern_id)
+    alerts.mark_seen(request.user, concern=concern)
     return _concern_page(request, concern)
+
+
+@require_POST
+def concern_close(request, concern_id):
+    """Close a concern once it has been dealt with."""
+    _reachable_concern(request, concern_id)
+    if challenge := step_up.challenge(request):
+        return challenge
+    concern = access.get_concern_for_user(request.user, concern_id, how="close concern")
+    try:
+        services.close_concern(request.user, concern)
+    except services.SafeguardingError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, "Concern closed.")
+    return redirect("safeguarding:concern_detail", concern_id=concern.pk)
 
 
 @require_POST
 def discussion_record(request, concern_id):
     """Record the internal discussion of a concern."""
+    _reachable_concern(request, concern_id)
+    if challenge := step_up.challenge(request):
+        return challenge
     concern = access.get_concern_for_user(request.user, concern_id, how="record discussion")
     form = DiscussionForm(request.POST, service_id=concern.case.service_id)
     if form.is_valid():
@@ -95,6 +171,9 @@ def discussion_record(request, concern_id):
 @require_POST
 def referral_record(request, concern_id):
     """Record an external referral; refused before a discussion unless in immediate danger."""
+    _reachable_concern(request, concern_id)
+    if challenge := step_up.challenge(request):
+        return challenge
     concern = access.get_concern_for_user(request.user, concern_id, how="record referral")
     form = ReferralForm(request.POST)
     if form.is_valid():
@@ -106,3 +185,79 @@ def referral_record(request, concern_id):
             messages.success(request, "Referral recorded, and recorded as a child-protection disclosure.")
             return redirect("safeguarding:concern_detail", concern_id=concern.pk)
     return _concern_page(request, concern, referral_form=form)
+
+
+def case_file(request, case_id):
+    """A case's child-protection file: its concerns. For designated leads; a senior manager who
+    is not a lead is sent to break glass first; anyone else gets 404."""
+    user = request.user
+    if not (access.is_safeguarding_lead(user) or access.may_break_glass(user)):
+        raise Http404
+    if not access.cases_visible_to(user).filter(pk=case_id).exists():
+        raise Http404
+    if challenge := step_up.challenge(request):
+        return challenge
+    case = access.get_case_for_user(user, case_id, how="child-protection file")
+    broke_glass = access.broken_glass_cases(user).filter(case=case).exists()
+    if not access.is_safeguarding_lead(user) and not broke_glass:
+        return redirect("safeguarding:break_glass", case_id=case.pk)
+    concerns = list(access.concerns_visible_to(user).filter(case=case).order_by("raised_at"))
+    record_access(user, concerns, how="child-protection file")
+    current = (
+        access.break_glass_openings_visible_to(user)
+        .filter(case=case, opened_by=user, expires_at__gt=timezone.now())
+        .order_by("-expires_at")
+        .first()
+    )
+    context = {
+        "case": case,
+        "concerns": concerns,
+        "openings": _openings_of(case, user),
+        "current_opening": current,
+    }
+    return render(request, "safeguarding/case_file.html", context)
+
+
+def break_glass(request, case_id):
+    """ "Break glass": a senior manager who is not a designated lead states why they must open a
+    case's child-protection file; it is recorded and the leads are alerted. Offered on every
+    case, file or not, so that the offer reveals nothing."""
+    if access.is_safeguarding_lead(request.user):
+        return redirect("safeguarding:case_file", case_id=case_id)
+    if not access.may_break_glass(request.user):
+        raise Http404
+    if not access.cases_visible_to(request.user).filter(pk=case_id).exists():
+        raise Http404
+    if challenge := step_up.challenge(request):
+        return challenge
+    case = access.get_case_for_user(request.user, case_id, how="break glass")
+    form = BreakGlassForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.break_glass(request.user, case, **form.cleaned_data)
+        except services.SafeguardingError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.warning(
+                request,
+                "You have opened this child-protection file. This is recorded and the leads have been told.",
+            )
+            return redirect("safeguarding:case_file", case_id=case.pk)
+    context = {"case": case, "form": form, "minutes": settings.PPS_BREAK_GLASS_MINUTES}
+    return render(request, "safeguarding/break_glass.html", context)
+
+
+@require_POST
+def break_glass_review(request, opening_id):
+    """A designated lead marks a break-glass opening as reviewed."""
+    access.require_safeguarding_lead(request.user)
+    if challenge := step_up.challenge(request):
+        return challenge
+    opening = access.get_break_glass_opening_for_user(request.user, opening_id, how="break-glass review")
+    try:
+        services.review_break_glass(request.user, opening)
+    except services.SafeguardingError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, "Marked as reviewed.")
+    return redirect("safeguarding:concern_queue")

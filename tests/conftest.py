@@ -1,5 +1,6 @@
 import pytest
 from django.test import Client
+from django.utils import timezone
 from django_otp import DEVICE_ID_SESSION_KEY
 
 from pps import otp, services
@@ -52,6 +53,12 @@ def senior(service):
 
 
 @pytest.fixture
+def non_lead_senior(service):
+    """A senior manager who is not a designated safeguarding lead: may only break glass."""
+    return UserFactory(service=service, role=Role.SENIOR_MANAGER, username="nell")
+
+
+@pytest.fixture
 def coordinator(service):
     return UserFactory(service=service, role=Role.COORDINATOR, username="cora")
 
@@ -87,6 +94,7 @@ def client_for(user, *, verified: bool = True, agreed: bool = True) -> Client:
             device = otp.confirmed_device(user)
         session = client.session
         session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+        session[otp.VERIFIED_AT_SESSION_KEY] = timezone.now().isoformat()
         session.save()
     return client
 

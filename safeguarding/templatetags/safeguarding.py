@@ -1,5 +1,7 @@
 """What a case page shows of child-protection concerns: to the person who raised one, its
-status only; to designated leads, links to the files; to anyone else, nothing at all."""
+status only; to designated leads, links to the files; to a senior manager who is not a lead, the
+same "break glass" link on every case, file or not; to anyone else, nothing at all. And the
+count of a lead's unseen alerts, for the menu."""
 
 from django import template
 
@@ -13,6 +15,18 @@ def case_concerns(context, case):
     user = context["request"].user
     if access.is_safeguarding_lead(user):
         concerns = list(access.concerns_visible_to(user).filter(case=case).order_by("raised_at"))
-        return {"lead": True, "concerns": concerns}
+        return {"lead": True, "concerns": concerns, "case": case}
     raised = list(access.concern_receipts_visible_to(user).filter(case=case).order_by("raised_at"))
-    return {"lead": False, "concerns": raised}
+    return {"lead": False, "concerns": raised, "case": case, "break_glass": access.may_break_glass(user)}
+
+
+@register.simple_tag(takes_context=True)
+def unseen_alert_count(context) -> int:
+    """How many child-protection alerts the signed-in lead has not seen; 0 for anyone else."""
+    from safeguarding.alerts import unseen_for
+
+    request = context.get("request")
+    user = getattr(request, "user", None)
+    if user is None or not access.is_safeguarding_lead(user):
+        return 0
+    return unseen_for(user).count()

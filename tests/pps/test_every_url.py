@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from cases import services
 from consent.services import record_consent
-from safeguarding.services import raise_concern
+from safeguarding.services import break_glass, raise_concern
 from tests.conftest import client_for
 from tests.consent.test_referrals import make_referral
 from tests.factories import contact_details
@@ -32,7 +32,7 @@ PATTERNS = sorted(all_patterns())
 
 
 @pytest.fixture
-def records(caseworker, case):
+def records(caseworker, case, non_lead_senior):
     contact = services.log_case_contact(
         by=caseworker,
         case=case,
@@ -61,6 +61,9 @@ def records(caseworker, case):
             child=None,
             what="CANARY-ZEBEDEE concern",
             happened_at=timezone.now(),
+        ).pk,
+        "opening_id": break_glass(
+            non_lead_senior, case, reason="no_lead", explanation="CANARY-ZEBEDEE cannot wait"
         ).pk,
     }
 
@@ -102,7 +105,13 @@ SAFEGUARDING_LEAD_ONLY = {
     "safeguarding:concern_detail",
     "safeguarding:discussion_record",
     "safeguarding:referral_record",
+    "safeguarding:concern_close",
+    "safeguarding:case_file",
+    "safeguarding:break_glass_review",
 }
+
+#: Break glass: for senior managers and heads of service who are not designated leads.
+BREAK_GLASS = {"safeguarding:break_glass"}
 
 OBJECT_PATTERNS = [(name, p) for name, p in PATTERNS if p.pattern.converters]
 
@@ -126,7 +135,8 @@ def test_people_who_may_not_reach_a_record_get_404(request, records, name, patte
 @pytest.mark.parametrize("name, pattern", OBJECT_PATTERNS, ids=[name for name, _ in OBJECT_PATTERNS])
 def test_the_right_person_gets_the_page_and_the_read_is_audited(request, records, name, pattern):
     lead_only = name in SENIOR_ONLY or name in SAFEGUARDING_LEAD_ONLY
-    user = request.getfixturevalue("senior" if lead_only else "caseworker")
+    persona = "non_lead_senior" if name in BREAK_GLASS else "senior" if lead_only else "caseworker"
+    user = request.getfixturevalue(persona)
     entry = get_logentry_model()
     before = entry.objects.filter(action=entry.Action.ACCESS, actor=user).count()
     response = client_for(user).get(url_for(name, pattern, records))
@@ -139,7 +149,7 @@ def test_the_right_person_gets_the_page_and_the_read_is_audited(request, records
 def test_senior_only_pages_refuse_the_caseworker_on_the_case(caseworker, records):
     client = client_for(caseworker)
     for name, pattern in OBJECT_PATTERNS:
-        if name in SENIOR_ONLY:
+        if name in SENIOR_ONLY | SAFEGUARDING_LEAD_ONLY | BREAK_GLASS:
             assert client.post(url_for(name, pattern, records)).status_code == 404, name
 
 

@@ -220,11 +220,6 @@ def test_for_the_raiser_lists_and_search_look_the_same_before_and_after(senior, 
         assert_same(normalised(response, case, twin), earlier)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="Access histories show 'raise concern', 'concern page' and the referral's disclosure "
-    "to senior managers who are not leads",
-)
 @pytest.mark.parametrize("whose", ["case", "raiser", "lead"])
 def test_the_access_histories_show_a_non_lead_senior_nothing_of_the_file(
     senior, non_lead_senior, caseworker, case, whose
