@@ -38,7 +38,9 @@ class ConcernForm(Form):
 
 
 class DiscussionForm(Form):
-    participants = forms.CharField(label="Who took part", widget=forms.Textarea, max_length=1000)
+    participants = forms.CharField(
+        label="Who took part", widget=forms.Textarea(attrs={"rows": 2}), max_length=1000
+    )
     senior_manager = forms.ModelChoiceField(
         label="Senior manager or designated lead who took part", queryset=User.objects.none()
     )
@@ -73,10 +75,12 @@ class BreakGlassForm(Form):
         label="Why do you need to open this case's child-protection file?",
         choices=BreakGlassAccess.Reason.choices,
         widget=forms.RadioSelect,
+        error_messages={"required": "Select why you need to open the file"},
     )
     explanation = forms.CharField(
         label="Explain why it cannot wait for a designated lead",
         help_text="The designated leads will read this.",
         widget=forms.Textarea(attrs={"rows": 3}),
         max_length=2000,
+        error_messages={"required": "Explain why it cannot wait for a designated lead"},
     )

@@ -238,10 +238,7 @@ def break_glass(request, case_id):
         except services.SafeguardingError as error:
             form.add_error(None, str(error))
         else:
-            messages.warning(
-                request,
-                "You have opened this child-protection file. This is recorded and the leads have been told.",
-            )
+            # The file's page says so prominently; no separate message.
             return redirect("safeguarding:case_file", case_id=case.pk)
     context = {"case": case, "form": form, "minutes": settings.PPS_BREAK_GLASS_MINUTES}
     return render(request, "safeguarding/break_glass.html", context)

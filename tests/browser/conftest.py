@@ -120,3 +120,32 @@ def agree_to_the_policy(page) -> None:
 
     expect(page.get_by_role("heading", name="Confidentiality policy", level=1)).to_be_visible()
     page.get_by_role("button", name="I have read and agree").click()
+
+
+@pytest.fixture
+def lead_page(chromium, live_server):
+    """A second browser, with cookies of its own, for the designated lead."""
+    context = chromium.new_context(
+        base_url=live_server.url,
+        viewport={"width": 1280, "height": 900},
+        locale="en-GB",
+        timezone_id="Europe/London",
+    )
+    context.set_default_timeout(10_000)
+    yield context.new_page()
+    context.close()
+
+
+@pytest.fixture
+def lead_screenshot(lead_page, request):
+    """Like ``screenshot``, for the lead's browser: var/screenshots/<test>-lead-<n>-<name>.png."""
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    taken = []
+
+    def take(name: str):
+        taken.append(name)
+        path = SCREENSHOTS / f"{request.node.name}-lead-{len(taken):02d}-{name}.png"
+        lead_page.screenshot(path=path, full_page=True)
+        return path
+
+    return take

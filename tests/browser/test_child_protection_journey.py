@@ -10,7 +10,7 @@ from playwright.sync_api import expect
 
 from consent.models import Disclosure
 from safeguarding.models import Concern
-from tests.browser.conftest import SCREENSHOTS, sign_in
+from tests.browser.conftest import sign_in
 
 pytestmark = pytest.mark.browser
 
@@ -24,35 +24,6 @@ SHARED = "What the mother told us about the burn, and the child's school."
 def minutes_ago(minutes: int) -> str:
     """A time as a datetime-local input takes it, in the service's time zone."""
     return (timezone.localtime() - timezone.timedelta(minutes=minutes)).strftime("%Y-%m-%dT%H:%M")
-
-
-@pytest.fixture
-def lead_page(chromium, live_server):
-    """A second browser, with cookies of its own, for the designated lead."""
-    context = chromium.new_context(
-        base_url=live_server.url,
-        viewport={"width": 1280, "height": 900},
-        locale="en-GB",
-        timezone_id="Europe/London",
-    )
-    context.set_default_timeout(10_000)
-    yield context.new_page()
-    context.close()
-
-
-@pytest.fixture
-def lead_screenshot(lead_page, request):
-    """Like ``screenshot``, for the lead's browser: var/screenshots/<test>-lead-<n>-<name>.png."""
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    taken = []
-
-    def take(name: str):
-        taken.append(name)
-        path = SCREENSHOTS / f"{request.node.name}-lead-{len(taken):02d}-{name}.png"
-        lead_page.screenshot(path=path, full_page=True)
-        return path
-
-    return take
 
 
 def test_a_concern_goes_to_the_lead_and_the_caseworker_sees_only_its_status(
