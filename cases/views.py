@@ -26,7 +26,7 @@ from cases.forms import (
 )
 from cases.models import Case, Contact, Outcome, Topic
 from consent import queries as consent_queries
-from pps import access
+from pps import access, step_up
 from pps.audit import entries_about_case, entries_by_staff_member, record_access
 
 CASES_PER_PAGE = 50
@@ -345,6 +345,8 @@ def case_assign(request, case_id):
     """Senior staff put a caseworker or volunteer on a case."""
     access.require_senior(request.user)
     case = access.get_case_for_user(request.user, case_id, how="assign staff")
+    if challenge := step_up.challenge(request):  # a change of who may reach the case
+        return challenge
     form = AssignStaffForm(request.POST, case=case)
     if form.is_valid():
         try:
@@ -363,6 +365,8 @@ def case_unassign(request, case_id, user_id):
     access.require_senior(request.user)
     case = access.get_case_for_user(request.user, case_id, how="unassign staff")
     member = access.get_or_404(access.staff_on_case(case), user_id)
+    if challenge := step_up.challenge(request):
+        return challenge
     services.unassign_staff(by=request.user, case=case, staff=member)
     messages.success(request, f"{member.display_name} is no longer on this case.")
     return redirect("cases:case_detail", case_id=case.pk)

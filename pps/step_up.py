@@ -1,4 +1,5 @@
-"""Step-up: the authenticator code again before child-protection files (SECURITY control 22).
+"""Step-up: the authenticator code again before child-protection files and changes to who may
+reach a case (SECURITY control 22).
 
 Signing in records when the session last passed the second factor (``otp.VERIFIED_AT_SESSION_KEY``).
 Pages that show or decide on a child-protection file call ``challenge(request)`` once they know
