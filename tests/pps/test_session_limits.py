@@ -77,6 +77,17 @@ def test_the_idle_limit_is_a_setting_of_the_service(clock, caseworker, service):
     assert client.get(reverse("cases:dashboard")).url.startswith(reverse("session_unlock"))
 
 
+def test_a_designated_lead_locks_after_15_minutes_whatever_the_service_says(clock, senior, service):
+    service.idle_timeout_minutes = 30
+    service.save()
+    client = client_for(senior)
+    client.get(reverse("cases:dashboard"))
+    clock.shift(minutes(14))
+    assert client.get(reverse("cases:dashboard")).status_code == 200
+    clock.shift(minutes(16))
+    assert client.get(reverse("cases:dashboard")).url.startswith(reverse("session_unlock"))
+
+
 def test_background_requests_do_not_keep_a_session_open(signed_in, clock):
     for _ in range(4):
         clock.shift(minutes(5))
