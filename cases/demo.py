@@ -14,7 +14,10 @@ who opened it, who is assigned to it with the ``view_case`` and ``change_case`` 
 as ``pps.access.assign_to_case`` would give.
 
 Loading is not audited, by design: it is generated data, and the audit trail is for what people
-do with real records.
+do with real records. The exception is the few child-protection concerns of each service (so that
+its designated lead has a queue): they are written through ``safeguarding.services``, which record
+the reads they make (the case, the concern) as any use would. Their alerts are shown to the lead
+but not emailed.
 """
 
 import os
@@ -29,6 +32,7 @@ from pathlib import Path
 from auditlog.context import disable_auditlog
 from django.contrib.auth.models import Permission
 from django.db import transaction
+from django.test.utils import override_settings
 from django.utils import timezone
 from faker import Faker
 
@@ -50,6 +54,8 @@ from pps.access import CASE_PERMISSIONS
 from pps.models import CASE_ROLES, Role, Service, User
 from pps.otp import create_demo_device
 from pps.services import publish_policy
+from safeguarding import services as safeguarding
+from safeguarding.models import BreakGlassAccess, Concern, Discussion, ExternalReferral
 
 DEFAULT_SEED = 20140901  # the Children and Families Act 2014 reforms came into force on 1 September 2014
 DEFAULT_PARENTS = 300
@@ -533,8 +539,9 @@ def load(
     """
     if contacts is None:
         contacts = parents * CONTACTS_PER_PARENT
-    # Generated data, not what anybody did: bulk demo loading is deliberately not audited.
-    with disable_auditlog(), transaction.atomic():
+    # Generated data, not what anybody did: bulk demo loading is deliberately not audited, and
+    # the alerts about demo concerns are not emailed (invented example.org addresses).
+    with disable_auditlog(), override_settings(EMAIL_BACKEND=DUMMY_EMAIL), transaction.atomic():
         if is_loaded():
             raise DemoDataAlreadyLoaded
         loader = _Loader(seed=seed, batch_size=batch_size, progress=progress, now=now)
@@ -548,8 +555,13 @@ def delete(progress=None) -> int:
         services = list(demo_services())
         if not services:
             return 0
-        # What staff recorded on the demo cases since (disclosures, requests, referrals), and
-        # consents to share, which protect their case from deletion.
+        # Child-protection files (their referrals hold disclosures), what staff recorded on the
+        # demo cases since (disclosures, requests, referrals), and consents to share, which
+        # protect their case from deletion.
+        ExternalReferral.objects.filter(concern__case__service__in=services).delete()
+        Discussion.objects.filter(concern__case__service__in=services).delete()
+        Concern.objects.filter(case__service__in=services).delete()
+        BreakGlassAccess.objects.filter(case__service__in=services).delete()
         Disclosure.objects.filter(case__service__in=services).delete()
         SubjectAccessRequest.objects.filter(service__in=services).delete()
         Referral.objects.filter(service__in=services).delete()
@@ -631,6 +643,42 @@ class _CasePlan:
     key: bytes = b""  # the household's data key, so that contacts are encrypted without a query
 
 
+DUMMY_EMAIL = "django.core.mail.backends.dummy.EmailBackend"
+
+# Each service's demo child-protection concerns (R6): (what was said or seen, immediate danger,
+# how far it got, days ago). Invented, like everything here.
+CONCERNS = [
+    (
+        "{child} arrived at the meeting at {school} hungry and said there had been no food at home "
+        "since Friday. {who} seemed very low and did not want to talk about it.",
+        False,
+        "new",
+        1,
+    ),
+    (
+        "During a home visit {child} said they were scared to go home after school because an adult "
+        "staying there hits them. There was a fresh mark on their arm.",
+        True,
+        "new",
+        0,
+    ),
+    (
+        "{child} told the volunteer after the annual review that they are often left on their own "
+        "overnight, and that they look after a younger brother.",
+        False,
+        "referred",
+        6,
+    ),
+    (
+        "{child} had a large bruise on the knee. {who} said it was a fall in the playground, which "
+        "{school} confirmed and had recorded in its accident book.",
+        False,
+        "closed",
+        20,
+    ),
+]
+
+
 def _weighted(rng: random.Random, weights: dict):
     return rng.choices(list(weights), weights=list(weights.values()))[0]
 
@@ -691,6 +739,8 @@ class _Loader:
         for index, share in enumerate(shares):
             done = self.make_parents(index, share, plans, done, parents)
         self.make_contacts(plans, contacts, shares)
+        for index in range(len(services)):
+            self.make_concerns(index, plans)
         self.counts["staff"] = len(logins)
         return DemoResult(services=services, logins=logins, counts=self.counts)
 
@@ -1097,6 +1147,60 @@ class _Loader:
             )
             contact.use_household_key(plan.key)
             self.add_contact(contact, [topics[name] for name in chosen])
+
+    def make_concerns(self, index: int, plans: list[_CasePlan]) -> None:
+        """A few child-protection concerns on open cases, through the service functions, so that
+        the designated lead has a queue: one new, one of immediate danger, one discussed and
+        referred to social care, one closed after discussion."""
+        service = self.services[index]
+        lead = User.objects.filter(service=service, is_safeguarding_lead=True).first()
+        primary = self.primary[index]
+        # The demo caseworker's cases first, so that they see what they raised.
+        open_plans = [p for p in plans if p.service == index and p.is_open]
+        open_plans.sort(key=lambda p: p.staff_id != primary.pk)
+        if lead is None or not open_plans:
+            return
+        base = min(self.now, timezone.now())
+        staff = {u.pk: u for u in User.objects.filter(pk__in={p.staff_id for p in open_plans})}
+        for number, ((text, danger, stage, days), plan) in enumerate(zip(CONCERNS, open_plans, strict=False)):
+            case, raiser = Case.objects.get(pk=plan.id), staff[plan.staff_id]
+            children = Child.objects.filter(parent_id=case.parent_id).order_by("created_at")
+            child = next((c for c in children if c.first_name == plan.words["child"]), None)
+            raised_at = base - timedelta(days=days, hours=number + 1)
+            concern = safeguarding.raise_concern(
+                by=raiser,
+                case=case,
+                child=child,
+                what=text.format(**plan.words),
+                happened_at=raised_at - timedelta(hours=2),
+                immediate_danger=danger,
+            )
+            Concern.objects.filter(pk=concern.pk).update(raised_at=raised_at)
+            self.count("concerns", 1)
+            if stage == "new":
+                continue
+            held_at = raised_at + timedelta(hours=20)
+            safeguarding.record_discussion(
+                lead,
+                concern,
+                participants=f"{lead.get_full_name()} (designated lead), {raiser.get_full_name()}",
+                senior_manager=lead,
+                held_at=held_at,
+                decision=Discussion.Decision.SOCIAL_CARE
+                if stage == "referred"
+                else Discussion.Decision.NO_FURTHER_ACTION,
+                notes="Went through what was said and what we know of the family.",
+            )
+            if stage == "referred":
+                safeguarding.record_external_referral(
+                    lead,
+                    concern,
+                    agency=ExternalReferral.Agency.SOCIAL_CARE,
+                    made_at=held_at + timedelta(hours=1),
+                    person_spoken_to="Duty social worker, children's services front door",
+                    their_reference=f"CSC-{self.rng.randrange(100000, 1000000)}",
+                    what_was_shared="What the child said, when and to whom; the family's details.",
+                )
 
     def make_nng_contact(self, index: int) -> None:
         rng = self.rng
