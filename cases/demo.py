@@ -14,10 +14,11 @@ who opened it, who is assigned to it with the ``view_case`` and ``change_case`` 
 as ``pps.access.assign_to_case`` would give.
 
 Loading is not audited, by design: it is generated data, and the audit trail is for what people
-do with real records. The exception is the few child-protection concerns of each service (so that
-its designated lead has a queue): they are written through ``safeguarding.services``, which record
-the reads they make (the case, the concern) as any use would. Their alerts are shown to the lead
-but not emailed.
+do with real records. That includes the few child-protection concerns of each service, so that its
+designated lead has a queue: they are stored as ``safeguarding.services`` would have stored them
+(with their discussions, referrals, child-protection disclosures and the leads' alerts), not
+through those functions, which record the reads they make: audit entries by demo staff would stop
+``--reset`` from deleting them on PostgreSQL, where the audit log is append-only.
 """
 
 import os
@@ -32,7 +33,6 @@ from pathlib import Path
 from auditlog.context import disable_auditlog
 from django.contrib.auth.models import Permission
 from django.db import transaction
-from django.test.utils import override_settings
 from django.utils import timezone
 from faker import Faker
 
@@ -49,13 +49,12 @@ from cases.models import (
 )
 from cases.search import fold, stored_tokens
 from cases.services import seed_reference_data
-from consent.models import Consent, Disclosure, Referral, SubjectAccessRequest
+from consent.models import Consent, Disclosure, Recipient, Referral, SubjectAccessRequest
 from pps.access import CASE_PERMISSIONS
 from pps.models import CASE_ROLES, Role, Service, User
 from pps.otp import create_demo_device
 from pps.services import publish_policy
-from safeguarding import services as safeguarding
-from safeguarding.models import BreakGlassAccess, Concern, Discussion, ExternalReferral
+from safeguarding.models import Alert, BreakGlassAccess, Concern, Discussion, ExternalReferral
 
 DEFAULT_SEED = 20140901  # the Children and Families Act 2014 reforms came into force on 1 September 2014
 DEFAULT_PARENTS = 300
@@ -539,9 +538,8 @@ def load(
     """
     if contacts is None:
         contacts = parents * CONTACTS_PER_PARENT
-    # Generated data, not what anybody did: bulk demo loading is deliberately not audited, and
-    # the alerts about demo concerns are not emailed (invented example.org addresses).
-    with disable_auditlog(), override_settings(EMAIL_BACKEND=DUMMY_EMAIL), transaction.atomic():
+    # Generated data, not what anybody did: bulk demo loading is deliberately not audited.
+    with disable_auditlog(), transaction.atomic():
         if is_loaded():
             raise DemoDataAlreadyLoaded
         loader = _Loader(seed=seed, batch_size=batch_size, progress=progress, now=now)
@@ -642,8 +640,6 @@ class _CasePlan:
     contacts: int = 1
     key: bytes = b""  # the household's data key, so that contacts are encrypted without a query
 
-
-DUMMY_EMAIL = "django.core.mail.backends.dummy.EmailBackend"
 
 # Each service's demo child-protection concerns (R6): (what was said or seen, immediate danger,
 # how far it got, days ago). Invented, like everything here.
@@ -1149,58 +1145,104 @@ class _Loader:
             self.add_contact(contact, [topics[name] for name in chosen])
 
     def make_concerns(self, index: int, plans: list[_CasePlan]) -> None:
-        """A few child-protection concerns on open cases, through the service functions, so that
-        the designated lead has a queue: one new, one of immediate danger, one discussed and
-        referred to social care, one closed after discussion."""
+        """A few child-protection concerns on open cases, so that the designated lead has a
+        queue: one new, one of immediate danger, one discussed and referred to social care, one
+        closed after discussion."""
         service = self.services[index]
-        lead = User.objects.filter(service=service, is_safeguarding_lead=True).first()
+        leads = list(User.objects.filter(service=service, is_safeguarding_lead=True))
         primary = self.primary[index]
         # The demo caseworker's cases first, so that they see what they raised.
         open_plans = [p for p in plans if p.service == index and p.is_open]
         open_plans.sort(key=lambda p: p.staff_id != primary.pk)
-        if lead is None or not open_plans:
+        if not leads or not open_plans:
             return
-        base = min(self.now, timezone.now())
+        lead, base = leads[0], min(self.now, timezone.now())
         staff = {u.pk: u for u in User.objects.filter(pk__in={p.staff_id for p in open_plans})}
         for number, ((text, danger, stage, days), plan) in enumerate(zip(CONCERNS, open_plans, strict=False)):
-            case, raiser = Case.objects.get(pk=plan.id), staff[plan.staff_id]
-            children = Child.objects.filter(parent_id=case.parent_id).order_by("created_at")
+            case, raiser = Case.objects.select_related("parent").get(pk=plan.id), staff[plan.staff_id]
+            case.parent.use_household_key(plan.key)
+            children = list(Child.objects.filter(parent_id=case.parent_id).order_by("created_at"))
+            for child in children:
+                child.use_household_key(plan.key)
             child = next((c for c in children if c.first_name == plan.words["child"]), None)
             raised_at = base - timedelta(days=days, hours=number + 1)
-            concern = safeguarding.raise_concern(
-                by=raiser,
+            held_at = raised_at + timedelta(hours=20)
+            concern = Concern(
                 case=case,
                 child=child,
                 what=text.format(**plan.words),
                 happened_at=raised_at - timedelta(hours=2),
                 immediate_danger=danger,
+                status={"new": Concern.Status.NEW, "referred": Concern.Status.REFERRED}.get(
+                    stage, Concern.Status.CLOSED
+                ),
+                raised_by=raiser,
+                raised_at=raised_at,
+                case_reference=case.reference,
+                child_name=child.full_name if child else "",
+                parent_name=case.parent.full_name,
+                closed_at=held_at if stage == "closed" else None,
             )
-            Concern.objects.filter(pk=concern.pk).update(raised_at=raised_at)
+            concern.save()
             self.count("concerns", 1)
+            kind = Alert.Kind.IMMEDIATE_DANGER if danger else Alert.Kind.NEW_CONCERN
+            Alert.objects.bulk_create(
+                Alert(
+                    recipient=recipient,
+                    kind=kind,
+                    concern=concern,
+                    created_at=raised_at,
+                    seen_at=None if stage == "new" else held_at,  # a lead has dealt with it
+                )
+                for recipient in leads
+                if recipient.pk != raiser.pk
+            )
             if stage == "new":
                 continue
-            held_at = raised_at + timedelta(hours=20)
-            safeguarding.record_discussion(
-                lead,
-                concern,
+            discussion = Discussion(
+                concern=concern,
                 participants=f"{lead.get_full_name()} (designated lead), {raiser.get_full_name()}",
                 senior_manager=lead,
                 held_at=held_at,
-                decision=Discussion.Decision.SOCIAL_CARE
-                if stage == "referred"
-                else Discussion.Decision.NO_FURTHER_ACTION,
+                decision=Discussion.Decision.NO_FURTHER_ACTION
+                if stage == "closed"
+                else Discussion.Decision.SOCIAL_CARE,
                 notes="Went through what was said and what we know of the family.",
+                recorded_by=lead,
+                recorded_at=held_at,
             )
-            if stage == "referred":
-                safeguarding.record_external_referral(
-                    lead,
-                    concern,
-                    agency=ExternalReferral.Agency.SOCIAL_CARE,
-                    made_at=held_at + timedelta(hours=1),
-                    person_spoken_to="Duty social worker, children's services front door",
-                    their_reference=f"CSC-{self.rng.randrange(100000, 1000000)}",
-                    what_was_shared="What the child said, when and to whom; the family's details.",
-                )
+            discussion.use_household_key(concern.household_key())
+            discussion.save()
+            if stage != "referred":
+                continue
+            made_at = held_at + timedelta(hours=1)
+            shared = "What the child said, when and to whom; the family's details."
+            disclosure = Disclosure(
+                case=case,
+                what=shared,
+                recipient=Recipient.SOCIAL_CARE,
+                organisation="Children's social care",
+                disclosed_at=made_at,
+                how=Disclosure.How.PHONE,
+                basis=Disclosure.Basis.CHILD_PROTECTION,
+                disclosed_by=lead,
+                recorded_at=made_at,
+            )
+            disclosure.use_household_key(plan.key)
+            disclosure.save()
+            referral = ExternalReferral(
+                concern=concern,
+                agency=ExternalReferral.Agency.SOCIAL_CARE,
+                made_at=made_at,
+                person_spoken_to="Duty social worker, children's services front door",
+                their_reference=f"CSC-{self.rng.randrange(100000, 1000000)}",
+                what_was_shared=shared,
+                disclosure=disclosure,
+                made_by=lead,
+                recorded_at=made_at,
+            )
+            referral.use_household_key(concern.household_key())
+            referral.save()
 
     def make_nng_contact(self, index: int) -> None:
         rng = self.rng

@@ -4,11 +4,13 @@ one discussed and referred to social care, and one closed after discussion."""
 import io
 
 import pytest
+from auditlog import get_logentry_model
 from django.core import mail
 from django.core.management import call_command
 from django.urls import reverse
 
 from pps.models import User
+from safeguarding import alerts
 from safeguarding.models import Concern, ExternalReferral
 from tests.conftest import client_for
 
@@ -39,6 +41,15 @@ def test_each_lead_has_a_queue_of_demo_concerns(loaded):
         page = client_for(lead).get(reverse("safeguarding:concern_queue")).content.decode()
         for concern in concerns.exclude(status="closed"):
             assert reverse("safeguarding:concern_detail", args=[concern.pk]) in page
+        assert alerts.unseen_for(lead).count() == 2  # the two concerns not discussed yet
+        assert (
+            client_for(lead).get(reverse("safeguarding:concern_detail", args=[referred.pk])).status_code
+            == 200
+        )
+
+
+def test_loading_them_is_neither_audited_nor_emailed(loaded):
+    assert not get_logentry_model().objects.exists()
     assert mail.outbox == []
 
 
