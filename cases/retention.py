@@ -5,7 +5,8 @@ nothing more. Each service sets two periods (``pps.models.Service``):
 
 - ``retention_months_after_closure``: a household (a parent record, with its children, cases,
   contacts and consents) is destroyed when it has cases, none of them open, and the latest was
-  closed longer ago than this. A parent with no case at all is not touched here.
+  closed longer ago than this, and no child-protection concern about it is still open (the
+  leads may still need the case file). A parent with no case at all is not touched here.
 - ``child_protection_retention_years``: a child-protection file (a concern, its discussions and
   external referrals) is destroyed when the concern is closed, was closed longer ago than this,
   and its case has been destroyed or is destroyed in the same run: a file never goes before its
@@ -49,6 +50,10 @@ def months_before(moment: datetime, months: int) -> datetime:
     return moment.replace(year=year, month=month + 1, day=day)
 
 
+def _open_concerns():
+    return Concern.objects.filter(status__in=Concern.OPEN_STATUSES, destroyed_at=None)
+
+
 def households_due(service: Service, *, now: datetime) -> QuerySet:
     """The households of ``service`` to destroy at ``now``: not destroyed yet, with at least one
     case, no open case, and the latest case closed more than the service's retention period ago."""
@@ -61,6 +66,7 @@ def households_due(service: Service, *, now: datetime) -> QuerySet:
             not_closed=Count("cases", filter=Q(cases__status=Case.Status.OPEN) | Q(cases__closed_at=None)),
         )
         .filter(last_closed__lt=cutoff, not_closed=0)
+        .exclude(Exists(_open_concerns().filter(case__parent=OuterRef("pk"))))
         .order_by("pk")
     )
 
@@ -104,6 +110,8 @@ def _destroy_household(parent_id) -> list[str] | None:
     Checks again, under lock, that the household is still there and no case was reopened."""
     parent = Parent.objects.select_for_update().filter(pk=parent_id).exclude(data_key="").first()
     if parent is None or Case.objects.filter(parent=parent, status=Case.Status.OPEN).exists():
+        return None
+    if _open_concerns().filter(case__parent=parent).exists():
         return None
     ParentSearchToken.objects.filter(parent=parent).delete()
     references = []

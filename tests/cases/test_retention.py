@@ -142,3 +142,23 @@ def test_months_before_keeps_the_day_where_it_can():
     assert retention.months_before(at, 1) == datetime(2025, 2, 28, 12, tzinfo=UTC)
     assert retention.months_before(at, 13) == datetime(2024, 2, 29, 12, tzinfo=UTC)
     assert retention.months_before(at, -12) == datetime(2026, 3, 31, 12, tzinfo=UTC)
+
+
+def test_a_household_with_an_open_child_protection_concern_is_kept(caseworker, case, senior):
+    from safeguarding.services import close_concern, raise_concern, record_discussion
+
+    concern = raise_concern(by=caseworker, case=case, child=None, what="A worry", happened_at=timezone.now())
+    record_discussion(
+        senior,
+        concern,
+        participants="Lee and Casey",
+        senior_manager=senior,
+        held_at=timezone.now(),
+        decision="monitor",
+    )
+    close(caseworker, case)
+    retention.apply_retention(now=months_later(13))
+    assert Case.objects.get(pk=case.pk).status == Case.Status.CLOSED  # the leads are still monitoring
+    close_concern(senior, concern)
+    retention.apply_retention(now=months_later(13))
+    assert Case.objects.get(pk=case.pk).status == Case.Status.DESTROYED

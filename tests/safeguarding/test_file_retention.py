@@ -128,7 +128,7 @@ def test_an_open_concern_is_never_destroyed(senior, caseworker, case, concern):
     discuss(senior, concern, Discussion.Decision.MONITOR)
     case_services.close_case(by=caseworker, case=case, reason="No further support needed.")
     retention.apply_retention(now=years_later(30))
-    assert Case.objects.get(pk=case.pk).status == Case.Status.DESTROYED
+    assert Case.objects.get(pk=case.pk).status == Case.Status.CLOSED  # kept while the leads monitor
     assert access.get_concern_for_user(senior, concern.pk).what == WHAT
 
 
