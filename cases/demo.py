@@ -558,7 +558,7 @@ def delete(progress=None) -> int:
         # protect their case from deletion.
         ExternalReferral.objects.filter(concern__case__service__in=services).delete()
         Discussion.objects.filter(concern__case__service__in=services).delete()
-        Concern.objects.filter(case__service__in=services).delete()
+        Concern.objects.filter(service__in=services).delete()
         BreakGlassAccess.objects.filter(case__service__in=services).delete()
         Disclosure.objects.filter(case__service__in=services).delete()
         SubjectAccessRequest.objects.filter(service__in=services).delete()
@@ -1168,6 +1168,7 @@ class _Loader:
             raised_at = base - timedelta(days=days, hours=number + 1)
             held_at = raised_at + timedelta(hours=20)
             concern = Concern(
+                service=case.service,
                 case=case,
                 child=child,
                 what=text.format(**plan.words),

@@ -74,17 +74,18 @@ def households_due(service: Service, *, now: datetime) -> QuerySet:
 def concerns_due(service: Service, *, now: datetime) -> QuerySet:
     """The child-protection files of ``service`` to destroy at ``now``: closed more than the
     service's child-protection period ago, not destroyed yet, and their case destroyed already
-    or due to be (``households_due``)."""
+    or due to be (``households_due``); a concern with no case (raised from a call where no name
+    was given) has only its own period."""
     cutoff = months_before(now, 12 * service.child_protection_retention_years)
     last_discussion = (
         Discussion.objects.filter(concern=OuterRef("pk")).order_by("-recorded_at").values("recorded_at")[:1]
     )
     due_households = households_due(service, now=now).filter(pk=OuterRef("case__parent_id"))
     return (
-        Concern.objects.filter(case__service=service, status=Concern.Status.CLOSED, destroyed_at=None)
+        Concern.objects.filter(service=service, status=Concern.Status.CLOSED, destroyed_at=None)
         .annotate(closed=Coalesce("closed_at", last_discussion, output_field=DateTimeField()))
         .filter(closed__lt=cutoff)
-        .filter(Q(case__status=Case.Status.DESTROYED) | Exists(due_households))
+        .filter(Q(case=None) | Q(case__status=Case.Status.DESTROYED) | Exists(due_households))
         .select_related("case")
         .order_by("pk")
     )
@@ -136,7 +137,7 @@ def _destroy_concern(concern_id, now: datetime) -> bool:
     concern = (
         Concern.objects.select_for_update(of=("self",))
         .filter(pk=concern_id, destroyed_at=None, status=Concern.Status.CLOSED)
-        .filter(case__status=Case.Status.DESTROYED)  # never before its case
+        .filter(Q(case=None) | Q(case__status=Case.Status.DESTROYED))  # never before its case
         .first()
     )
     if concern is None:
@@ -188,6 +189,6 @@ def apply_retention(*, now: datetime | None = None, dry_run: bool = False) -> li
             concerns = list(concerns_due(service, now=now))
         for concern in concerns:
             if dry_run or destroy_concern(concern, now=now):
-                result.concerns.append((concern.pk, concern.case_reference or concern.case.reference))
+                result.concerns.append((concern.pk, concern.case_reference or "no name given"))
         results.append(result)
     return results

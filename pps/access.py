@@ -368,9 +368,9 @@ def concerns_visible_to(user, queryset=None):
 
     queryset = Concern.objects.all() if queryset is None else queryset
     if is_safeguarding_lead(user):
-        queryset = queryset.filter(case__service_id=user.service_id)
+        queryset = queryset.filter(service_id=user.service_id)
     elif may_break_glass(user):
-        queryset = queryset.filter(case__service_id=user.service_id, case__in=broken_glass_cases(user))
+        queryset = queryset.filter(service_id=user.service_id, case__in=broken_glass_cases(user))
     else:
         return queryset.none()
     return queryset.filter(destroyed_at__isnull=True)
@@ -416,7 +416,7 @@ def concern_receipts_visible_to(user, queryset=None):
     queryset = Concern.objects.all() if queryset is None else queryset
     if not _active_staff(user):
         return queryset.none()
-    return queryset.filter(raised_by=user, case__service_id=user.service_id).exclude(case__status="destroyed")
+    return queryset.filter(raised_by=user, service_id=user.service_id).exclude(case__status="destroyed")
 
 
 def get_concern_receipt_for_user(user, concern_id, *, how: str = "concern receipt"):

@@ -37,6 +37,23 @@ class ConcernForm(Form):
             del self.fields["child"]
 
 
+class ConcernWithoutCaseForm(Form):
+    """A concern from a call where the caller gave no name: no case to attach it to."""
+
+    child_name = forms.CharField(
+        label="The child's name, if the caller gave it", max_length=200, required=False
+    )
+    caller = forms.CharField(
+        label="Who called, if they said",
+        help_text="For example “a neighbour” or “the child's aunt”. Leave empty if they did not say.",
+        max_length=200,
+        required=False,
+    )
+    what = forms.CharField(label="What was said or seen", widget=forms.Textarea, max_length=10000)
+    happened_at = _when("When it happened")
+    immediate_danger = forms.BooleanField(label="The child is in immediate danger", required=False)
+
+
 class DiscussionForm(Form):
     participants = forms.CharField(
         label="Who took part", widget=forms.Textarea(attrs={"rows": 2}), max_length=1000

@@ -20,7 +20,8 @@ from pps.encryption import DataKeyField, EncryptedField, EncryptedModel
 
 
 class Concern(EncryptedModel):
-    """A concern that a child may be at risk, raised from a case.
+    """A concern that a child may be at risk, raised from a case, or from a call where the caller
+    gave no name (then ``case`` is None and the snapshot holds what the caller said).
 
     ``discussion_outstanding`` is set when a referral went out on the immediate-danger path
     before any internal discussion; it stays set until a discussion is recorded.
@@ -36,7 +37,9 @@ class Concern(EncryptedModel):
     OPEN_STATUSES = (Status.NEW, Status.DISCUSSED, Status.REFERRED, Status.MONITORING)
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    case = models.ForeignKey("cases.Case", on_delete=models.PROTECT, related_name="+")
+    service = models.ForeignKey("pps.Service", on_delete=models.PROTECT, related_name="+")
+    # None for a concern raised from a call with no name given (NNG): there is no case file.
+    case = models.ForeignKey("cases.Case", on_delete=models.PROTECT, related_name="+", null=True, blank=True)
     child = models.ForeignKey(
         "cases.Child", on_delete=models.PROTECT, related_name="+", null=True, blank=True
     )
@@ -139,8 +142,13 @@ class ExternalReferral(EncryptedModel):
     their_reference = EncryptedField(max_length=100)
     what_was_shared = EncryptedField(max_length=10000, textarea=True, blank=False)
     before_discussion = models.BooleanField("made before the discussion (immediate danger)", default=False)
+    # The disclosure of the case file; None for a concern with no case (no name given).
     disclosure = models.OneToOneField(
-        "consent.Disclosure", on_delete=models.PROTECT, related_name="child_protection_referral"
+        "consent.Disclosure",
+        on_delete=models.PROTECT,
+        related_name="child_protection_referral",
+        null=True,
+        blank=True,
     )
     made_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     recorded_at = models.DateTimeField(default=timezone.now)

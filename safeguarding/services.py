@@ -47,6 +47,7 @@ def raise_concern(by, case, child, what: str, happened_at, immediate_danger: boo
     if child is not None and child.parent_id != case.parent_id:
         raise SafeguardingError("Select a child of this case.")
     concern = Concern(
+        service_id=case.service_id,
         case=case,
         child=child,
         what=what.strip(),
@@ -60,6 +61,36 @@ def raise_concern(by, case, child, what: str, happened_at, immediate_danger: boo
     concern.save()
     kind = Alert.Kind.IMMEDIATE_DANGER if immediate_danger else Alert.Kind.NEW_CONCERN
     alerts.notify_leads(case.service_id, kind, concern=concern, actor=by)
+    return concern
+
+
+NO_NAME_GIVEN = "No name given"
+
+
+@transaction.atomic
+def raise_concern_without_case(
+    by, *, what: str, happened_at, immediate_danger: bool = False, child_name: str = "", caller: str = ""
+) -> Concern:
+    """Raise a concern from a call where the caller gave no name (NNG): there is no case, so the
+    file holds what the caller said about who they are and which child. Anyone who does casework
+    in a service may; it alerts the service's leads like any other concern."""
+    access.require_casework(by)
+    if not what.strip():
+        raise SafeguardingError("Say what was said or seen.")
+    _not_in_future(happened_at, "When it happened")
+    concern = Concern(
+        service_id=by.service_id,
+        case=None,
+        what=what.strip(),
+        happened_at=happened_at,
+        immediate_danger=immediate_danger,
+        raised_by=by,
+        child_name=" ".join(child_name.split()),
+        parent_name=" ".join(caller.split()) or NO_NAME_GIVEN,
+    )
+    concern.save()
+    kind = Alert.Kind.IMMEDIATE_DANGER if immediate_danger else Alert.Kind.NEW_CONCERN
+    alerts.notify_leads(by.service_id, kind, concern=concern, actor=by)
     return concern
 
 
@@ -84,7 +115,7 @@ def record_discussion(
     concern = Concern.objects.select_for_update().get(pk=concern.pk)
     if not participants.strip():
         raise SafeguardingError("Say who took part.")
-    if senior_manager is None or not can_hold_discussion(senior_manager, concern.case.service_id):
+    if senior_manager is None or not can_hold_discussion(senior_manager, concern.service_id):
         raise SafeguardingError("A senior manager or designated lead of the service must take part.")
     if decision not in Discussion.Decision.values:
         raise SafeguardingError("Select what was decided.")
@@ -125,8 +156,8 @@ def record_external_referral(
 
     Refused unless an internal discussion with a senior manager has been recorded, except when
     the concern is flagged as immediate danger: then it is recorded and the concern stays
-    flagged "discussion still to be recorded" until one is. The referral is also recorded as a
-    disclosure of the case on the basis of child protection.
+    flagged "discussion still to be recorded" until one is. The referral of a concern raised
+    from a case is also recorded as a disclosure of the case on the basis of child protection.
     """
     concern = access.get_concern_for_user(by, concern.pk, how="record referral")
     concern = Concern.objects.select_for_update().select_related("case").get(pk=concern.pk)
@@ -149,20 +180,23 @@ def record_external_referral(
         recipient, organisation = Recipient.SOCIAL_CARE, "Children's social care"
     else:
         recipient, organisation = Recipient.OTHER, "Police"
-    try:
-        disclosure = consent_services.record_disclosure(
-            by=by,
-            case=concern.case,
-            what=what_was_shared.strip(),
-            recipient=recipient,
-            organisation=organisation,
-            when=made_at,
-            how=how,
-            basis=Disclosure.Basis.CHILD_PROTECTION,
-            concern=concern,
-        )
-    except consent_services.ConsentError as error:
-        raise SafeguardingError(str(error)) from error
+    disclosure = None
+    if concern.case_id is not None:
+        # Information from the case file went out: a disclosure of the case (R3), shown to leads.
+        try:
+            disclosure = consent_services.record_disclosure(
+                by=by,
+                case=concern.case,
+                what=what_was_shared.strip(),
+                recipient=recipient,
+                organisation=organisation,
+                when=made_at,
+                how=how,
+                basis=Disclosure.Basis.CHILD_PROTECTION,
+                concern=concern,
+            )
+        except consent_services.ConsentError as error:
+            raise SafeguardingError(str(error)) from error
     referral = ExternalReferral(
         concern=concern,
         agency=agency,

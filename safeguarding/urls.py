@@ -7,6 +7,7 @@ app_name = "safeguarding"
 urlpatterns = [
     path("safeguarding/", views.concern_queue, name="concern_queue"),
     path("cases/<uuid:case_id>/concerns/new/", views.concern_raise, name="concern_raise"),
+    path("concerns/new/", views.concern_raise_without_case, name="concern_raise_without_case"),
     path("concerns/<uuid:concern_id>/receipt/", views.concern_receipt, name="concern_receipt"),
     path("safeguarding/concerns/<uuid:concern_id>/", views.concern_detail, name="concern_detail"),
     path(

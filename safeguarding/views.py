@@ -16,7 +16,13 @@ from django.views.decorators.http import require_POST
 from pps import access, step_up
 from pps.audit import record_access
 from safeguarding import alerts, services
-from safeguarding.forms import BreakGlassForm, ConcernForm, DiscussionForm, ReferralForm
+from safeguarding.forms import (
+    BreakGlassForm,
+    ConcernForm,
+    ConcernWithoutCaseForm,
+    DiscussionForm,
+    ReferralForm,
+)
 from safeguarding.models import BreakGlassAccess, Concern
 
 
@@ -48,6 +54,21 @@ def concern_raise(request, case_id):
             messages.success(request, "Concern received by the designated safeguarding leads.")
             return redirect("safeguarding:concern_receipt", concern_id=concern.pk)
     return render(request, "safeguarding/concern_raise.html", {"form": form, "case": case})
+
+
+def concern_raise_without_case(request):
+    """Raise a child-protection concern from a call where the caller gave no name (NNG)."""
+    access.require_casework(request.user)
+    form = ConcernWithoutCaseForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            concern = services.raise_concern_without_case(request.user, **form.cleaned_data)
+        except services.SafeguardingError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, "Concern received by the designated safeguarding leads.")
+            return redirect("safeguarding:concern_receipt", concern_id=concern.pk)
+    return render(request, "safeguarding/concern_raise_without_case.html", {"form": form})
 
 
 def concern_receipt(request, concern_id):
@@ -96,7 +117,7 @@ def _openings_of(case, user):
 
 
 def _concern_page(request, concern, discussion_form=None, referral_form=None):
-    service_id = concern.case.service_id
+    service_id = concern.service_id
     discussed = concern.discussions.exists()
     return render(
         request,
@@ -116,7 +137,7 @@ def _concern_page(request, concern, discussion_form=None, referral_form=None):
                 or (concern.immediate_danger and concern.status == Concern.Status.NEW)
             ),
             "may_close": concern.is_open and discussed,
-            "openings": _openings_of(concern.case, request.user),
+            "openings": _openings_of(concern.case, request.user) if concern.case_id else [],
             "broke_glass": not access.is_safeguarding_lead(request.user),
         },
     )
@@ -156,7 +177,7 @@ def discussion_record(request, concern_id):
     if challenge := step_up.challenge(request):
         return challenge
     concern = access.get_concern_for_user(request.user, concern_id, how="record discussion")
-    form = DiscussionForm(request.POST, service_id=concern.case.service_id)
+    form = DiscussionForm(request.POST, service_id=concern.service_id)
     if form.is_valid():
         try:
             services.record_discussion(request.user, concern, **form.cleaned_data)
