@@ -160,7 +160,7 @@ def record_external_referral(
     from a case is also recorded as a disclosure of the case on the basis of child protection.
     """
     concern = access.get_concern_for_user(by, concern.pk, how="record referral")
-    concern = Concern.objects.select_for_update().select_related("case").get(pk=concern.pk)
+    concern = Concern.objects.select_for_update(of=("self",)).select_related("case").get(pk=concern.pk)
     discussed = concern.discussions.exists()
     if not discussed and not concern.immediate_danger:
         raise SafeguardingError(
