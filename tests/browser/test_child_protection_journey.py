@@ -125,3 +125,27 @@ def test_a_concern_goes_to_the_lead_and_the_caseworker_sees_only_its_status(
     for secret in ("CANARY", SPOKEN_TO, THEIR_REFERENCE, SHARED, "Child protection"):
         assert secret not in content
     screenshot("case-page-referred")
+
+
+def test_a_caller_who_gives_no_name_raises_a_concern_in_a_new_tab_and_the_contact_is_kept(
+    browser_page, screenshot, caseworker, senior
+):
+    page = browser_page
+    sign_in(page, caseworker, PASSWORD)
+    page.get_by_role("button", name="Log a contact").click()
+    page.get_by_label("Time spent (minutes)").fill("10")
+    with page.context.expect_page() as new_tab:
+        page.get_by_role("link", name="Raise a child-protection concern from this call").click()
+    tab = new_tab.value
+    expect(tab.get_by_role("heading", name="Raise a child-protection concern from a call")).to_be_visible()
+    tab.get_by_label("The child's name, if the caller gave it").fill("Tom")
+    tab.get_by_label("Who called, if they said").fill("a neighbour")
+    tab.get_by_label("What was said or seen").fill(CANARY)
+    tab.get_by_label("When it happened").fill(minutes_ago(15))
+    screenshot("raise-from-a-call")
+    tab.get_by_role("button", name="Raise concern").click()
+    expect(tab.get_by_role("heading", name="Concern received")).to_be_visible()
+    concern = Concern.objects.get()
+    assert concern.case is None and concern.child_name == "Tom"
+    expect(page.get_by_role("heading", name="Log a contact", level=1)).to_be_visible()
+    expect(page.get_by_label("Time spent (minutes)")).to_have_value("10")
