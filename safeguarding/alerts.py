@@ -16,7 +16,7 @@ from django.core.mail import send_mass_mail
 from django.db import transaction
 from django.utils import timezone
 
-from pps.models import User
+from pps.models import SENIOR_ROLES, User
 from safeguarding.models import Alert
 
 logger = logging.getLogger("pps.alerts")
@@ -37,9 +37,32 @@ def leads_of(service_id):
     return User.objects.filter(service_id=service_id, is_active=True, is_safeguarding_lead=True)
 
 
+def has_a_lead(service_id) -> bool:
+    return leads_of(service_id).exists()
+
+
+_NO_LEAD_TEXT = (
+    "A new child-protection concern has been raised, and your service has no designated "
+    "safeguarding lead in the casework system to receive it. Find out from the person who raised "
+    "it what happened, and make someone a designated lead."
+)
+
+
 def notify_leads(service_id, kind: str, *, concern=None, break_glass=None, actor=None) -> list[Alert]:
-    """Alert every active designated lead of the service, except ``actor`` (who knows already)."""
-    leads = [lead for lead in leads_of(service_id) if actor is None or lead.pk != actor.pk]
+    """Alert every active designated lead of the service, except ``actor`` (who knows already).
+
+    A service with no active lead at all must not let a new concern go unseen: its senior
+    managers and head of service are emailed instead (they have no queue to see it in).
+    """
+    leads = list(leads_of(service_id))
+    if not leads and kind in (Alert.Kind.NEW_CONCERN, Alert.Kind.IMMEDIATE_DANGER):
+        seniors = User.objects.filter(service_id=service_id, is_active=True, role__in=SENIOR_ROLES)
+        addresses = [senior.email for senior in seniors if senior.email]
+        logger.error(json.dumps({"event": "concern_without_lead", "service": str(service_id)}))
+        if addresses:
+            transaction.on_commit(lambda: _email(kind, addresses, text=_NO_LEAD_TEXT))
+        return []
+    leads = [lead for lead in leads if actor is None or lead.pk != actor.pk]
     alerts = Alert.objects.bulk_create(
         [Alert(recipient=lead, kind=kind, concern=concern, break_glass=break_glass) for lead in leads]
     )
@@ -49,10 +72,10 @@ def notify_leads(service_id, kind: str, *, concern=None, break_glass=None, actor
     return alerts
 
 
-def _email(kind: str, addresses: list[str]) -> None:
+def _email(kind: str, addresses: list[str], text: str | None = None) -> None:
     when = timezone.localtime().strftime("%-d %B %Y at %H:%M")
     body = (
-        f"{_EMAIL_TEXT[kind]}\n\nWhen: {when}\n\n"
+        f"{text or _EMAIL_TEXT[kind]}\n\nWhen: {when}\n\n"
         "Sign in to the casework system and open “Child protection” to see it. This email holds no "
         "details on purpose: do not forward it.\n"
     )

@@ -74,7 +74,8 @@ def concern_raise_without_case(request):
 def concern_receipt(request, concern_id):
     """For the person who raised a concern: that it was received, and its status. No content."""
     concern = access.get_concern_receipt_for_user(request.user, concern_id)
-    return render(request, "safeguarding/concern_receipt.html", {"concern": concern})
+    context = {"concern": concern, "no_lead": not alerts.has_a_lead(concern.service_id)}
+    return render(request, "safeguarding/concern_receipt.html", context)
 
 
 def concern_queue(request):

@@ -219,3 +219,21 @@ def test_a_mail_server_failure_does_not_fail_raising_the_concern(
     concern = Concern.objects.get()
     assert concern.what == CANARY
     assert recipients(concern) == {senior, second_lead}
+
+
+def test_a_service_with_no_lead_emails_its_senior_staff_and_warns_the_raiser(
+    caseworker, case, non_lead_senior, mailoutbox, django_capture_on_commit_callbacks
+):
+    non_lead_senior.email = "nell@example.org"
+    non_lead_senior.save()
+    with django_capture_on_commit_callbacks(execute=True):
+        concern = services.raise_concern(
+            by=caseworker, case=case, child=None, what="CANARY-NOLEAD", happened_at=timezone.now()
+        )
+    assert ["nell@example.org"] in [message.to for message in mailoutbox]  # and the head of service
+    for message in mailoutbox:
+        assert "no designated safeguarding lead" in message.body
+        assert "CANARY" not in message.body and "Jones" not in message.body
+    assert not Alert.objects.exists()
+    receipt = client_for(caseworker).get(reverse("safeguarding:concern_receipt", args=[concern.pk]))
+    assert "Your service has no designated safeguarding lead" in receipt.content.decode()
