@@ -530,4 +530,5 @@ def staff_list(request):
     from pps.models import User
 
     members = User.objects.filter(service_id=request.user.service_id).order_by("-is_active", "first_name")
-    return render(request, "cases/staff_list.html", {"members": members})
+    context = {"members": members, "may_designate_leads": access.may_designate_leads(request.user)}
+    return render(request, "cases/staff_list.html", context)

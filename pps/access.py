@@ -447,3 +447,10 @@ def get_break_glass_opening_for_user(user, opening_id, *, how: str = "break-glas
     opening = get_or_404(openings, opening_id)
     record_access(user, [opening], how=how)
     return opening
+
+
+def may_designate_leads(user) -> bool:
+    """Who chooses the service's designated safeguarding leads: its active head of service."""
+    from pps.models import Role
+
+    return _active_staff(user) and user.role == Role.HEAD_OF_SERVICE

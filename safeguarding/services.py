@@ -290,3 +290,35 @@ def review_break_glass(by, opening) -> BreakGlassAccess:
     opening.save(update_fields=["reviewed_by", "reviewed_at"])
     Alert.objects.filter(break_glass=opening, seen_at__isnull=True).update(seen_at=opening.reviewed_at)
     return opening
+
+
+@transaction.atomic
+def set_designated_lead(by, member, designated: bool):
+    """The head of service makes a senior member of staff a designated safeguarding lead, or
+    stops them being one. Leads reach every child-protection file of the service at once, and
+    stop at once. Refused for anyone else (404), for staff who are not senior or not active, and
+    for the service's last active lead (the files must always have someone)."""
+    from pps.models import User
+
+    if not access.may_designate_leads(by):
+        raise Http404
+    member = access.get_staff_for_user(by, member.pk, how="designate safeguarding lead")
+    member = User.objects.select_for_update().get(pk=member.pk)
+    if designated:
+        if not member.is_active:
+            raise SafeguardingError(f"{member.display_name}'s account is closed.")
+        if member.role not in SENIOR_ROLES:
+            raise SafeguardingError(
+                "Only a senior manager or the head of service can be a designated safeguarding lead."
+            )
+    elif member.is_safeguarding_lead:
+        others = alerts.leads_of(member.service_id).exclude(pk=member.pk).select_for_update()
+        if not others.exists():
+            raise SafeguardingError(
+                f"{member.display_name} is the service's only designated safeguarding lead: "
+                "designate another first."
+            )
+    if member.is_safeguarding_lead != designated:
+        member.is_safeguarding_lead = designated
+        member.save(update_fields=["is_safeguarding_lead"])
+    return member

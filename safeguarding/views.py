@@ -267,6 +267,27 @@ def break_glass(request, case_id):
 
 
 @require_POST
+def lead_designation(request, user_id):
+    """The head of service makes someone a designated safeguarding lead, or stops them being one."""
+    if not access.may_designate_leads(request.user):
+        raise Http404
+    member = access.get_staff_for_user(request.user, user_id, how="designate safeguarding lead")
+    if challenge := step_up.challenge(request):
+        return challenge
+    designated = request.POST.get("designated") == "yes"
+    try:
+        services.set_designated_lead(request.user, member, designated)
+    except services.SafeguardingError as error:
+        messages.error(request, str(error))
+    else:
+        if designated:
+            messages.success(request, f"{member.display_name} is now a designated safeguarding lead.")
+        else:
+            messages.success(request, f"{member.display_name} is no longer a designated safeguarding lead.")
+    return redirect("cases:staff_list")
+
+
+@require_POST
 def break_glass_review(request, opening_id):
     """A designated lead marks a break-glass opening as reviewed."""
     access.require_safeguarding_lead(request.user)

@@ -53,6 +53,14 @@ def senior(service):
 
 
 @pytest.fixture
+def head(service):
+    """The service's head of service (made with the service); not a designated lead."""
+    from pps.models import User
+
+    return User.objects.get(service=service, role=Role.HEAD_OF_SERVICE)
+
+
+@pytest.fixture
 def non_lead_senior(service):
     """A senior manager who is not a designated safeguarding lead: may only break glass."""
     return UserFactory(service=service, role=Role.SENIOR_MANAGER, username="nell")

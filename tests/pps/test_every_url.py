@@ -110,6 +110,9 @@ SAFEGUARDING_LEAD_ONLY = {
     "safeguarding:break_glass_review",
 }
 
+#: For the head of service only.
+HEAD_ONLY = {"safeguarding:lead_designation"}
+
 #: Break glass: for senior managers and heads of service who are not designated leads.
 BREAK_GLASS = {"safeguarding:break_glass"}
 
@@ -135,7 +138,12 @@ def test_people_who_may_not_reach_a_record_get_404(request, records, name, patte
 @pytest.mark.parametrize("name, pattern", OBJECT_PATTERNS, ids=[name for name, _ in OBJECT_PATTERNS])
 def test_the_right_person_gets_the_page_and_the_read_is_audited(request, records, name, pattern):
     lead_only = name in SENIOR_ONLY or name in SAFEGUARDING_LEAD_ONLY
-    persona = "non_lead_senior" if name in BREAK_GLASS else "senior" if lead_only else "caseworker"
+    if name in HEAD_ONLY:
+        persona = "head"
+    elif name in BREAK_GLASS:
+        persona = "non_lead_senior"
+    else:
+        persona = "senior" if lead_only else "caseworker"
     user = request.getfixturevalue(persona)
     entry = get_logentry_model()
     before = entry.objects.filter(action=entry.Action.ACCESS, actor=user).count()
@@ -149,7 +157,7 @@ def test_the_right_person_gets_the_page_and_the_read_is_audited(request, records
 def test_senior_only_pages_refuse_the_caseworker_on_the_case(caseworker, records):
     client = client_for(caseworker)
     for name, pattern in OBJECT_PATTERNS:
-        if name in SENIOR_ONLY | SAFEGUARDING_LEAD_ONLY | BREAK_GLASS:
+        if name in SENIOR_ONLY | SAFEGUARDING_LEAD_ONLY | BREAK_GLASS | HEAD_ONLY:
             assert client.post(url_for(name, pattern, records)).status_code == 404, name
 
 
