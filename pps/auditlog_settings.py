@@ -51,6 +51,7 @@ MASKED = {
     "safeguarding.ExternalReferral": ["person_spoken_to", "their_reference", "what_was_shared"],
     # Second-factor secrets: never copied into the audit log.
     "otp_totp.TOTPDevice": ["key"],
+    "pps.AuthenticatorApp": ["secret"],
     "otp_static.StaticToken": ["token"],
 }
 

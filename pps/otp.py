@@ -17,24 +17,25 @@ from django.db import transaction
 from django.utils import timezone
 from django_otp import login as otp_login
 from django_otp.oath import TOTP
-from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from pps.models import AuthenticatorApp
 
 DEVICE_NAME = "Authenticator app"
 #: When the session last passed the second factor (an ISO timestamp): see ``pps.step_up``.
 VERIFIED_AT_SESSION_KEY = "pps_otp_verified_at"
 
 
-def confirmed_device(user) -> TOTPDevice | None:
-    return TOTPDevice.objects.devices_for_user(user, confirmed=True).first()
+def confirmed_device(user) -> AuthenticatorApp | None:
+    return AuthenticatorApp.objects.devices_for_user(user, confirmed=True).first()
 
 
-def unconfirmed_device(user) -> TOTPDevice:
+def unconfirmed_device(user) -> AuthenticatorApp:
     """The app being set up: the same one on every visit, so a reload keeps the scanned code."""
-    device = TOTPDevice.objects.devices_for_user(user, confirmed=False).first()
-    return device or TOTPDevice.objects.create(user=user, name=DEVICE_NAME, confirmed=False)
+    device = AuthenticatorApp.objects.devices_for_user(user, confirmed=False).first()
+    return device or AuthenticatorApp.objects.create(user=user, name=DEVICE_NAME, confirmed=False)
 
 
-def secret_of(device: TOTPDevice) -> str:
+def secret_of(device: AuthenticatorApp) -> str:
     """The secret in base32, as typed into an app by hand."""
     return b32encode(device.bin_key).decode()
 
@@ -43,7 +44,7 @@ def grouped(secret: str) -> str:
     return " ".join(secret[i : i + 4] for i in range(0, len(secret), 4))
 
 
-def qr_code_data_uri(device: TOTPDevice) -> str:
+def qr_code_data_uri(device: AuthenticatorApp) -> str:
     """The device's otpauth:// URI as an SVG QR code in a data: URI (the CSP allows data: images)."""
     image = qrcode.make(device.config_url, image_factory=qrcode.image.svg.SvgPathImage, border=2)
     out = io.BytesIO()
@@ -51,36 +52,36 @@ def qr_code_data_uri(device: TOTPDevice) -> str:
     return "data:image/svg+xml;base64," + base64.b64encode(out.getvalue()).decode()
 
 
-def code_for(device: TOTPDevice, at: float | None = None) -> str:
+def code_for(device: AuthenticatorApp, at: float | None = None) -> str:
     """The code the person's app shows now (or at ``at``, a Unix time): for tests and demos."""
     generator = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
     generator.time = time.time() if at is None else at
     return f"{generator.token():0{device.digits}d}"
 
 
-def verify_code(device: TOTPDevice, code: str) -> bool:
+def verify_code(device: AuthenticatorApp, code: str) -> bool:
     """Checks a code against the device, under a row lock so that one code works only once."""
     with transaction.atomic():
-        locked = TOTPDevice.objects.select_for_update().get(pk=device.pk)
+        locked = AuthenticatorApp.objects.select_for_update().get(pk=device.pk)
         return locked.verify_token(code)
 
 
-def is_throttled(device: TOTPDevice) -> bool:
+def is_throttled(device: AuthenticatorApp) -> bool:
     device.refresh_from_db()
     allowed, _ = device.verify_is_allowed()
     return not allowed
 
 
-def confirm(device: TOTPDevice) -> None:
+def confirm(device: AuthenticatorApp) -> None:
     """The person has shown a code from their new app: it becomes their one second factor."""
     with transaction.atomic():
-        TOTPDevice.objects.filter(user=device.user).exclude(pk=device.pk).delete()
+        AuthenticatorApp.objects.filter(user=device.user).exclude(pk=device.pk).delete()
         device.refresh_from_db()
         device.confirmed = True
         device.save()
 
 
-def complete_second_factor(request, device: TOTPDevice) -> None:
+def complete_second_factor(request, device: AuthenticatorApp) -> None:
     """Marks the session as verified and gives it a new key (django-otp does not: control 15)."""
     otp_login(request, device)
     request.session.cycle_key()
@@ -95,8 +96,8 @@ def create_demo_device(user) -> str:
     app the user had.
     """
     with transaction.atomic():
-        TOTPDevice.objects.filter(user=user).delete()
-        device = TOTPDevice.objects.create(user=user, name=DEVICE_NAME, confirmed=True)
+        AuthenticatorApp.objects.filter(user=user).delete()
+        device = AuthenticatorApp.objects.create(user=user, name=DEVICE_NAME, confirmed=True)
     return secret_of(device)
 
 

@@ -1,5 +1,6 @@
 """Signing in needs a code from an authenticator app as well as the password (R10; controls 13–15)."""
 
+import base64
 import datetime as dt
 import time
 
@@ -9,9 +10,9 @@ from auditlog import get_logentry_model
 from django.conf import settings
 from django.test import Client
 from django.urls import reverse
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from pps import otp, services
+from pps.models import AuthenticatorApp
 from tests.conftest import client_for
 from tests.pps import test_every_url as walk
 
@@ -146,11 +147,11 @@ def test_someone_without_an_app_is_sent_to_set_one_up_and_confirms_it_with_a_cod
         page = response.content.decode()
         assert "Set up your authenticator app" in page
         assert 'src="data:image/svg+xml;base64,' in page
-        new = TOTPDevice.objects.get(user=caseworker, confirmed=False)
+        new = AuthenticatorApp.objects.get(user=caseworker, confirmed=False)
         assert otp.grouped(otp.secret_of(new)) in page
         reloaded = client.get(reverse("otp_setup")).content.decode()
         assert otp.grouped(otp.secret_of(new)) in reloaded  # a reload keeps the key already scanned
-        assert TOTPDevice.objects.filter(user=caseworker).count() == 1
+        assert AuthenticatorApp.objects.filter(user=caseworker).count() == 1
         before = session_key(client)
         response = enter_code(client, otp.code_for(new), url="otp_setup")
     assert response.url == reverse("cases:dashboard")
@@ -164,14 +165,53 @@ def test_someone_with_an_app_cannot_set_up_another_with_only_their_password(case
     response = client.get(reverse("otp_setup"))
     assert response.url.startswith(reverse("otp_verify"))
     assert enter_code(client, "123456", url="otp_setup").url.startswith(reverse("otp_verify"))
-    assert list(TOTPDevice.objects.filter(user=caseworker)) == [device]
+    assert list(AuthenticatorApp.objects.filter(user=caseworker)) == [device]
 
 
 def test_the_app_secret_never_reaches_the_audit_log(caseworker, device):
     entries = get_logentry_model().objects.all()
     text = " ".join(f"{e.changes} {e.serialized_data} {e.object_repr}" for e in entries)
-    assert device.key not in text
+    assert device.bin_key.hex() not in text and device.secret not in text
     assert otp.secret_of(device) not in text
+
+
+def test_the_app_secret_is_not_stored_in_clear(caseworker, device):
+    """SECURITY control 14: the row holds the secret only wrapped by a master key."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT * FROM pps_authenticatorapp WHERE id = %s", [device.pk])
+        row = " ".join(str(value) for value in cursor.fetchone())
+    secret = device.bin_key
+    assert secret.hex() not in row.lower()
+    assert otp.secret_of(device) not in row and base64.b64encode(secret).decode() not in row
+    assert device.secret.startswith("v1.")
+
+
+def test_a_wrapped_secret_copied_to_another_person_does_not_work(caseworker, second_caseworker, device):
+    from pps.crypto import DecryptionError
+
+    other = otp.unconfirmed_device(second_caseworker)
+    AuthenticatorApp.objects.filter(pk=other.pk).update(secret=device.secret)
+    other.refresh_from_db()
+    with pytest.raises(DecryptionError):
+        _ = other.bin_key
+
+
+def test_rotating_the_master_keys_keeps_every_app_working(settings, caseworker, device):
+    import io
+
+    from django.core.management import call_command
+
+    from pps import crypto
+
+    code_before = otp.code_for(device, at=1_800_000_000)
+    old_ring = settings.FIELD_ENCRYPTION_KEYS
+    settings.FIELD_ENCRYPTION_KEYS = f"{crypto.generate_key_ring_text('next')},{old_ring}"
+    call_command("rotate_encryption_keys", stdout=io.StringIO())
+    settings.FIELD_ENCRYPTION_KEYS = settings.FIELD_ENCRYPTION_KEYS.split(",")[0]
+    device.refresh_from_db()
+    assert otp.code_for(device, at=1_800_000_000) == code_before
 
 
 def test_demo_devices_give_a_secret_an_app_accepts(caseworker):
