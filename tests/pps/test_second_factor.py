@@ -230,3 +230,20 @@ def test_the_demo_code_tool_shows_what_the_app_would(caseworker):
     secret = otp.create_demo_device(caseworker)
     with frozen():
         assert code(otp.grouped(secret)) == otp.code_for(otp.confirmed_device(caseworker))
+
+
+def test_apps_set_up_before_secrets_were_wrapped_keep_their_codes(caseworker):
+    """Migration pps 0006 moves django-otp's plain-text devices to wrapped ones."""
+    import importlib
+
+    from django.apps import apps
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    migration = importlib.import_module("pps.migrations.0006_authenticator_apps_with_wrapped_secrets")
+    old = TOTPDevice.objects.create(user=caseworker, name="Authenticator app", confirmed=True)
+    code = otp.code_for(old, at=1_800_000_000)
+    migration.move_apps(apps, None)
+    assert not TOTPDevice.objects.exists()
+    moved = otp.confirmed_device(caseworker)
+    assert moved.bin_key == old.bin_key
+    assert otp.code_for(moved, at=1_800_000_000) == code
