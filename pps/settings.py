@@ -190,7 +190,11 @@ SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
-PASSWORD_RESET_TIMEOUT = 60 * 60
+#: A password reset link works once, for 30 minutes (Django's default is 3 days; control 18).
+PASSWORD_RESET_TIMEOUT = 30 * 60
+#: In-process cache: counts password reset requests per address (pps.password_reset). Each worker
+#: process counts on its own, so with N workers an address gets up to N times the limit.
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = "Europe/London"

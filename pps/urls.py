@@ -1,12 +1,24 @@
 from django.urls import include, path
 
-from pps import sign_in, views
+from pps import password_reset, sign_in, views
 
 urlpatterns = [
     path("sign-in/", views.SignInView.as_view(), name="login"),
     path("sign-in/code/", sign_in.second_factor, name="otp_verify"),
     path("sign-in/set-up/", sign_in.second_factor_setup, name="otp_setup"),
     path("sign-in/locked/", sign_in.unlock_session, name="session_unlock"),
+    path(
+        "sign-in/forgotten-password/", password_reset.ForgottenPasswordView.as_view(), name="password_reset"
+    ),
+    path(
+        "sign-in/forgotten-password/sent/", password_reset.LinkSentView.as_view(), name="password_reset_done"
+    ),
+    path("sign-in/new-password/", password_reset.NewPasswordView.as_view(), name="password_reset_confirm"),
+    path(
+        "sign-in/new-password/changed/",
+        password_reset.PasswordChangedView.as_view(),
+        name="password_reset_complete",
+    ),
     path("confirm-it-is-you/", sign_in.confirm_identity, name="step_up"),
     path("confidentiality-policy/", sign_in.agree_to_policy, name="policy_agree"),
     path("sign-out/", sign_in.sign_out, name="logout"),

@@ -15,7 +15,13 @@ from tests.consent.test_referrals import make_referral
 from tests.factories import contact_details
 
 #: Pages anyone may open without signing in.
-PUBLIC_URLS = {"login"}
+PUBLIC_URLS = {
+    "login",
+    "password_reset",
+    "password_reset_done",
+    "password_reset_confirm",
+    "password_reset_complete",
+}
 
 
 def all_patterns(resolver=None, namespace=""):
