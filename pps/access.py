@@ -454,3 +454,9 @@ def may_designate_leads(user) -> bool:
     from pps.models import Role
 
     return _active_staff(user) and user.role == Role.HEAD_OF_SERVICE
+
+
+def may_publish_policy(user) -> bool:
+    """Who reads, publishes and follows agreement to the service's confidentiality policy (R17):
+    its active senior managers and head of service."""
+    return _active_staff(user) and user.role in SENIOR_ROLES

@@ -1,10 +1,13 @@
 """Writes that span models or record an event, for the shared parts: the confidentiality policy."""
 
+import datetime as dt
+
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
+from pps import access
 from pps.models import ConfidentialityPolicy, PolicyAgreement, Service
 
 
@@ -13,9 +16,10 @@ def publish_policy(by, service: Service, text: str) -> ConfidentialityPolicy:
     """Publishes a new version of ``service``'s confidentiality policy, which all its staff must
     then agree to before they reach anything else (R17).
 
-    Only a senior manager or the head of service of that service may publish.
+    Only an active senior manager or head of service of that service may publish
+    (``pps.access.may_publish_policy``).
     """
-    if not (by.is_senior and by.service_id == service.pk):
+    if not (access.may_publish_policy(by) and by.service_id == service.pk):
         raise PermissionDenied("Only a senior manager or the head of service publishes the policy.")
     text = text.strip()
     if not text:
@@ -56,3 +60,22 @@ def policy_to_agree(user) -> ConfidentialityPolicy | None:
         .first()
     )
     return None if current is None or current.agreed else current
+
+
+def current_policy(service_id) -> ConfidentialityPolicy | None:
+    """The newest version of the service's confidentiality policy, if it has published one."""
+    policies = ConfidentialityPolicy.objects.filter(service_id=service_id).select_related("published_by")
+    return policies.order_by("-version").first()
+
+
+def policy_review_due_on(policy: ConfidentialityPolicy) -> dt.date:
+    """The policy is reviewed yearly (R17): due a year after the version was published."""
+    published = timezone.localdate(policy.published_at)
+    try:
+        return published.replace(year=published.year + 1)
+    except ValueError:  # published on 29 February
+        return published.replace(year=published.year + 1, day=28)
+
+
+def policy_review_is_due(policy: ConfidentialityPolicy | None) -> bool:
+    return policy is not None and timezone.localdate() >= policy_review_due_on(policy)

@@ -1,6 +1,6 @@
 from django.urls import include, path
 
-from pps import password_reset, sign_in, views
+from pps import password_reset, policy_views, sign_in, views
 
 urlpatterns = [
     path("sign-in/", views.SignInView.as_view(), name="login"),
@@ -22,6 +22,7 @@ urlpatterns = [
     path("confirm-it-is-you/", sign_in.confirm_identity, name="step_up"),
     path("confidentiality-policy/", sign_in.agree_to_policy, name="policy_agree"),
     path("sign-out/", sign_in.sign_out, name="logout"),
+    path("service/confidentiality-policy/", policy_views.policy_manage, name="policy_manage"),
     path("", include("cases.urls")),
     path("", include("consent.urls")),
     path("", include("safeguarding.urls")),
