@@ -52,6 +52,7 @@ MASKED = {
     # Second-factor secrets: never copied into the audit log.
     "otp_totp.TOTPDevice": ["key"],
     "pps.AuthenticatorApp": ["secret"],
+    "pps.BackupCodes": ["code_hashes"],
     "otp_static.StaticToken": ["token"],
 }
 

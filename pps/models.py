@@ -156,6 +156,7 @@ class AuditEntry(AbstractLogEntry):
         indexes = [models.Index(fields=["content_type", "object_pk", "timestamp"])]
 
 
+from django.conf import settings as settings_module  # noqa: E402
 from django.db import transaction  # noqa: E402
 from django_otp.models import Device, ThrottlingMixin, TimestampMixin  # noqa: E402
 from django_otp.plugins.otp_totp.models import TOTPDevice  # noqa: E402
@@ -220,3 +221,39 @@ class AuthenticatorApp(TimestampMixin, ThrottlingMixin, Device):
     get_throttle_factor = TOTPDevice.get_throttle_factor
     config_url = TOTPDevice.config_url
     _read_str_from_settings = TOTPDevice._read_str_from_settings
+
+
+class BackupCodes(ThrottlingMixin, Device):
+    """A person's one-time backup codes, for when their authenticator app is not at hand.
+
+    Only hashes are stored (with the password hasher, Argon2 in production): the codes are shown
+    once, when made, and each works once (SECURITY control 14). Wrong codes are throttled like
+    wrong app codes.
+    """
+
+    code_hashes = models.JSONField(default=list, blank=True)
+
+    class Meta(Device.Meta):
+        verbose_name = "backup codes"
+
+    def __str__(self):
+        return str(self.pk)
+
+    def verify_token(self, token) -> bool:
+        from django.contrib.auth.hashers import check_password
+
+        allowed, _ = self.verify_is_allowed()
+        if not allowed:
+            return False
+        code = "".join(str(token).split()).replace("-", "").upper()
+        for hashed in self.code_hashes:
+            if code and check_password(code, hashed):
+                self.code_hashes = [other for other in self.code_hashes if other != hashed]
+                self.throttle_reset(commit=False)
+                self.save()
+                return True
+        self.throttle_increment(commit=True)
+        return False
+
+    def get_throttle_factor(self):
+        return getattr(settings_module, "OTP_TOTP_THROTTLE_FACTOR", 1)

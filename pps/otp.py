@@ -18,7 +18,7 @@ from django.utils import timezone
 from django_otp import login as otp_login
 from django_otp.oath import TOTP
 
-from pps.models import AuthenticatorApp
+from pps.models import AuthenticatorApp, BackupCodes
 
 DEVICE_NAME = "Authenticator app"
 #: When the session last passed the second factor (an ISO timestamp): see ``pps.step_up``.
@@ -104,3 +104,43 @@ def create_demo_device(user) -> str:
 def otpauth_uri(user) -> str | None:
     device = confirmed_device(user)
     return device.config_url if device else None
+
+
+BACKUP_CODE_COUNT = 10
+_BACKUP_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I
+
+
+def _new_backup_code() -> str:
+    import secrets
+
+    code = "".join(secrets.choice(_BACKUP_ALPHABET) for _ in range(10))
+    return f"{code[:5]}-{code[5:]}"
+
+
+def new_backup_codes(user) -> list[str]:
+    """Makes ``user`` ten new backup codes, replacing any they had, and returns them: the only
+    time they exist in clear. Only their hashes are kept."""
+    from django.contrib.auth.hashers import make_password
+
+    codes = [_new_backup_code() for _ in range(BACKUP_CODE_COUNT)]
+    hashes = [make_password(code.replace("-", "")) for code in codes]
+    with transaction.atomic():
+        BackupCodes.objects.filter(user=user).delete()
+        BackupCodes.objects.create(user=user, name="Backup codes", confirmed=True, code_hashes=hashes)
+    return codes
+
+
+def backup_codes_of(user) -> BackupCodes | None:
+    return BackupCodes.objects.filter(user=user, confirmed=True).first()
+
+
+def backup_codes_left(user) -> int:
+    device = backup_codes_of(user)
+    return len(device.code_hashes) if device else 0
+
+
+def verify_backup_code(device: BackupCodes, code: str) -> bool:
+    """Checks a backup code under a row lock, so that each works only once."""
+    with transaction.atomic():
+        locked = BackupCodes.objects.select_for_update().get(pk=device.pk)
+        return locked.verify_token(code)

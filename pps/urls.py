@@ -1,11 +1,12 @@
 from django.urls import include, path
 
-from pps import password_reset, policy_views, sign_in, views
+from pps import account, password_reset, policy_views, sign_in, views
 
 urlpatterns = [
     path("sign-in/", views.SignInView.as_view(), name="login"),
     path("sign-in/code/", sign_in.second_factor, name="otp_verify"),
     path("sign-in/set-up/", sign_in.second_factor_setup, name="otp_setup"),
+    path("sign-in/backup-code/", account.sign_in_with_backup_code, name="otp_backup"),
     path("sign-in/locked/", sign_in.unlock_session, name="session_unlock"),
     path(
         "sign-in/forgotten-password/", password_reset.ForgottenPasswordView.as_view(), name="password_reset"
@@ -20,6 +21,8 @@ urlpatterns = [
         name="password_reset_complete",
     ),
     path("confirm-it-is-you/", sign_in.confirm_identity, name="step_up"),
+    path("account/", account.account, name="account"),
+    path("account/backup-codes/", account.make_backup_codes, name="backup_codes_make"),
     path("confidentiality-policy/", sign_in.agree_to_policy, name="policy_agree"),
     path("sign-out/", sign_in.sign_out, name="logout"),
     path("service/confidentiality-policy/", policy_views.policy_manage, name="policy_manage"),
