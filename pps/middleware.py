@@ -11,7 +11,7 @@ from django.shortcuts import redirect
 from django.utils.cache import add_never_cache_headers
 
 from pps import services, session_limits
-from pps.sign_in import locked_page, url_with_next
+from pps.sign_in import fields_sent, locked_page, policy_page, url_with_next
 
 #: The steps of signing in and out, reachable before the second factor.
 SIGN_IN_STEPS = {"login", "logout", "otp_verify", "otp_setup", "otp_backup"}
@@ -139,13 +139,7 @@ class SessionLimitsMiddleware(ViewMiddleware):
                 return None
             if request.method == "POST" and not request.headers.get("HX-Request"):
                 # A form sent after the lock: ask for the password here, keeping what was sent.
-                carry = [
-                    (name, value)
-                    for name, values in request.POST.lists()
-                    if name != "csrfmiddlewaretoken"
-                    for value in values
-                ]
-                return locked_page(request, next_url=request.get_full_path(), carry=carry)
+                return locked_page(request, next_url=request.get_full_path(), carry=fields_sent(request))
             return send_to(request, "session_unlock")
         if session_limits.is_activity(request) and idle >= session_limits.RESOLUTION_SECONDS:
             session[session_limits.LAST_SEEN] = now
@@ -162,6 +156,9 @@ class PolicyAgreementMiddleware(ViewMiddleware):
         user = request.user
         if not user.is_authenticated or request.resolver_match.view_name in self.STEPS:
             return None
-        if services.policy_to_agree(user) is None:
+        if (policy := services.policy_to_agree(user)) is None:
             return None
+        if request.method == "POST" and not request.headers.get("HX-Request"):
+            # A form sent just after a new version was published: keep what was typed.
+            return policy_page(request, policy, next_url=request.get_full_path(), carry=fields_sent(request))
         return send_to(request, "policy_agree")

@@ -124,6 +124,33 @@ def second_factor_setup(request):
 CARRY_PREFIX = "carry:"
 
 
+def fields_sent(request) -> list[tuple[str, str]]:
+    """What a form sent (name, value pairs, without the CSRF token): to carry it through a
+    sign-in step (lock, step-up, policy agreement) so that nothing typed is lost."""
+    return [
+        (name, value)
+        for name, values in request.POST.lists()
+        if name != "csrfmiddlewaretoken"
+        for value in values
+    ]
+
+
+def fields_carried(request) -> list[tuple[str, str]]:
+    """The fields a sign-in step's page carried back (see ``fields_sent``)."""
+    return [
+        (name.removeprefix(CARRY_PREFIX), value)
+        for name, values in request.POST.lists()
+        if name.startswith(CARRY_PREFIX)
+        for value in values
+    ]
+
+
+def resend_page(request, *, action: str, fields, done: str):
+    """ "Send what you were saving": after a sign-in step met a form being sent."""
+    context = {"action": action, "fields": fields, "done": done, "sign_in_step": True}
+    return render(request, "pps/session_unlocked_resend.html", context)
+
+
 def locked_page(request, *, next_url: str, form=None, carry=(), status: int = 200):
     """ "Your session was locked". ``carry`` holds what the person was sending when the lock met
     them (name, value pairs): it travels through the page's form, never into the database, so
@@ -145,12 +172,7 @@ def unlock_session(request):
     count towards the sign-in lock-out (django-axes), as on the sign-in page.
     """
     next_url = safe_next(request)
-    carry = [
-        (name.removeprefix(CARRY_PREFIX), value)
-        for name, values in request.POST.lists()
-        if name.startswith(CARRY_PREFIX)
-        for value in values
-    ]
+    carry = fields_carried(request)
     if not request.session.get(session_limits.LOCKED):
         return redirect(next_url)
     form = PasswordForm(request.POST or None)
@@ -162,8 +184,7 @@ def unlock_session(request):
             session_limits.unlock(request)
             auth_log.record("unlocked", request, request.user)
             if carry:
-                context = {"action": next_url, "fields": carry, "sign_in_step": True}
-                return render(request, "pps/session_unlocked_resend.html", context)
+                return resend_page(request, action=next_url, fields=carry, done="Your session is unlocked.")
             return redirect(next_url)
         form.add_error("password", "The password is not right")
     return locked_page(request, next_url=next_url, form=form, carry=carry)
@@ -184,12 +205,7 @@ def confirm_identity(request):
     """The code again before a child-protection file, then back to it; a form that was being
     sent can be sent again."""
     next_url = safe_next(request)
-    carry = [
-        (name.removeprefix(CARRY_PREFIX), value)
-        for name, values in request.POST.lists()
-        if name.startswith(CARRY_PREFIX)
-        for value in values
-    ]
+    carry = fields_carried(request)
     if request.method != "POST" and step_up.is_recent(request):
         return redirect(next_url)
     device = otp.confirmed_device(request.user)
@@ -206,8 +222,7 @@ def confirm_identity(request):
             request.session.cycle_key()
             auth_log.record("step_up_passed", request, request.user)
             if carry:
-                context = {"action": next_url, "fields": carry}
-                return render(request, "pps/session_unlocked_resend.html", context)
+                return resend_page(request, action=next_url, fields=carry, done="Thank you: that is you.")
             return redirect(next_url)
         else:
             auth_log.record("step_up_failed", request, request.user)
@@ -217,20 +232,35 @@ def confirm_identity(request):
     return step_up_page(request, next_url=next_url, form=form, carry=carry)
 
 
+def policy_page(request, policy, *, next_url: str, carry=()):
+    """The policy to agree to; ``carry`` holds a form that was being sent when a new version
+    stopped it (name, value pairs), so that agreeing does not lose it."""
+    context = {
+        "policy": policy,
+        "next": next_url,
+        "carry": [(f"{CARRY_PREFIX}{name}", value) for name, value in carry],
+        "sign_in_step": True,
+    }
+    return render(request, "pps/policy_agree.html", context)
+
+
 def agree_to_policy(request):
     """The service's confidentiality policy, and "I have read and agree" (R17)."""
     next_url = safe_next(request)
+    carry = fields_carried(request)
     policy = services.policy_to_agree(request.user)
     if policy is None:
         return redirect(next_url)
     if request.method == "POST":
         if request.POST.get("policy") == str(policy.pk):
             services.agree_to_policy(request.user, policy)
+            if carry:
+                done = "Thank you: you have agreed to the confidentiality policy."
+                return resend_page(request, action=next_url, fields=carry, done=done)
             messages.success(request, "Thank you. You have agreed to the confidentiality policy")
             return redirect(next_url)
         # A newer version was published while this page was open: show that one.
-    context = {"policy": policy, "next": next_url, "sign_in_step": True}
-    return render(request, "pps/policy_agree.html", context)
+    return policy_page(request, policy, next_url=next_url, carry=carry)
 
 
 @require_POST

@@ -44,14 +44,9 @@ def challenge(request):
     if is_recent(request):
         return None
     from pps.middleware import send_to
-    from pps.sign_in import CodeForm, step_up_page
+    from pps.sign_in import CodeForm, fields_sent, step_up_page
 
     if request.method == "POST" and not request.headers.get("HX-Request"):
-        carry = [
-            (name, value)
-            for name, values in request.POST.lists()
-            if name != "csrfmiddlewaretoken"
-            for value in values
-        ]
+        carry = fields_sent(request)
         return step_up_page(request, next_url=request.get_full_path(), form=CodeForm(), carry=carry)
     return send_to(request, "step_up")
