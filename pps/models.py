@@ -109,6 +109,12 @@ class ConfidentialityPolicy(models.Model):
     published_by = models.ForeignKey(
         "pps.User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
+    #: Last reviewed with no change (``pps.services.record_policy_review``); the next review is
+    #: due a year after this or after publication, whichever is later.
+    reviewed_at = models.DateTimeField(null=True, blank=True)
+    reviewed_by = models.ForeignKey(
+        "pps.User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
 
     class Meta:
         ordering = ["service", "-version"]

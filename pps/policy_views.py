@@ -11,6 +11,7 @@ from django.contrib import messages
 from django.db.models import OuterRef, Subquery
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
 
 from pps import access, services, step_up
 from pps.audit import record_access
@@ -72,6 +73,22 @@ def _agreements(user, policy):
     if policy is not None:
         staff = staff.annotate(agreed_at=Subquery(agreed))
     return list(staff.order_by("first_name", "last_name", "username"))
+
+
+@require_POST
+def policy_reviewed(request):
+    """ "Reviewed: no changes needed": the yearly review is done without a new version."""
+    if not access.may_publish_policy(request.user):
+        raise Http404
+    if challenge := step_up.challenge(request):
+        return challenge
+    current = services.current_policy(request.user.service_id)
+    if current is None or request.POST.get("policy") != str(current.pk):
+        messages.error(request, "The policy changed while this page was open: review the current version")
+        return redirect("policy_manage")
+    services.record_policy_review(request.user, current)
+    messages.success(request, f"Version {current.version} is recorded as reviewed with no changes")
+    return redirect("policy_manage")
 
 
 def policy_manage(request):

@@ -69,8 +69,9 @@ def current_policy(service_id) -> ConfidentialityPolicy | None:
 
 
 def policy_review_due_on(policy: ConfidentialityPolicy) -> dt.date:
-    """The policy is reviewed yearly (R17): due a year after the version was published."""
-    published = timezone.localdate(policy.published_at)
+    """The policy is reviewed yearly (R17): due a year after the version was published, or after
+    it was last reviewed with no change."""
+    published = timezone.localdate(max(policy.published_at, policy.reviewed_at or policy.published_at))
     try:
         return published.replace(year=published.year + 1)
     except ValueError:  # published on 29 February
@@ -79,3 +80,17 @@ def policy_review_due_on(policy: ConfidentialityPolicy) -> dt.date:
 
 def policy_review_is_due(policy: ConfidentialityPolicy | None) -> bool:
     return policy is not None and timezone.localdate() >= policy_review_due_on(policy)
+
+
+def record_policy_review(by, policy: ConfidentialityPolicy) -> ConfidentialityPolicy:
+    """Record that ``policy`` (the service's current version) was reviewed and needs no change:
+    the next yearly review is due a year from now. Nobody has to agree again."""
+    if not access.may_publish_policy(by) or policy.service_id != by.service_id:
+        raise PermissionDenied("Only senior staff of the service review its confidentiality policy.")
+    current = current_policy(by.service_id)
+    if current is None or current.pk != policy.pk:
+        raise PermissionDenied("Only the current version can be reviewed.")
+    current.reviewed_at = timezone.now()
+    current.reviewed_by = by
+    current.save(update_fields=["reviewed_at", "reviewed_by"])
+    return current

@@ -26,6 +26,7 @@ urlpatterns = [
     path("confidentiality-policy/", sign_in.agree_to_policy, name="policy_agree"),
     path("sign-out/", sign_in.sign_out, name="logout"),
     path("service/confidentiality-policy/", policy_views.policy_manage, name="policy_manage"),
+    path("service/confidentiality-policy/reviewed/", policy_views.policy_reviewed, name="policy_reviewed"),
     path("", include("cases.urls")),
     path("", include("consent.urls")),
     path("", include("safeguarding.urls")),

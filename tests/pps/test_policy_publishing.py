@@ -220,3 +220,40 @@ def test_after_a_year_the_policy_is_due_for_review_on_the_page_and_the_dashboard
         assert "The confidentiality policy is due for its yearly review" in dashboard
         assert f'href="{PAGE}"' in dashboard
         assert "yearly review" not in text(client_for(caseworker).get(reverse("cases:dashboard")))
+
+
+def test_a_review_with_no_changes_clears_the_warning_for_a_year(head, caseworker):
+    policy = ConfidentialityPolicy.objects.get(service=head.service)
+    published = timezone.localtime(policy.published_at)
+    with time_machine.travel(published + dt.timedelta(days=366), tick=False):
+        client = client_for(head)
+        response = client.post(reverse("policy_reviewed"), {"policy": policy.pk})
+        assert response.url == PAGE
+        page = text(client.get(PAGE))
+        assert "recorded as reviewed with no changes" in page and "Due for review" not in page
+        assert "Last reviewed" in page
+        assert client_for(caseworker).get(reverse("cases:dashboard")).status_code == 200  # no new agreement
+    policy.refresh_from_db()
+    assert (
+        policy.reviewed_by == head and ConfidentialityPolicy.objects.filter(service=head.service).count() == 1
+    )
+    with time_machine.travel(published + dt.timedelta(days=366 + 364), tick=False):
+        assert "Due for review" not in text(client_for(head).get(PAGE))
+    with time_machine.travel(published + dt.timedelta(days=366 + 367), tick=False):
+        assert "Due for review" in text(client_for(head).get(PAGE))
+
+
+def test_only_those_who_publish_it_review_it(caseworker, head):
+    policy = ConfidentialityPolicy.objects.get(service=head.service)
+    assert client_for(caseworker).post(reverse("policy_reviewed"), {"policy": policy.pk}).status_code == 404
+    policy.refresh_from_db()
+    assert policy.reviewed_at is None
+
+
+def test_reviewing_a_version_replaced_meanwhile_records_nothing(head):
+    policy = ConfidentialityPolicy.objects.get(service=head.service)
+    client = client_for(head)
+    client.post(reverse("policy_reviewed"), {"policy": "not-the-current-one"})
+    assert "changed while this page was open" in text(client.get(PAGE))
+    policy.refresh_from_db()
+    assert policy.reviewed_at is None
