@@ -26,7 +26,7 @@ def test_someone_who_has_not_agreed_is_sent_from_a_case_page_to_the_policy(casew
     assert "Confidentiality policy" in policy_page
     assert "Everything a parent tells us stays within the service" in policy_page
     assert "I have read and agree" in policy_page
-    assert "Sarah" not in policy_page
+    assert case.parent.full_name not in policy_page and case.reference not in policy_page
 
 
 def test_after_agreeing_the_case_page_opens_and_the_agreement_is_recorded(caseworker, case):
