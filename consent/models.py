@@ -12,8 +12,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
-from pps import crypto
-from pps.encryption import DataKeyField, EncryptedField, EncryptedModel
+from pps.encryption import EncryptedField, EncryptedModel, OwnDataKeyModel
 
 
 def add_months(day: date, months: int) -> date:
@@ -206,7 +205,7 @@ class StatementSent(models.Model):
         return str(self.pk)
 
 
-class Referral(EncryptedModel):
+class Referral(OwnDataKeyModel):
     """A referral from a third party (a school, a health visitor, another service) (R4).
 
     - Without the parent's recorded knowledge and consent it is a *pending request to contact the
@@ -254,7 +253,6 @@ class Referral(EncryptedModel):
     parent_last_name = EncryptedField("parent's last name", max_length=100)
     contact_by = models.CharField("how to contact the parent", max_length=10, choices=ContactBy.choices)
     contact_detail = EncryptedField("phone number, email or address", max_length=500)
-    data_key = DataKeyField()
     received_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     received_at = models.DateTimeField(default=timezone.now)
     consent_method = models.CharField(
@@ -275,24 +273,6 @@ class Referral(EncryptedModel):
 
     def __str__(self):
         return str(self.pk)
-
-    def _data_key_aad(self) -> bytes:
-        return crypto.field_aad("consent.Referral", "data_key", self.pk).encode()
-
-    def household_key(self) -> bytes | None:
-        """The referral's own data key; made when it is first saved; None once destroyed."""
-        key = self.known_household_key()
-        if key is not None:
-            return key
-        if self.data_key:
-            key = crypto.unwrap_data_key(self.data_key, aad=self._data_key_aad())
-        elif self._state.adding:
-            key = crypto.new_data_key()
-            self.data_key = crypto.wrap_data_key(key, aad=self._data_key_aad())
-        else:
-            return None
-        self.use_household_key(key)
-        return key
 
     @property
     def parent_name(self) -> str:

@@ -8,7 +8,7 @@ from django.views.decorators.http import require_POST
 
 from pps import auth_log, otp, step_up
 from pps.forms import Form
-from pps.sign_in import safe_next
+from pps.sign_in import code_is_right, safe_next
 
 #: Below this many backup codes left, the person is told to make new ones.
 FEW_BACKUP_CODES = 3
@@ -56,10 +56,13 @@ def sign_in_with_backup_code(request):
             form.add_error(
                 "code", "You have no backup codes. Use your authenticator app, or ask your system maintainer"
             )
-        elif otp.is_throttled(device):
-            auth_log.record("backup_code_throttled", request, request.user)
-            form.add_error("code", "You have entered too many wrong codes. Wait a minute, then try again")
-        elif otp.verify_backup_code(device, form.cleaned_data["code"]):
+        elif code_is_right(
+            request,
+            form,
+            device,
+            events="backup_code",
+            wrong="That backup code is not right, or was used already",
+        ):
             otp.complete_second_factor(request, device)
             auth_log.record("backup_code_used", request, request.user)
             left = otp.backup_codes_left(request.user)
@@ -70,7 +73,4 @@ def sign_in_with_backup_code(request):
                     "Make new ones on your account page.",
                 )
             return redirect(next_url)
-        else:
-            auth_log.record("backup_code_failed", request, request.user)
-            form.add_error("code", "That backup code is not right, or was used already")
     return render(request, "pps/backup_code.html", {"form": form, "next": next_url, "sign_in_step": True})

@@ -177,3 +177,32 @@ class DataKeyField(models.TextField):
         if add and not getattr(model_instance, self.attname):
             model_instance.household_key()  # generates the key of a new household
         return getattr(model_instance, self.attname)
+
+
+class OwnDataKeyModel(EncryptedModel):
+    """Base for records encrypted under a data key of their own (``data_key``), not a household's:
+    a referral before the parent is known, a child-protection file that outlives its case.
+    The key is made when the record is first saved; wiping ``data_key`` destroys the content."""
+
+    data_key = DataKeyField()
+
+    class Meta:
+        abstract = True
+
+    def _data_key_aad(self) -> bytes:
+        return crypto.field_aad(self._meta.label, "data_key", self.pk).encode()
+
+    def household_key(self) -> bytes | None:
+        """The record's own data key; None once destroyed."""
+        key = self.known_household_key()
+        if key is not None:
+            return key
+        if self.data_key:
+            key = crypto.unwrap_data_key(self.data_key, aad=self._data_key_aad())
+        elif self._state.adding:
+            key = crypto.new_data_key()
+            self.data_key = crypto.wrap_data_key(key, aad=self._data_key_aad())
+        else:
+            return None
+        self.use_household_key(key)
+        return key

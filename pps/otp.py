@@ -59,10 +59,11 @@ def code_for(device: AuthenticatorApp, at: float | None = None) -> str:
     return f"{generator.token():0{device.digits}d}"
 
 
-def verify_code(device: AuthenticatorApp, code: str) -> bool:
-    """Checks a code against the device, under a row lock so that one code works only once."""
+def verify_code(device: AuthenticatorApp | BackupCodes, code: str) -> bool:
+    """Checks a code (the app's, or a backup code) against the device, under a row lock so that
+    one code works only once."""
     with transaction.atomic():
-        locked = AuthenticatorApp.objects.select_for_update().get(pk=device.pk)
+        locked = type(device).objects.select_for_update().get(pk=device.pk)
         return locked.verify_token(code)
 
 
@@ -137,10 +138,3 @@ def backup_codes_of(user) -> BackupCodes | None:
 def backup_codes_left(user) -> int:
     device = backup_codes_of(user)
     return len(device.code_hashes) if device else 0
-
-
-def verify_backup_code(device: BackupCodes, code: str) -> bool:
-    """Checks a backup code under a row lock, so that each works only once."""
-    with transaction.atomic():
-        locked = BackupCodes.objects.select_for_update().get(pk=device.pk)
-        return locked.verify_token(code)

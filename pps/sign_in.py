@@ -63,6 +63,24 @@ def url_with_next(name: str, next_url: str = "") -> str:
     return f"{url}?{urlencode({'next': next_url})}" if next_url else url
 
 
+THROTTLED = "You have entered too many wrong codes. Wait a minute, then try again"
+
+
+def code_is_right(request, form, device, *, events: str, wrong: str) -> bool:
+    """Checks the code of a valid ``form`` against ``device``. When wrong, or too soon after wrong
+    ones (throttled), says so on the form and logs ``<events>_failed`` or ``<events>_throttled``;
+    the caller logs success and completes the step."""
+    if otp.is_throttled(device):
+        auth_log.record(f"{events}_throttled", request, request.user)
+        form.add_error("code", THROTTLED)
+        return False
+    if otp.verify_code(device, form.cleaned_data["code"]):
+        return True
+    auth_log.record(f"{events}_failed", request, request.user)
+    form.add_error("code", wrong)
+    return False
+
+
 def second_factor(request):
     """ "Enter the 6-digit code": the second step of signing in."""
     next_url = safe_next(request)
@@ -72,19 +90,15 @@ def second_factor(request):
     if device is None:
         return redirect(url_with_next("otp_setup", request.GET.get("next", "")))
     form = CodeForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        if otp.is_throttled(device):
-            auth_log.record("second_factor_throttled", request, request.user)
-            form.add_error("code", "You have entered too many wrong codes. Wait a minute, then try again")
-        elif otp.verify_code(device, form.cleaned_data["code"]):
-            otp.complete_second_factor(request, device)
-            auth_log.record("second_factor_passed", request, request.user)
-            return redirect(next_url)
-        else:
-            auth_log.record("second_factor_failed", request, request.user)
-            form.add_error(
-                "code", "The code is not right, or was used already. Enter the code your app shows now"
-            )
+    wrong = "The code is not right, or was used already. Enter the code your app shows now"
+    if (
+        request.method == "POST"
+        and form.is_valid()
+        and code_is_right(request, form, device, events="second_factor", wrong=wrong)
+    ):
+        otp.complete_second_factor(request, device)
+        auth_log.record("second_factor_passed", request, request.user)
+        return redirect(next_url)
     return render(request, "pps/second_factor.html", {"form": form, "next": next_url, "sign_in_step": True})
 
 
@@ -97,19 +111,17 @@ def second_factor_setup(request):
         return redirect(url_with_next("otp_verify", request.GET.get("next", "")))
     device = otp.unconfirmed_device(request.user)
     form = CodeForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        if otp.is_throttled(device):
-            auth_log.record("second_factor_throttled", request, request.user)
-            form.add_error("code", "You have entered too many wrong codes. Wait a minute, then try again")
-        elif otp.verify_code(device, form.cleaned_data["code"]):
-            otp.confirm(device)
-            otp.complete_second_factor(request, device)
-            auth_log.record("second_factor_set_up", request, request.user)
-            messages.success(request, "Your authenticator app is set up")
-            return redirect(next_url)
-        else:
-            auth_log.record("second_factor_failed", request, request.user)
-            form.add_error("code", "The code is not right. Enter the code your app shows now")
+    wrong = "The code is not right. Enter the code your app shows now"
+    if (
+        request.method == "POST"
+        and form.is_valid()
+        and code_is_right(request, form, device, events="second_factor", wrong=wrong)
+    ):
+        otp.confirm(device)
+        otp.complete_second_factor(request, device)
+        auth_log.record("second_factor_set_up", request, request.user)
+        messages.success(request, "Your authenticator app is set up")
+        return redirect(next_url)
     context = {
         "form": form,
         "next": next_url,
@@ -213,22 +225,18 @@ def confirm_identity(request):
         logout(request)
         return redirect(url_with_next("login", next_url))
     form = CodeForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        if otp.is_throttled(device):
-            auth_log.record("step_up_throttled", request, request.user)
-            form.add_error("code", "You have entered too many wrong codes. Wait a minute, then try again")
-        elif otp.verify_code(device, form.cleaned_data["code"]):
-            step_up.mark_verified(request)
-            request.session.cycle_key()
-            auth_log.record("step_up_passed", request, request.user)
-            if carry:
-                return resend_page(request, action=next_url, fields=carry, done="Thank you: that is you.")
-            return redirect(next_url)
-        else:
-            auth_log.record("step_up_failed", request, request.user)
-            form.add_error(
-                "code", "The code is not right, or was used already. Enter the code your app shows now"
-            )
+    wrong = "The code is not right, or was used already. Enter the code your app shows now"
+    if (
+        request.method == "POST"
+        and form.is_valid()
+        and code_is_right(request, form, device, events="step_up", wrong=wrong)
+    ):
+        step_up.mark_verified(request)
+        request.session.cycle_key()
+        auth_log.record("step_up_passed", request, request.user)
+        if carry:
+            return resend_page(request, action=next_url, fields=carry, done="Thank you: that is you.")
+        return redirect(next_url)
     return step_up_page(request, next_url=next_url, form=form, carry=carry)
 
 

@@ -100,9 +100,12 @@ def unseen_for(user):
     return Alert.objects.filter(recipient=user, seen_at__isnull=True)
 
 
-def mark_seen(user, *, concern=None, break_glass=None) -> int:
-    """Mark ``user``'s alerts as seen: all of them, or those about one concern or opening."""
-    alerts = unseen_for(user)
+def mark_seen(user=None, *, concern=None, break_glass=None) -> int:
+    """Mark alerts as seen: ``user``'s (all of them, or those about one concern or opening), or,
+    without ``user``, every lead's alerts about a concern or opening that a lead has dealt with."""
+    if user is None and concern is None and break_glass is None:
+        raise ValueError("Say whose alerts, or which concern or opening they are about.")
+    alerts = unseen_for(user) if user is not None else Alert.objects.filter(seen_at__isnull=True)
     if concern is not None:
         alerts = alerts.filter(concern=concern)
     if break_glass is not None:

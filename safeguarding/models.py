@@ -15,11 +15,10 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
-from pps import crypto
-from pps.encryption import DataKeyField, EncryptedField, EncryptedModel
+from pps.encryption import EncryptedField, EncryptedModel, OwnDataKeyModel
 
 
-class Concern(EncryptedModel):
+class Concern(OwnDataKeyModel):
     """A concern that a child may be at risk, raised from a case, or from a call where the caller
     gave no name (then ``case`` is None and the snapshot holds what the caller said).
 
@@ -55,7 +54,6 @@ class Concern(EncryptedModel):
     case_reference = models.CharField(max_length=12, blank=True)
     child_name = EncryptedField("child", max_length=200)
     parent_name = EncryptedField("parent or carer", max_length=200)
-    data_key = DataKeyField()
     closed_at = models.DateTimeField(null=True, blank=True)
     destroyed_at = models.DateTimeField(null=True, blank=True)
 
@@ -65,24 +63,6 @@ class Concern(EncryptedModel):
 
     def __str__(self):
         return str(self.pk)
-
-    def _data_key_aad(self) -> bytes:
-        return crypto.field_aad("safeguarding.Concern", "data_key", self.pk).encode()
-
-    def household_key(self) -> bytes | None:
-        """The file's own data key; made when the concern is first saved; None once destroyed."""
-        key = self.known_household_key()
-        if key is not None:
-            return key
-        if self.data_key:
-            key = crypto.unwrap_data_key(self.data_key, aad=self._data_key_aad())
-        elif self._state.adding:
-            key = crypto.new_data_key()
-            self.data_key = crypto.wrap_data_key(key, aad=self._data_key_aad())
-        else:
-            return None
-        self.use_household_key(key)
-        return key
 
     @property
     def is_open(self) -> bool:

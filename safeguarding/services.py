@@ -136,7 +136,7 @@ def record_discussion(
     concern.discussion_outstanding = False
     concern.save(update_fields=["status", "discussion_outstanding", "closed_at"])
     # A lead is dealing with it: the "new concern" alerts have done their work.
-    Alert.objects.filter(concern=concern, seen_at__isnull=True).update(seen_at=timezone.now())
+    alerts.mark_seen(concern=concern)
     return discussion
 
 
@@ -288,7 +288,7 @@ def review_break_glass(by, opening) -> BreakGlassAccess:
     opening.reviewed_by = by
     opening.reviewed_at = timezone.now()
     opening.save(update_fields=["reviewed_by", "reviewed_at"])
-    Alert.objects.filter(break_glass=opening, seen_at__isnull=True).update(seen_at=opening.reviewed_at)
+    alerts.mark_seen(break_glass=opening)
     return opening
 
 

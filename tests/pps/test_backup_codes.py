@@ -76,7 +76,7 @@ def test_without_backup_codes_the_page_says_so(caseworker):
 
 def test_few_codes_left_gives_a_warning(caseworker, codes):
     for code in codes[:7]:
-        assert otp.verify_backup_code(otp.backup_codes_of(caseworker), code)
+        assert otp.verify_code(otp.backup_codes_of(caseworker), code)
     client = client_for(caseworker, verified=False)
     use(client, codes[7])
     page = client.get(reverse("cases:dashboard")).content.decode()
