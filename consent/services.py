@@ -159,7 +159,8 @@ def record_disclosure(
       the child-protection file (``safeguarding.services.record_external_referral``), which also
       checks that the concern was discussed with a senior manager first.
     """
-    case = access.get_case_for_user(by, case.pk, how="record disclosure")
+    # The page that calls this fetched the case (and recorded the read) already.
+    access.require_case(by, case)
     organisation = " ".join(organisation.split())
     legal_reference = legal_reference.strip()
     if not what.strip():
@@ -187,7 +188,7 @@ def record_disclosure(
     elif basis == Disclosure.Basis.CHILD_PROTECTION:
         if concern is None:
             raise ConsentError("Record a child-protection referral from the child-protection file.")
-        concern = access.get_concern_for_user(by, concern.pk, how="record referral")
+        access.require_concern(by, concern)
         if concern.case_id != case.pk:
             raise ConsentError("That child-protection concern is about another case.")
         consent, legal_reference = None, ""

@@ -132,14 +132,22 @@ def get_or_404(queryset, pk):
         raise Http404 from None
 
 
-def get_case_for_user(user, case_id, *, how: str = "case page"):
+def get_case_for_user(user, case_id, *, how: str = "case page", child_protection: bool = False):
     """The case ``case_id`` if ``user`` may reach it (see ``cases_visible_to``), else 404.
 
-    The read is recorded in the audit log.
+    The read is recorded in the audit log; ``child_protection`` marks a read by a
+    child-protection page, which histories show only to those who may see such records.
     """
     case = get_or_404(cases_visible_to(user).select_related("parent", "service"), case_id)
-    record_access(user, [case], how=how)
+    record_access(user, [case], how=how, child_protection=child_protection)
     return case
+
+
+def require_case(user, case) -> None:
+    """404 unless ``user`` may reach ``case``. Records nothing: for service functions given a case
+    that the page calling them has already fetched (and recorded) through ``get_case_for_user``."""
+    if not cases_visible_to(user).filter(pk=case.pk).exists():
+        raise Http404
 
 
 def get_parent_for_user(user, parent_id, *, how: str = "parent page"):
@@ -393,6 +401,13 @@ def broken_glass_cases(user):
 def may_see_child_protection_records(user) -> bool:
     """Whether audit histories shown to ``user`` may mention child-protection records at all."""
     return is_safeguarding_lead(user)
+
+
+def require_concern(user, concern) -> None:
+    """404 unless ``user`` may reach ``concern`` (see ``concerns_visible_to``). Records nothing:
+    for service functions given a concern its page already fetched through ``get_concern_for_user``."""
+    if not concerns_visible_to(user).filter(pk=concern.pk).exists():
+        raise Http404
 
 
 def get_concern_for_user(user, concern_id, *, how: str = "concern page"):

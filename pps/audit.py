@@ -25,8 +25,19 @@ def _request_context() -> dict:
         return {}
 
 
-def record_access(user, objects, *, how: str) -> None:
-    """Write one ACCESS entry per record shown to ``user``; ``how`` says where (e.g. "search")."""
+#: The mark on an entry written by a child-protection page or decision about a record that is not
+#: itself child-protection (the case a concern is raised on, the case whose file a lead opens):
+#: histories shown to anyone who may not see child-protection records leave such entries out.
+CHILD_PROTECTION = "child_protection"
+
+
+def record_access(user, objects, *, how: str, child_protection: bool = False) -> None:
+    """Write one ACCESS entry per record shown to ``user``; ``how`` says where (e.g. "search").
+
+    ``child_protection`` marks reads made by child-protection pages and decisions (see
+    ``CHILD_PROTECTION``): the entry is written like any other, and shown only to those who may
+    see child-protection records.
+    """
     objects = [obj for obj in objects if obj is not None]
     if not objects:
         return
@@ -45,7 +56,7 @@ def record_access(user, objects, *, how: str) -> None:
             remote_addr=context.get("remote_addr"),
             remote_port=context.get("remote_port"),
             cid=context.get("cid"),
-            additional_data={"how": how},
+            additional_data={"how": how, CHILD_PROTECTION: True} if child_protection else {"how": how},
         )
         for obj in objects
     ]
@@ -100,11 +111,19 @@ def entries_about_case(case, viewer):
     for model, pks in records.items():
         if pks:
             condition |= Q(content_type=content_types[model], object_pk__in=[str(pk) for pk in pks])
-    return (
-        entry_model.objects.filter(condition)
-        .select_related("actor", "content_type")
-        .order_by("-timestamp", "-pk")
-    )
+    entries = entry_model.objects.filter(condition)
+    if not child_protection:
+        entries = without_child_protection_activity(entries)
+    return entries.select_related("actor", "content_type").order_by("-timestamp", "-pk")
+
+
+def without_child_protection_activity(entries):
+    """``entries`` less those marked as made by child-protection pages (``CHILD_PROTECTION``).
+
+    Entries with no additional data (creates and changes) are kept: only a present, true mark
+    leaves an entry out.
+    """
+    return entries.exclude(**{f"additional_data__{CHILD_PROTECTION}": True})
 
 
 def entries_by_staff_member(member, viewer):
@@ -131,6 +150,7 @@ def entries_by_staff_member(member, viewer):
         ).values_list("pk", flat=True)
     ]
     disclosure_type = ContentType.objects.get_for_model(Disclosure)
-    return entries.exclude(content_type__app_label="safeguarding").exclude(
+    entries = entries.exclude(content_type__app_label="safeguarding").exclude(
         content_type=disclosure_type, object_pk__in=protected
     )
+    return without_child_protection_activity(entries)

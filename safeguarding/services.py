@@ -40,7 +40,7 @@ def can_hold_discussion(user, service_id) -> bool:
 @transaction.atomic
 def raise_concern(by, case, child, what: str, happened_at, immediate_danger: bool = False) -> Concern:
     """Raise a concern about a child of ``case``; anyone who may work on the case may."""
-    case = access.get_case_for_user(by, case.pk)
+    access.require_case(by, case)
     if not what.strip():
         raise SafeguardingError("Say what was said or seen.")
     _not_in_future(happened_at, "When it happened")
@@ -111,7 +111,7 @@ def record_discussion(
     A senior manager, head of service or designated lead of the service must have taken part.
     Recording it clears the "discussion still to be recorded" flag.
     """
-    concern = access.get_concern_for_user(by, concern.pk, how="record discussion")
+    access.require_concern(by, concern)
     concern = Concern.objects.select_for_update().get(pk=concern.pk)
     if not participants.strip():
         raise SafeguardingError("Say who took part.")
@@ -159,7 +159,7 @@ def record_external_referral(
     flagged "discussion still to be recorded" until one is. The referral of a concern raised
     from a case is also recorded as a disclosure of the case on the basis of child protection.
     """
-    concern = access.get_concern_for_user(by, concern.pk, how="record referral")
+    access.require_concern(by, concern)
     concern = Concern.objects.select_for_update(of=("self",)).select_related("case").get(pk=concern.pk)
     discussed = concern.discussions.exists()
     if not discussed and not concern.immediate_danger:
@@ -220,7 +220,7 @@ def close_concern(by, concern) -> Concern:
     """Close a concern (designated leads, or a senior manager who broke glass on its case): after
     a referral has been dealt with, or after monitoring. Refused while a discussion is still to
     be recorded. The file's retention period counts from here."""
-    concern = access.get_concern_for_user(by, concern.pk, how="close concern")
+    access.require_concern(by, concern)
     concern = Concern.objects.select_for_update().get(pk=concern.pk)
     if concern.status == Concern.Status.CLOSED:
         raise SafeguardingError("This concern is closed already.")
@@ -244,7 +244,7 @@ def break_glass(by, case, *, reason: str, explanation: str) -> BreakGlassAccess:
     """
     if not access.may_break_glass(by):
         raise Http404
-    case = access.get_case_for_user(by, case.pk, how="break glass")
+    access.require_case(by, case)
     if reason not in BreakGlassAccess.Reason.values:
         raise SafeguardingError("Select why you need to open the child-protection file.")
     explanation = explanation.strip()

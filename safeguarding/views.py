@@ -34,8 +34,8 @@ def _reachable_concern(request, concern_id):
 
 def concern_raise(request, case_id):
     """Raise a child-protection concern about a child of a case; it never goes into the case notes."""
-    case = access.get_case_for_user(request.user, case_id)
     access.require_casework(request.user)
+    case = access.get_case_for_user(request.user, case_id, how="raise concern", child_protection=True)
     form = ConcernForm(request.POST or None, case=case)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -219,7 +219,7 @@ def case_file(request, case_id):
         raise Http404
     if challenge := step_up.challenge(request):
         return challenge
-    case = access.get_case_for_user(user, case_id, how="child-protection file")
+    case = access.get_case_for_user(user, case_id, how="child-protection file", child_protection=True)
     broke_glass = access.broken_glass_cases(user).filter(case=case).exists()
     if not access.is_safeguarding_lead(user) and not broke_glass:
         return redirect("safeguarding:break_glass", case_id=case.pk)
@@ -252,7 +252,7 @@ def break_glass(request, case_id):
         raise Http404
     if challenge := step_up.challenge(request):
         return challenge
-    case = access.get_case_for_user(request.user, case_id, how="break glass")
+    case = access.get_case_for_user(request.user, case_id, how="break glass", child_protection=True)
     form = BreakGlassForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
