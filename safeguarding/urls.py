@@ -18,6 +18,16 @@ urlpatterns = [
     path("safeguarding/concerns/<uuid:concern_id>/referral/", views.referral_record, name="referral_record"),
     path("safeguarding/concerns/<uuid:concern_id>/close/", views.concern_close, name="concern_close"),
     path("staff/<uuid:user_id>/safeguarding-lead/", views.lead_designation, name="lead_designation"),
+    path(
+        "staff/safeguarding-lead/<uuid:designation_id>/decision/",
+        views.designation_decide,
+        name="designation_decide",
+    ),
+    path(
+        "safeguarding/designations/<uuid:designation_id>/reviewed/",
+        views.designation_review,
+        name="designation_review",
+    ),
     path("safeguarding/alerts/seen/", views.alerts_seen, name="alerts_seen"),
     path("cases/<uuid:case_id>/child-protection/", views.case_file, name="case_file"),
     path("cases/<uuid:case_id>/child-protection/break-glass/", views.break_glass, name="break_glass"),

@@ -23,7 +23,7 @@ from safeguarding.forms import (
     DiscussionForm,
     ReferralForm,
 )
-from safeguarding.models import BreakGlassAccess, Concern
+from safeguarding.models import BreakGlassAccess, Concern, LeadDesignation
 
 
 def _reachable_concern(request, concern_id):
@@ -93,10 +93,15 @@ def concern_queue(request):
     record_access(request.user, concerns, how="concern queue")
     openings = list(services.openings_to_review(request.user))
     record_access(request.user, openings, how="concern queue")
+    designations = list(services.designations_to_review(request.user))
+    record_access(request.user, designations, how="concern queue")
     context = {
         "concerns": concerns,
         "openings": openings,
-        "alerts": alerts.unseen_for(request.user).select_related("break_glass__opened_by"),
+        "designations": designations,
+        "alerts": alerts.unseen_for(request.user).select_related(
+            "break_glass__opened_by", "designation__member"
+        ),
     }
     return render(request, "safeguarding/concern_queue.html", context)
 
@@ -268,7 +273,8 @@ def break_glass(request, case_id):
 
 @require_POST
 def lead_designation(request, user_id):
-    """The head of service makes someone a designated safeguarding lead, or stops them being one."""
+    """The head of service makes someone a designated safeguarding lead (their own designation
+    waits for a second person), or stops them being one."""
     if not access.may_designate_leads(request.user):
         raise Http404
     member = access.get_staff_for_user(request.user, user_id, how="designate safeguarding lead")
@@ -276,15 +282,63 @@ def lead_designation(request, user_id):
         return challenge
     designated = request.POST.get("designated") == "yes"
     try:
-        services.set_designated_lead(request.user, member, designated)
+        if designated:
+            designation = services.designate_lead(request.user, member)
+        else:
+            services.stop_as_lead(request.user, member)
     except services.SafeguardingError as error:
         messages.error(request, str(error))
     else:
-        if designated:
-            messages.success(request, f"{member.display_name} is now a designated safeguarding lead.")
-        else:
+        if not designated:
             messages.success(request, f"{member.display_name} is no longer a designated safeguarding lead.")
+        elif designation.status == LeadDesignation.Status.PENDING:
+            messages.success(
+                request,
+                "No one can make themselves a designated lead alone: your designation takes effect "
+                "when a second person confirms it on this page.",
+            )
+        else:
+            messages.success(request, f"{member.display_name} is now a designated safeguarding lead.")
     return redirect("cases:staff_list")
+
+
+@require_POST
+def designation_decide(request, designation_id):
+    """A second person confirms or refuses a head of service's designation of themselves as lead;
+    the person who asked may withdraw it."""
+    access.require_senior(request.user)
+    if challenge := step_up.challenge(request):
+        return challenge
+    confirm = request.POST.get("decision") == "confirm"
+    try:
+        if confirm:
+            designation = services.confirm_designation(request.user, designation_id)
+        else:
+            designation = services.refuse_designation(request.user, designation_id)
+    except services.SafeguardingError as error:
+        messages.error(request, str(error))
+    else:
+        record_access(request.user, [designation], how="designation decided")
+        name = designation.member.display_name
+        if confirm:
+            messages.success(request, f"{name} is now a designated safeguarding lead.")
+        else:
+            messages.success(
+                request, f"{name}'s designation as lead was {designation.get_status_display().lower()}."
+            )
+    return redirect("cases:staff_list")
+
+
+@require_POST
+def designation_review(request, designation_id):
+    """A designated lead marks a new lead's designation as reviewed."""
+    access.require_safeguarding_lead(request.user)
+    if challenge := step_up.challenge(request):
+        return challenge
+    designation = services.review_designation(request.user, designation_id)
+    record_access(request.user, [designation], how="designation review")
+    messages.success(request, "Marked as reviewed.")
+    return redirect("safeguarding:concern_queue")
 
 
 @require_POST

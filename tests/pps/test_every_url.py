@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from cases import services
 from consent.services import record_consent
-from safeguarding.services import break_glass, raise_concern
+from safeguarding.services import break_glass, designate_lead, raise_concern
 from tests.conftest import client_for
 from tests.consent.test_referrals import make_referral
 from tests.factories import contact_details
@@ -38,7 +38,7 @@ PATTERNS = sorted(all_patterns())
 
 
 @pytest.fixture
-def records(caseworker, case, non_lead_senior):
+def records(caseworker, case, non_lead_senior, head):
     contact = services.log_case_contact(
         by=caseworker,
         case=case,
@@ -71,6 +71,8 @@ def records(caseworker, case, non_lead_senior):
         "opening_id": break_glass(
             non_lead_senior, case, reason="no_lead", explanation="CANARY-ZEBEDEE cannot wait"
         ).pk,
+        # The head of service's own designation as lead, waiting for a second person.
+        "designation_id": designate_lead(head, head).pk,
     }
 
 
@@ -104,6 +106,7 @@ SENIOR_ONLY = {
     "cases:case_link",
     "cases:case_access_log",
     "cases:staff_access_log",
+    "safeguarding:designation_decide",
 }
 
 #: Child-protection files: for designated safeguarding leads only (``senior`` is one).
@@ -114,6 +117,7 @@ SAFEGUARDING_LEAD_ONLY = {
     "safeguarding:concern_close",
     "safeguarding:case_file",
     "safeguarding:break_glass_review",
+    "safeguarding:designation_review",
 }
 
 #: For the head of service only.

@@ -310,3 +310,18 @@ def test_a_lead_sees_the_child_protection_activity_in_the_case_history(
     for how in ("raise concern", "child-protection file", "break glass"):
         assert how in page
     assert "Child-protection concern" in page or "Concern" in page
+
+
+def test_the_head_of_service_cannot_reach_a_file_by_designating_themselves(senior, head, caseworker, case):
+    concern = raise_and_refer(senior, caseworker, case)
+    client = client_for(head)
+    client.post(reverse("safeguarding:lead_designation", args=[head.pk]), {"designated": "yes"})
+
+    for url in (
+        reverse("safeguarding:concern_detail", args=[concern.pk]),
+        reverse("safeguarding:concern_queue"),
+    ):
+        assert client.get(url).status_code == 404
+    # Not a lead, and not a break-glass opening either: the case file sends them to break glass.
+    response = client.get(reverse("safeguarding:case_file", args=[case.pk]))
+    assert response.status_code == 302 and "break-glass" in response.url
