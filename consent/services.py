@@ -103,9 +103,7 @@ def withdraw_consent(*, by, consent: Consent, note: str) -> Consent:
 
 def _check_consent_basis(case, consent: Consent | None, recipient: str, organisation: str, day) -> None:
     if consent is None:
-        raise ConsentError(
-            "The parent has not given consent to share: record their consent first, or choose another basis."
-        )
+        _refuse_without_a_chosen_consent(case, recipient, organisation, day)
     if consent.case_id != case.pk:
         raise ConsentError("That consent was not given on this case.")
     if consent.is_withdrawn:
@@ -130,6 +128,23 @@ def _check_consent_basis(case, consent: Consent | None, recipient: str, organisa
         raise ConsentError(
             f"The parent's consent covers {consent.named_organisation} only, not {organisation}."
         )
+
+
+def _refuse_without_a_chosen_consent(case, recipient: str, organisation: str, day) -> None:
+    """No consent was chosen: refuse with the real reason. The case's consents that cover the
+    recipient come first, newest first; the first one's own problem (withdrawn, expired, not yet
+    given) is the reason. With none at all, the parent has not given consent."""
+    consents = list(Consent.objects.filter(case=case, case__isnull=False).order_by("-given_at"))
+    if not consents:
+        raise ConsentError(
+            "The parent has not given consent to share: record their consent first, or choose another basis."
+        )
+    covering = [c for c in consents if c.covers(recipient, organisation)] or consents
+    latest = covering[0]
+    _check_consent_basis(case, latest, recipient, organisation, day)
+    raise ConsentError(
+        f"Select the consent this disclosure relies on: the one given on {_day(latest.given_at)} covers it."
+    )
 
 
 @transaction.atomic
