@@ -127,8 +127,14 @@ def log_nng_contact(*, by, details: ContactDetails) -> Contact:
 def log_case_contact(
     *, by, case: Case, details: ContactDetails, notes: str = "", follow_up_on: date | None = None
 ) -> Contact:
-    """Log a call, email, letter or meeting on a case ``by`` works on."""
-    case = access.get_case_for_user(by, case.pk, how="log contact")
+    """Log a call, email, letter or meeting on an open case ``by`` works on. A closed case takes
+    no new contact until it is reopened, with its reason (``reopen_case``)."""
+    # The page that calls this fetched the case (and recorded the read) already.
+    access.require_case(by, case)
+    if not case.is_open:
+        raise CaseworkError(
+            f"Case {case.reference} is closed: reopen it, with the reason, before logging a contact on it."
+        )
     _check_contact(by, details)
     if follow_up_on and follow_up_on < details.occurred_at.date():
         raise CaseworkError("The follow-up date cannot be before the contact.")

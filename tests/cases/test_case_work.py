@@ -154,3 +154,23 @@ def test_the_menu_offers_casework_only_to_those_who_do_it(as_caseworker, senior,
     assert reverse("cases:reference_data") in senior_page and reverse("cases:staff_list") in senior_page
     page = client_for(coordinator).get(reverse("cases:dashboard")).content.decode()
     assert "Log a contact" not in page and reverse("cases:parent_search") not in page
+
+
+def test_a_closed_case_takes_no_new_contact_until_it_is_reopened(as_caseworker, caseworker, case, service):
+    services.close_case(by=caseworker, case=case, reason="Support finished")
+    url = reverse("cases:case_contact_log", args=[case.pk])
+
+    page = as_caseworker.get(url).content.decode()
+    assert "This case is closed." in page
+    assert reverse("cases:case_reopen", args=[case.pk]) in page
+
+    response = as_caseworker.post(url, contact_form(service))
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert f"Case {case.reference} is closed: reopen it, with the reason" in page
+    assert "Explained how to ask for section F" in page
+    assert not Contact.objects.filter(case=case).exists()
+
+    services.reopen_case(by=caseworker, case=case, reason="The parent called again")
+    assert as_caseworker.post(url, contact_form(service)).status_code == 302
+    assert Contact.objects.filter(case=case).count() == 1
