@@ -217,6 +217,17 @@ def separated_parent_cases(case):
     return Case.objects.filter(pk__in=ids)
 
 
+def staff_on_other_parents_case(case):
+    """Active caseworkers and volunteers who work on a linked case of the other separated parent,
+    and so may not be put on ``case`` (R5)."""
+    from pps.models import User
+
+    on_other_parent = staff_on_case_queryset(separated_parent_cases(case))
+    return User.objects.filter(
+        pk__in=on_other_parent, service_id=case.service_id, is_active=True, role__in=CASE_ROLES
+    ).order_by("first_name", "last_name")
+
+
 def assignable_staff(case):
     """Who may be put on ``case``: active caseworkers and volunteers of its service.
 
