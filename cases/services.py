@@ -143,6 +143,16 @@ def log_case_contact(
     )
 
 
+def simple_message(by) -> str:
+    """The message to leave for a parent who may be left only a simple one (R16, policy 002):
+    who called, from where, and the number to call back. The number is always the service's
+    office number, never a member of staff's own (volunteers' details are never given to parents)."""
+    service = by.service
+    name = by.first_name or by.display_name
+    call_back = f" Please call us back on {service.phone}." if service.phone else " Please call us back."
+    return f"Hello, this is {name} from {service.name}.{call_back}"
+
+
 @transaction.atomic
 def mark_follow_up_done(*, by, contact: Contact) -> None:
     if contact.case_id is None:

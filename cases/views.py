@@ -87,6 +87,7 @@ def dashboard(request):
             "follow_ups": follow_ups,
             "recent": recent,
             "today": today,
+            "simple_message": services.simple_message(user) if user.service_id else "",
         },
     )
 
@@ -410,7 +411,8 @@ def case_contact_log(request, case_id):
         else:
             messages.success(request, "Contact logged.")
             return redirect("cases:case_detail", case_id=case.pk)
-    return render(request, "cases/case_contact_log.html", {"form": form, "case": case, "parent": case.parent})
+    context = {"form": form, "case": case, "parent": case.parent, "simple_message": services.simple_message(request.user)}
+    return render(request, "cases/case_contact_log.html", context)
 
 
 def _case_status_change(request, case_id, action, template):
