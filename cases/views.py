@@ -411,7 +411,12 @@ def case_contact_log(request, case_id):
         else:
             messages.success(request, "Contact logged.")
             return redirect("cases:case_detail", case_id=case.pk)
-    context = {"form": form, "case": case, "parent": case.parent, "simple_message": services.simple_message(request.user)}
+    context = {
+        "form": form,
+        "case": case,
+        "parent": case.parent,
+        "simple_message": services.simple_message(request.user),
+    }
     return render(request, "cases/case_contact_log.html", context)
 
 

@@ -1,8 +1,8 @@
 """A case is worked through contacts, shown as a timeline, closed and reopened with a reason."""
 
 from django.urls import reverse
-from django.utils.html import escape
 from django.utils import timezone
+from django.utils.html import escape
 
 from cases import services
 from cases.models import CaseEvent, Contact, Outcome, Topic
@@ -43,7 +43,9 @@ def test_a_contact_logged_on_a_case_shows_on_its_timeline(as_caseworker, case, s
 def test_the_case_contact_form_gives_the_simple_message_to_leave(as_caseworker, caseworker, case, service):
     page = as_caseworker.get(reverse("cases:case_contact_log", args=[case.pk])).content.decode()
     assert "Simple message only" in page
-    expected = f"Hello, this is {caseworker.first_name} from {service.name}. Please call us back on {service.phone}."
+    expected = (
+        f"Hello, this is {caseworker.first_name} from {service.name}. Please call us back on {service.phone}."
+    )
     assert escape(expected) in page
 
 
