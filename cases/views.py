@@ -285,11 +285,14 @@ def case_list(request):
 def case_detail(request, case_id, forms=None):
     """The case page: parent, children, and a timeline of contacts and case events."""
     case = access.get_case_for_user(request.user, case_id)
-    contacts = case.contacts.select_related("outcome", "logged_by").prefetch_related("topics")
+    contacts = list(case.contacts.select_related("outcome", "logged_by").prefetch_related("topics"))
     events = case.events.select_related("by", "staff")
     disclosures = consent_queries.disclosures_on_case(request.user, case)
     statements = consent_queries.statements_on_case(request.user, case)
     consents = consent_queries.consents_on_case(request.user, case)
+    # A consent given during a contact shows on that contact (R3: "recorded on our contact log").
+    for contact in contacts:
+        contact.consents_given = [c for c in consents if c.contact_id == contact.pk]
     # Contact times are typed to the minute; within a minute, what was recorded later comes first.
     timeline = sorted(
         chain(
@@ -302,6 +305,11 @@ def case_detail(request, case_id, forms=None):
             (
                 {"kind": "disclosure", "at": d.disclosed_at, "recorded": d.recorded_at, "item": d}
                 for d in disclosures
+            ),
+            (
+                {"kind": "consent", "at": c.given_at, "recorded": c.given_at, "item": c}
+                for c in consents
+                if c.contact_id is None
             ),
         ),
         key=lambda entry: (entry["at"].replace(second=0, microsecond=0), entry["recorded"]),

@@ -47,12 +47,18 @@ def record_consent(
     recipients: list[str],
     named_organisation: str = "",
     given_at: datetime | None = None,
+    contact=None,
 ) -> Consent:
     """Record a parent's consent to share on ``case`` (R3), valid for the service's renewal period.
 
     ``recipients`` are ``Recipient`` codes; ``Recipient.OTHER`` needs ``named_organisation``.
+    ``contact``, a contact of this case, is the call (or meeting) it was given during: it then
+    shows on that contact in the timeline.
     """
-    case = access.get_case_for_user(by, case.pk, how="record consent")
+    # The page that calls this fetched the case (and recorded the read) already.
+    access.require_case(by, case)
+    if contact is not None and contact.case_id != case.pk:
+        raise ConsentError("That contact is not on this case.")
     given_at = given_at or timezone.now()
     named_organisation = " ".join(named_organisation.split())
     recipients = list(dict.fromkeys(recipients))
@@ -80,6 +86,7 @@ def record_consent(
         recipients=recipients,
         named_organisation=named_organisation,
         expires_on=Consent.expiry_for(timezone.localdate(given_at), case.service.consent_renewal_months),
+        contact=contact,
     )
 
 
