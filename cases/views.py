@@ -547,4 +547,5 @@ def staff_list(request):
     members = User.objects.filter(service_id=request.user.service_id).order_by("-is_active", "first_name")
     context = {"members": members, "may_designate_leads": access.may_designate_leads(request.user)}
     context["may_publish_policy"] = access.may_publish_policy(request.user)
+    context["may_change_settings"] = access.may_change_service_settings(request.user)
     return render(request, "cases/staff_list.html", context)

@@ -486,3 +486,11 @@ def may_publish_policy(user) -> bool:
     """Who reads, publishes and follows agreement to the service's confidentiality policy (R17):
     its active senior managers and head of service."""
     return _active_staff(user) and user.role in SENIOR_ROLES
+
+
+def may_change_service_settings(user) -> bool:
+    """Who sees and changes the service's policy settings (retention, consent renewal, NNG, the
+    statement, the idle lock, the office's details): its active head of service."""
+    from pps.models import Role
+
+    return _active_staff(user) and user.role == Role.HEAD_OF_SERVICE
