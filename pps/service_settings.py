@@ -25,8 +25,8 @@ EXPLAINED = {
     "phone": "Given to parents in the simple message left when they are not reachable, and "
     "on letters. Never a member of staff's own number.",
     "address": "The office's address, for letters and the permission form.",
-    "consent_renewal_months": "How long a parent's consent to share lasts before it must be renewed "
-    "(R3). Policies say 12 months of support.",
+    "consent_renewal_months": "How long a parent's consent to share lasts before it must be renewed. "
+    "Policies say 12 months of support.",
     "retention_months_after_closure": "How long a household is kept after its last case was "
     "closed; the nightly retention job then destroys it. Reading keeps one year.",
     "child_protection_retention_years": "How long a child-protection file is kept after its concern "
@@ -52,7 +52,9 @@ class ServiceSettingsForm(ModelForm):
         labels = {
             "consent_renewal_months": "Months a consent to share lasts",
             "retention_months_after_closure": "Months a household is kept after its last case closed",
-            "child_protection_retention_years": "Years a child-protection file is kept after its concern closed",
+            "child_protection_retention_years": (
+                "Years a child-protection file is kept after its concern closed"
+            ),
             "nng_allowed": "Contacts may be logged with no name given (NNG)",
             "why_we_keep_statement": "\u201cWhy we keep information about you\u201d statement",
             "idle_timeout_minutes": "Minutes before an idle session locks",
@@ -89,7 +91,8 @@ class ServiceSettingsForm(ModelForm):
             ]
         self.fields["nng_allowed"].required = False
         self.fields["why_we_keep_statement"].max_length = 5000
-        self.fields["why_we_keep_statement"].error_messages["required"] = "Enter the statement read to parents"
+        statement = self.fields["why_we_keep_statement"]
+        statement.error_messages["required"] = "Enter the statement read to parents"
 
     def clean_why_we_keep_statement(self):
         text = self.cleaned_data["why_we_keep_statement"].strip()
