@@ -157,7 +157,7 @@ def simple_message(by) -> str:
 def mark_follow_up_done(*, by, contact: Contact) -> None:
     if contact.case_id is None:
         raise CaseworkError("Only contacts on a case have follow-ups.")
-    access.get_case_for_user(by, contact.case_id, how="follow-up")
+    access.require_reach(access.contacts_visible_to(by), contact)
     contact.follow_up_done = True
     contact.save(update_fields=["follow_up_done"])
 
@@ -236,7 +236,7 @@ def register_parent(
 @transaction.atomic
 def update_parent(*, by, parent: Parent) -> Parent:
     """Save changes to a parent's details."""
-    access.get_parent_for_user(by, parent.pk, how="edit parent")
+    access.require_reach(access.parents_visible_to(by), parent)
     _check_parent(parent)
     parent.save()
     _refresh_search_tokens(parent)
@@ -245,7 +245,7 @@ def update_parent(*, by, parent: Parent) -> Parent:
 
 @transaction.atomic
 def add_child(*, by, parent: Parent, child: Child) -> Child:
-    access.get_parent_for_user(by, parent.pk, how="add child")
+    access.require_reach(access.parents_visible_to(by), parent)
     _check_child(child)
     child.parent = parent
     child.save()
@@ -254,7 +254,7 @@ def add_child(*, by, parent: Parent, child: Child) -> Child:
 
 @transaction.atomic
 def update_child(*, by, child: Child) -> Child:
-    access.get_parent_for_user(by, child.parent_id, how="edit child")
+    access.require_reach(access.parents_visible_to(by), child.parent)
     _check_child(child)
     child.save()
     return child
@@ -287,7 +287,7 @@ def open_case(*, by, parent: Parent, summary: str) -> Case:
 
 @transaction.atomic
 def close_case(*, by, case: Case, reason: str) -> Case:
-    case = access.get_case_for_user(by, case.pk, how="close case")
+    access.require_case(by, case)
     if not case.is_open:
         raise CaseworkError("This case is already closed.")
     if not reason.strip():
@@ -301,7 +301,7 @@ def close_case(*, by, case: Case, reason: str) -> Case:
 
 @transaction.atomic
 def reopen_case(*, by, case: Case, reason: str) -> Case:
-    case = access.get_case_for_user(by, case.pk, how="reopen case")
+    access.require_case(by, case)
     if case.is_open:
         raise CaseworkError("This case is already open.")
     if not reason.strip():
@@ -380,7 +380,7 @@ def assign_staff(*, by, case: Case, staff) -> None:
     R5: nobody works on both separated parents' cases.
     """
     access.require_senior(by)
-    case = access.get_case_for_user(by, case.pk, how="assign staff")
+    access.require_case(by, case)
     if staff.service_id != case.service_id or staff.role not in CASE_ROLES or not staff.is_active:
         raise CaseworkError("Only caseworkers and volunteers of this service can be put on a case.")
     if access.staff_on_case(case).filter(pk=staff.pk).exists():
@@ -398,7 +398,7 @@ def assign_staff(*, by, case: Case, staff) -> None:
 def unassign_staff(*, by, case: Case, staff) -> None:
     """Take someone off a case (senior staff only); they lose access at once."""
     access.require_senior(by)
-    case = access.get_case_for_user(by, case.pk, how="unassign staff")
+    access.require_case(by, case)
     if not access.staff_on_case(case).filter(pk=staff.pk).exists():
         raise CaseworkError(f"{staff.display_name} is not on this case.")
     access.unassign_from_case(staff, case)
@@ -412,8 +412,8 @@ def link_separated_parents(*, by, case: Case, other: Case) -> SeparatedParentsLi
     Senior staff only; refused while anyone works on both, and within one service only.
     """
     access.require_senior(by)
-    case = access.get_case_for_user(by, case.pk, how="link separated parents")
-    other = access.get_case_for_user(by, other.pk, how="link separated parents")
+    access.require_case(by, case)
+    access.require_case(by, other)
     if case.pk == other.pk:
         raise CaseworkError("Choose the other parent's case, not this one.")
     if case.parent_id == other.parent_id:

@@ -282,9 +282,13 @@ def case_list(request):
     return render(request, "cases/case_list.html", {"page": page, "status": status})
 
 
-def case_detail(request, case_id, forms=None):
+def case_detail(request, case_id):
     """The case page: parent, children, and a timeline of contacts and case events."""
-    case = access.get_case_for_user(request.user, case_id)
+    return _case_page(request, access.get_case_for_user(request.user, case_id))
+
+
+def _case_page(request, case, forms=None):
+    """The case page for a case fetched (and its read recorded) by the calling view."""
     contacts = list(case.contacts.select_related("outcome", "logged_by").prefetch_related("topics"))
     events = case.events.select_related("by", "staff")
     disclosures = consent_queries.disclosures_on_case(request.user, case)
@@ -346,7 +350,7 @@ def _senior_case_context(user, case, **forms) -> dict:
 
 def _render_case_with(request, case, **forms):
     """The case page again, with a senior's form and its errors (after a refused action)."""
-    return case_detail(request, case.pk, forms=forms)
+    return _case_page(request, case, forms=forms)
 
 
 @require_POST
@@ -392,6 +396,7 @@ def case_link(request, case_id):
         if other is None:
             form.add_error("reference", "No case of your service has that reference")
         else:
+            record_access(request.user, [other], how="link separated parents")
             try:
                 services.link_separated_parents(by=request.user, case=case, other=other)
             except services.CaseworkError as error:

@@ -93,9 +93,7 @@ def record_consent(
 @transaction.atomic
 def withdraw_consent(*, by, consent: Consent, note: str) -> Consent:
     """Record that the parent withdrew ``consent``: it covers nothing from now on."""
-    from pps.access import get_consent_for_user
-
-    consent = get_consent_for_user(by, consent.pk, how="withdraw consent")
+    access.require_reach(access.consents_visible_to(by), consent)
     consent = Consent.objects.select_for_update().get(pk=consent.pk)
     if consent.is_withdrawn:
         raise ConsentError(f"This consent was already withdrawn on {_day(consent.withdrawn_at)}.")
@@ -239,7 +237,7 @@ def _not_future(moment: datetime, what: str) -> None:
 def record_statement_sent(*, by, case, how: str, when: datetime | None = None) -> StatementSent:
     """Record that the permission form and the "why we keep information about you" statement
     were handed over, posted or emailed to the parent of ``case`` (R2)."""
-    case = access.get_case_for_user(by, case.pk, how="record statement sent")
+    access.require_case(by, case)
     when = when or timezone.now()
     if how not in StatementSent.How.values:
         raise ConsentError("Select how the form and statement were given or sent.")
@@ -308,7 +306,7 @@ def _check_referral_consent(method: str, at: datetime | None) -> None:
 @transaction.atomic
 def record_referral_consent(*, by, referral: Referral, method: str, at: datetime) -> Referral:
     """The parent was contacted and agreed to the referral: record how, when and by whom (R4)."""
-    referral = access.get_referral_for_user(by, referral.pk, how="record referral consent")
+    access.require_reach(access.referrals_visible_to(by), referral)
     referral = Referral.objects.select_for_update().get(pk=referral.pk)
     if referral.status != Referral.Status.PENDING:
         raise ConsentError("The parent's agreement to this referral is already recorded.")
@@ -323,7 +321,7 @@ def record_referral_consent(*, by, referral: Referral, method: str, at: datetime
 def convert_referral(*, by, referral: Referral) -> Referral:
     """Take on a referral the parent agreed to: the caseworker goes on to add the parent, or open
     a case for a parent already known. Refused while the parent's consent is not recorded."""
-    referral = access.get_referral_for_user(by, referral.pk, how="take on referral")
+    access.require_reach(access.referrals_visible_to(by), referral)
     referral = Referral.objects.select_for_update().get(pk=referral.pk)
     if not referral.has_consent:
         raise ConsentError(
@@ -339,7 +337,7 @@ def close_referral(*, by, referral: Referral, because: str) -> Referral:
     """The parent declined or could not be reached: close the request and destroy its personal
     data (the fields are emptied and the referral's data key deleted; the row keeps only dates,
     how it came, the outcome and who handled it)."""
-    referral = access.get_referral_for_user(by, referral.pk, how="close referral")
+    access.require_reach(access.referrals_visible_to(by), referral)
     referral = Referral.objects.select_for_update().get(pk=referral.pk)
     if because not in Referral.ClosedBecause.values:
         raise ConsentError("Select why the request is closed.")
@@ -369,7 +367,7 @@ def record_other_parent_request(
     Nothing is shared: the request is recorded (who asked, when, how, what for) and routed to
     the head of service as a subject access request, due one calendar month from receipt.
     """
-    case = access.get_case_for_user(by, case.pk, how="record other parent's request")
+    access.require_case(by, case)
     requester = " ".join(requester.split())
     if not requester:
         raise ConsentError("Say who asked.")

@@ -143,11 +143,18 @@ def get_case_for_user(user, case_id, *, how: str = "case page", child_protection
     return case
 
 
-def require_case(user, case) -> None:
-    """404 unless ``user`` may reach ``case``. Records nothing: for service functions given a case
-    that the page calling them has already fetched (and recorded) through ``get_case_for_user``."""
-    if not cases_visible_to(user).filter(pk=case.pk).exists():
+def require_reach(visible, record) -> None:
+    """404 unless ``record`` is among ``visible`` (a ``*_visible_to(user)`` queryset). Records
+    nothing: for service functions given a record that the page calling them fetched, and whose
+    read it recorded, through its ``get_*_for_user`` getter (one ACCESS entry per record per
+    request)."""
+    if record is None or not visible.filter(pk=record.pk).exists():
         raise Http404
+
+
+def require_case(user, case) -> None:
+    """404 unless ``user`` may reach ``case`` (see ``require_reach``)."""
+    require_reach(cases_visible_to(user), case)
 
 
 def get_parent_for_user(user, parent_id, *, how: str = "parent page"):
@@ -415,10 +422,8 @@ def may_see_child_protection_records(user) -> bool:
 
 
 def require_concern(user, concern) -> None:
-    """404 unless ``user`` may reach ``concern`` (see ``concerns_visible_to``). Records nothing:
-    for service functions given a concern its page already fetched through ``get_concern_for_user``."""
-    if not concerns_visible_to(user).filter(pk=concern.pk).exists():
-        raise Http404
+    """404 unless ``user`` may reach ``concern`` (see ``require_reach``)."""
+    require_reach(concerns_visible_to(user), concern)
 
 
 def get_concern_for_user(user, concern_id, *, how: str = "concern page"):

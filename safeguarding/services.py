@@ -289,7 +289,7 @@ def openings_to_review(user):
 def review_break_glass(by, opening) -> BreakGlassAccess:
     """A designated lead has looked at why the file was opened: it leaves the "to review" list."""
     access.require_safeguarding_lead(by)
-    opening = access.get_break_glass_opening_for_user(by, opening.pk, how="break-glass review")
+    access.require_reach(access.break_glass_openings_visible_to(by), opening)
     if opening.reviewed_at is not None:
         raise SafeguardingError("This opening was reviewed already.")
     opening.reviewed_by = by

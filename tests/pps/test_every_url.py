@@ -164,6 +164,35 @@ def test_the_right_person_gets_the_page_and_the_read_is_audited(request, records
         assert after > before, f"{name} wrote no ACCESS entry"
 
 
+def access_entries_of_one_request(user, send):
+    """The ACCESS entries ``user`` wrote during ``send()``, as (record type, id, how)."""
+    entry = get_logentry_model()
+    last = entry.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+    response = send()
+    written = entry.objects.filter(action=entry.Action.ACCESS, actor=user, pk__gt=last)
+    return response, [(e.content_type_id, e.object_pk, (e.additional_data or {}).get("how")) for e in written]
+
+
+@pytest.mark.parametrize("name, pattern", OBJECT_PATTERNS, ids=[name for name, _ in OBJECT_PATTERNS])
+@pytest.mark.parametrize("method", ["get", "post"])
+def test_one_request_records_each_record_once(request, records, name, pattern, method):
+    """One request writes one ACCESS entry per record it shows or changes (R8): a page and the
+    service function behind it never both record the same read."""
+    if name in HEAD_ONLY:
+        persona = "head"
+    elif name in BREAK_GLASS:
+        persona = "non_lead_senior"
+    else:
+        persona = "senior" if name in SENIOR_ONLY or name in SAFEGUARDING_LEAD_ONLY else "caseworker"
+    user = request.getfixturevalue(persona)
+    client = client_for(user)
+    url = url_for(name, pattern, records)
+    response, written = access_entries_of_one_request(user, lambda: getattr(client, method)(url))
+    records_seen = [(content_type, pk) for content_type, pk, _ in written]
+    duplicates = {record for record in records_seen if records_seen.count(record) > 1}
+    assert not duplicates, f"{method.upper()} {name} recorded {sorted(written)}"
+
+
 def test_senior_only_pages_refuse_the_caseworker_on_the_case(caseworker, records):
     client = client_for(caseworker)
     for name, pattern in OBJECT_PATTERNS:
