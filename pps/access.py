@@ -461,15 +461,24 @@ def get_concern_receipt_for_user(user, concern_id, *, how: str = "concern receip
 
 
 def break_glass_openings_visible_to(user, queryset=None):
-    """Break-glass openings (``safeguarding.models.BreakGlassAccess``) ``user`` may see: a
-    designated lead, all of their service's; the senior manager who opened one, their own."""
+    """Break-glass openings (``safeguarding.models.BreakGlassAccess``) ``user`` may see.
+
+    - A designated lead: every opening of their service's files.
+    - A senior manager who is not a lead: their own openings, and every opening of a file they
+      may reach now by break glass (the file shows who else opened it, to everyone who opens it).
+    - Anyone else: none.
+    """
+    from django.db.models import Q
+
     from safeguarding.models import BreakGlassAccess
 
     queryset = BreakGlassAccess.objects.all() if queryset is None else queryset
     if is_safeguarding_lead(user):
         return queryset.filter(case__service_id=user.service_id)
     if may_break_glass(user):
-        return queryset.filter(case__service_id=user.service_id, opened_by=user)
+        return queryset.filter(case__service_id=user.service_id).filter(
+            Q(opened_by=user) | Q(case__in=broken_glass_cases(user))
+        )
     return queryset.none()
 
 

@@ -113,7 +113,9 @@ _STATUS_AFTER = {
 def record_discussion(
     by, concern, *, participants: str, senior_manager, held_at, decision: str, notes: str = ""
 ) -> Discussion:
-    """Record the internal discussion of ``concern`` (designated leads only).
+    """Record the internal discussion of ``concern``: by whoever may reach it
+    (``access.concerns_visible_to``), a designated lead, or a senior manager who broke glass on its
+    case while the opening lasts (a lead may be unreachable when a child is at risk).
 
     A senior manager, head of service or designated lead of the service must have taken part.
     Recording it clears the "discussion still to be recorded" flag.
@@ -159,7 +161,8 @@ def record_external_referral(
     what_was_shared: str,
     how: str = Disclosure.How.PHONE,
 ) -> ExternalReferral:
-    """Record a referral of ``concern`` to social care or the police (designated leads only).
+    """Record a referral of ``concern`` to social care or the police: by whoever may reach it, a
+    designated lead or a senior manager who broke glass on its case (see ``record_discussion``).
 
     Refused unless an internal discussion with a senior manager has been recorded, except when
     the concern is flagged as immediate danger: then it is recorded and the concern stays

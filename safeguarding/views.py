@@ -23,7 +23,7 @@ from safeguarding.forms import (
     DiscussionForm,
     ReferralForm,
 )
-from safeguarding.models import BreakGlassAccess, Concern, LeadDesignation
+from safeguarding.models import Concern, LeadDesignation
 
 
 def _reachable_concern(request, concern_id):
@@ -116,8 +116,8 @@ def alerts_seen(request):
 
 def _openings_of(case, user):
     """Break-glass openings of the case's file, newest first: shown prominently on it."""
-    openings = BreakGlassAccess.objects.filter(case=case).select_related("opened_by", "reviewed_by")
-    openings = list(openings)
+    openings = access.break_glass_openings_visible_to(user).filter(case=case)
+    openings = list(openings.select_related("opened_by", "reviewed_by").order_by("-opened_at"))
     record_access(user, openings, how="child-protection file")
     return openings
 
