@@ -258,7 +258,16 @@ class ChildForm(ModelForm):
         return born
 
 
-ChildFormSet = forms.formset_factory(ChildForm, extra=1, max_num=12, validate_max=True)
+class BaseChildFormSet(forms.BaseFormSet):
+    default_error_messages = {
+        "too_many_forms": "Add at most %(num)d children at once, then add more from the parent's record",
+    }
+
+
+#: ``absolute_max`` equal to ``max_num``: a forged count of 5,000 children builds 12 forms, not 5,000.
+ChildFormSet = forms.formset_factory(
+    ChildForm, formset=BaseChildFormSet, extra=1, max_num=12, absolute_max=12, validate_max=True
+)
 
 
 class CaseSummaryForm(ModelForm):
