@@ -275,6 +275,29 @@ def break_glass(by, case, *, reason: str, explanation: str) -> BreakGlassAccess:
     return opening
 
 
+def queue(user):
+    """The open concerns ``user`` may reach, most urgent first: a child in immediate danger whose
+    concern is new or still waits for its discussion, then new concerns, then the rest; within
+    each, the one waiting longest first."""
+    from django.db.models import Case, IntegerField, Q, Value, When
+
+    urgency = Case(
+        When(
+            Q(immediate_danger=True) & (Q(status=Concern.Status.NEW) | Q(discussion_outstanding=True)),
+            then=Value(0),
+        ),
+        When(status=Concern.Status.NEW, then=Value(1)),
+        default=Value(2),
+        output_field=IntegerField(),
+    )
+    return (
+        access.concerns_visible_to(user)
+        .filter(status__in=Concern.OPEN_STATUSES)
+        .annotate(urgency=urgency)
+        .order_by("urgency", "raised_at")
+    )
+
+
 def openings_to_review(user):
     """Break-glass openings of ``user``'s service not yet reviewed (designated leads only)."""
     if not access.is_safeguarding_lead(user):

@@ -6,6 +6,7 @@ app_name = "safeguarding"
 
 urlpatterns = [
     path("safeguarding/", views.concern_queue, name="concern_queue"),
+    path("safeguarding/closed/", views.closed_concerns, name="closed_concerns"),
     path("cases/<uuid:case_id>/concerns/new/", views.concern_raise, name="concern_raise"),
     path("concerns/new/", views.concern_raise_without_case, name="concern_raise_without_case"),
     path("concerns/<uuid:concern_id>/receipt/", views.concern_receipt, name="concern_receipt"),

@@ -84,12 +84,7 @@ def concern_queue(request):
     access.require_safeguarding_lead(request.user)
     if challenge := step_up.challenge(request):
         return challenge
-    concerns = list(
-        access.concerns_visible_to(request.user)
-        .filter(status__in=Concern.OPEN_STATUSES)
-        .select_related("case", "raised_by")
-        .order_by("raised_at")
-    )
+    concerns = list(services.queue(request.user).select_related("case", "raised_by"))
     record_access(request.user, concerns, how="concern queue")
     openings = list(services.openings_to_review(request.user))
     record_access(request.user, openings, how="concern queue")
@@ -104,6 +99,27 @@ def concern_queue(request):
         ),
     }
     return render(request, "safeguarding/concern_queue.html", context)
+
+
+CLOSED_PER_PAGE = 50
+
+
+def closed_concerns(request):
+    """Designated leads: the service's closed concerns, most recently closed first."""
+    from django.core.paginator import Paginator
+
+    access.require_safeguarding_lead(request.user)
+    if challenge := step_up.challenge(request):
+        return challenge
+    closed = (
+        access.concerns_visible_to(request.user)
+        .filter(status=Concern.Status.CLOSED)
+        .select_related("case")
+        .order_by("-closed_at", "-raised_at")
+    )
+    page = Paginator(closed, CLOSED_PER_PAGE).get_page(request.GET.get("page"))
+    record_access(request.user, list(page.object_list), how="closed concerns")
+    return render(request, "safeguarding/closed_concerns.html", {"page": page})
 
 
 @require_POST

@@ -47,3 +47,14 @@ def lead_designations(context):
         asked_by=user, service_id=user.service_id, status=LeadDesignation.Status.PENDING
     ).select_related("member")
     return {"to_decide": to_decide, "asked": list(asked), "csrf_token": context.get("csrf_token")}
+
+
+@register.inclusion_tag("safeguarding/includes/leads_to_reach.html", takes_context=True)
+def leads_to_reach(context):
+    """Who the service's designated safeguarding leads are, and how to reach them now: for the
+    pages where a concern is raised or followed."""
+    from safeguarding.alerts import leads_of
+
+    user = context["request"].user
+    leads = list(leads_of(user.service_id).order_by("first_name", "last_name")) if user.service_id else []
+    return {"leads": leads, "office_phone": user.service.phone if user.service_id else ""}
