@@ -28,6 +28,7 @@ from cases.models import Case, Contact, Outcome, Topic
 from consent import queries as consent_queries
 from pps import access, step_up
 from pps.audit import entries_about_case, entries_by_staff_member, record_access
+from pps.models import CASE_ROLES
 
 CASES_PER_PAGE = 50
 
@@ -51,7 +52,7 @@ def dashboard(request):
         return render(request, "cases/dashboard_no_casework.html")
     today = timezone.localdate()
     my_cases = Case.objects.visible_to(user).open()
-    if user.role in ("caseworker", "volunteer"):
+    if user.role in CASE_ROLES:
         heading = "Your open cases"
     else:
         heading = "Open cases in your service"
