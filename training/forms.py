@@ -1,0 +1,62 @@
+from django import forms
+
+from pps.forms import Form
+from training.services import MAX_LENGTHS
+
+
+class CaseStudyEditForm(Form):
+    """The parts of a draft a person may edit: title, family, summary, each timeline entry's
+    notes, and points for discussion. Entry fields are added for the study's entries."""
+
+    title = forms.CharField(label="Title", max_length=MAX_LENGTHS["title"])
+    family = forms.CharField(
+        label="The family",
+        max_length=MAX_LENGTHS["family"],
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
+    summary = forms.CharField(
+        label="What the parent needed help with",
+        max_length=MAX_LENGTHS["summary"],
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
+    discussion = forms.CharField(
+        label="Points for discussion",
+        help_text="Optional: questions for the people being trained.",
+        max_length=MAX_LENGTHS["discussion"],
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
+
+    def __init__(self, *args, entries=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        for number, entry in enumerate(entries):
+            self.fields[f"entry_{number}"] = forms.CharField(
+                label=f"Week {entry['week']}: {entry['heading']}",
+                max_length=MAX_LENGTHS["entry"],
+                required=False,
+                widget=forms.Textarea(attrs={"rows": 3}),
+            )
+
+    def entry_fields(self):
+        return [self[name] for name in self.fields if name.startswith("entry_")]
+
+
+class SubmitForm(Form):
+    checked = forms.BooleanField(
+        label="I have checked every highlighted word, and nothing in this case study identifies anyone",
+        required=False,
+    )
+
+
+class ApproveForm(Form):
+    checked = forms.BooleanField(
+        label="I have read it all, and nothing in this case study identifies anyone", required=False
+    )
+
+
+class SendBackForm(Form):
+    note = forms.CharField(
+        label="What needs changing", max_length=2000, widget=forms.Textarea(attrs={"rows": 3})
+    )
