@@ -13,6 +13,7 @@ from safeguarding.services import break_glass, raise_concern
 from tests.conftest import client_for
 from tests.consent.test_referrals import make_referral
 from tests.factories import contact_details
+from training.services import make_case_study
 
 #: Pages anyone may open without signing in.
 PUBLIC_URLS = {
@@ -38,7 +39,7 @@ PATTERNS = sorted(all_patterns())
 
 
 @pytest.fixture
-def records(caseworker, case, non_lead_senior):
+def records(caseworker, case, non_lead_senior, senior):
     contact = services.log_case_contact(
         by=caseworker,
         case=case,
@@ -71,6 +72,8 @@ def records(caseworker, case, non_lead_senior):
         "opening_id": break_glass(
             non_lead_senior, case, reason="no_lead", explanation="CANARY-ZEBEDEE cannot wait"
         ).pk,
+        # A draft training case study: only its maker (``senior``) reaches it until approved.
+        "case_study_id": make_case_study(by=senior, case=case).pk,
     }
 
 
@@ -104,6 +107,13 @@ SENIOR_ONLY = {
     "cases:case_link",
     "cases:case_access_log",
     "cases:staff_access_log",
+    # Training case studies: made by senior staff; a draft is read by its maker only.
+    "training:study_make",
+    "training:study_detail",
+    "training:study_edit",
+    "training:study_submit",
+    "training:study_approve",
+    "training:study_send_back",
 }
 
 #: Child-protection files: for designated safeguarding leads only (``senior`` is one).
