@@ -84,7 +84,7 @@ SAFE_WORDS = {
     "officer", "teacher", "head", "headteacher", "governors", "panel", "stage", "draft", "final",
     "independent", "parental", "supporter", "key", "reception", "primary", "secondary",
     "special", "mainstream", "transport", "exclusion", "suspension", "complaint", "complaints",
-    "assessment", "autism", "dyslexia", "english", "maths", "due", "deadline",
+    "assessment", "autism", "autistic", "dyslexia", "english", "maths", "due", "deadline",
     # days of the week say nothing on their own
     "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday",
 }  # fmt: skip
@@ -383,7 +383,7 @@ class Anonymiser:
         except ValueError:
             return DATE_REMOVED
         when = self.when(day)
-        if groups.get("on"):
+        if groups.get("on") and not (on == "in" and self.week(day) < 1):
             return f"{on} {when}"
         return when
 

@@ -10,13 +10,13 @@ class CaseStudyEditForm(Form):
 
     title = forms.CharField(label="Title", max_length=MAX_LENGTHS["title"])
     family = forms.CharField(
-        label="The family",
+        label="Change the family’s description",
         max_length=MAX_LENGTHS["family"],
         required=False,
         widget=forms.Textarea(attrs={"rows": 4}),
     )
     summary = forms.CharField(
-        label="What the parent needed help with",
+        label="Change what the parent needed help with",
         max_length=MAX_LENGTHS["summary"],
         required=False,
         widget=forms.Textarea(attrs={"rows": 4}),
@@ -32,15 +32,14 @@ class CaseStudyEditForm(Form):
     def __init__(self, *args, entries=(), **kwargs):
         super().__init__(*args, **kwargs)
         for number, entry in enumerate(entries):
+            if not entry.get("text"):
+                continue  # nothing written: nothing to check
             self.fields[f"entry_{number}"] = forms.CharField(
-                label=f"Week {entry['week']}: {entry['heading']}",
+                label=f"Change the notes of week {entry['week']}: {entry['heading'].lower()}",
                 max_length=MAX_LENGTHS["entry"],
                 required=False,
-                widget=forms.Textarea(attrs={"rows": 3}),
+                widget=forms.Textarea(attrs={"rows": 4, "class": "govuk-textarea"}),
             )
-
-    def entry_fields(self):
-        return [self[name] for name in self.fields if name.startswith("entry_")]
 
 
 class SubmitForm(Form):

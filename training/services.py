@@ -55,10 +55,17 @@ class _Maker:
         return self.anonymiser.pseudonyms.label(STAFF_KINDS.get(user.role, "Staff member"), user.pk)
 
 
+def case_start(case):
+    """The day the case's story starts (week 1): it opened, or its first contact if earlier."""
+    first_contact = case.contacts.order_by("occurred_at").values_list("occurred_at", flat=True).first()
+    moments = [case.opened_at] + ([first_contact] if first_contact else [])
+    return timezone.localtime(min(moments)).date()
+
+
 def anonymiser_for(case) -> _Maker:
     """An anonymiser that knows every value of ``case``'s household, the other parent of a
     separated family, the service's staff and the school names the service holds."""
-    anonymiser = Anonymiser(start=timezone.localtime(case.opened_at).date())
+    anonymiser = Anonymiser(start=case_start(case))
     maker = _Maker(anonymiser)
     labels = anonymiser.pseudonyms
     parent = case.parent
@@ -146,6 +153,7 @@ def _timeline(maker: _Maker, case) -> list[dict]:
                 {
                     "week": anonymiser.week(timezone.localtime(contact.occurred_at)),
                     "heading": heading,
+                    "contact": True,
                     "by": maker.staff(contact.logged_by),
                     "details": ". ".join(part for part in details if part),
                     "text": scrub(contact.notes),
@@ -172,12 +180,12 @@ def _timeline(maker: _Maker, case) -> list[dict]:
     return [entry for _, entry in items]
 
 
-def _title(case, entries) -> str:
+def _topics(case) -> list[str]:
+    """The case's topics, most frequent first (at most three)."""
     topics = Counter(
         topic.name for contact in case.contacts.prefetch_related("topics") for topic in contact.topics.all()
     )
-    main = topics.most_common(1)[0][0] if topics else "Support for a family"
-    return f"{main}: a case study"
+    return [name for name, _ in topics.most_common(3)]
 
 
 def draft_from_case(case) -> dict:
@@ -191,8 +199,17 @@ def draft_from_case(case) -> dict:
         ending = f"The case closed in week {maker.anonymiser.week(timezone.localtime(case.closed_at))}."
     else:
         ending = f"The case was still open in week {last_week}."
+    topics = [maker.anonymiser.scrub(name) for name in _topics(case)]
+    contacts = sum(1 for entry in entries if entry.get("contact"))
+    needs = sorted({child.get_need_display() for child in case.parent.children.all() if child.need})
     return {
-        "title": _title(case, entries),
+        "title": f"{topics[0] if topics else 'Support for a family'}: a case study",
+        "about": {
+            "topics": topics,
+            "needs": needs,
+            "contacts": contacts,
+            "weeks": last_week,
+        },
         "family": family,
         "summary": summary,
         "entries": entries,
@@ -223,7 +240,8 @@ def editable_parts(study: CaseStudy) -> dict:
         "summary": content.get("summary", ""),
     }
     for number, entry in enumerate(content.get("entries", [])):
-        parts[f"entry_{number}"] = entry.get("text", "")
+        if entry.get("text"):
+            parts[f"entry_{number}"] = entry["text"]
     parts["discussion"] = content.get("discussion", "")
     return parts
 

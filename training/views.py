@@ -104,11 +104,15 @@ def case_study_edit(request, case_study_id):
 
 
 def _edit_page(request, study, form, submit_form=None):
+    content = _parts_with_highlights(study)
     context = {
         "study": study,
         "form": form,
-        "content": _parts_with_highlights(study),
-        "entries": list(zip(study.study.get("entries", []), form.entry_fields(), strict=False)),
+        "content": content,
+        "entries": [
+            (entry, form[f"entry_{number}"] if f"entry_{number}" in form.fields else None)
+            for number, entry in enumerate(content["entries"])
+        ],
         "checks": services.checks_left(study),
         "submit_form": submit_form or SubmitForm(),
     }
