@@ -195,3 +195,33 @@ def test_placeholders_and_ordinary_words_are_not_highlighted():
         "[phone number removed]."
     )
     assert checks_in(text) == 0
+
+
+def test_short_names_are_not_replaced_inside_other_words():
+    a = Anonymiser(start=date(2024, 3, 4))
+    a.add_person("Parent A", "Jo Ed", "Jo", "Ed")
+    assert a.scrub("Jo edited the plan with Joanne; Ed educated Jo's and ED's friends.") == (
+        "Parent A edited the plan with Joanne; Parent A educated Parent A's and Parent A's friends."
+    )
+
+
+def test_a_name_that_is_also_a_word_is_replaced_only_when_written_as_a_name():
+    a = Anonymiser(start=date(2024, 3, 4))
+    a.add_person("Child 1", "Grace", "Hope")
+    assert a.scrub("Grace said there is hope; by the grace of the panel. HOPE agreed.") == (
+        "Child 1 said there is hope; by the grace of the panel. Child 1 agreed."
+    )
+
+
+def test_a_name_given_whole_wins_over_the_same_word_as_part_of_another_name():
+    a = Anonymiser(start=date(2024, 3, 4))
+    a.add_person("Child 1", "Mary-Ann")
+    a.add_person("Child 2", "Ann")
+    assert a.scrub("Mary-Ann and Ann.") == "Child 1 and Child 2."
+
+
+def test_the_household_keeps_its_pseudonym_when_a_member_of_staff_shares_a_name():
+    a = Anonymiser(start=date(2024, 3, 4))
+    a.add_person("Parent A", "Sarah Jones", "Sarah")
+    a.add_person("Caseworker 1", "Sarah Hughes", "Sarah")
+    assert a.scrub("Sarah Hughes called Sarah.") == "Caseworker 1 called Parent A."

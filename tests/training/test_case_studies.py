@@ -273,3 +273,17 @@ def test_the_list_page_costs_the_same_few_queries_however_many_studies(
     client = client_for(caseworker)
     with django_assert_max_num_queries(15):
         assert client.get(reverse("training:study_list")).status_code == 200
+
+
+def test_the_case_page_offers_a_case_study_to_senior_staff_only(caseworker, head, family_case):
+    url = reverse("cases:case_detail", args=[family_case.pk])
+    assert "Make a training case study" not in client_for(caseworker).get(url).content.decode()
+    assert "Make a training case study" in client_for(head).get(url).content.decode()
+
+
+def test_the_maker_sees_why_it_was_sent_back_in_the_history(senior, head, submitted):
+    services.send_back_case_study(by=head, study=submitted, note="Take out the judge's name.")
+    services.submit_case_study(by=senior, study=submitted, checked=True)
+    page = client_for(head).get(reverse("training:study_detail", args=[submitted.pk])).content.decode()
+    assert "Sent back for changes" in page and "Take out the judge&#x27;s name." in page
+    assert [event.kind for event in submitted.events.all()] == ["made", "submitted", "returned", "submitted"]
