@@ -13,7 +13,7 @@ class CaseStudyEditForm(Form):
         label="Change the family’s description",
         max_length=MAX_LENGTHS["family"],
         required=False,
-        widget=forms.Textarea(attrs={"rows": 4}),
+        widget=forms.Textarea(attrs={"rows": 6}),
     )
     summary = forms.CharField(
         label="Change what the parent needed help with",
