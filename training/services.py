@@ -13,6 +13,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from cases.models import Child
+from consent.models import Consent, Disclosure, SubjectAccessRequest
 from pps import access as pps_access
 from pps.models import Role
 from training.access import may_make_case_studies
@@ -26,6 +27,8 @@ from training.anonymise import (
     checks_in,
 )
 from training.models import CaseStudy, CaseStudyEvent
+
+ORGANISATION_REMOVED = "[organisation removed]"
 
 #: Longest text of each part a person may edit.
 MAX_LENGTHS = {"title": 200, "family": 5000, "summary": 5000, "discussion": 5000, "entry": 10000}
@@ -93,6 +96,14 @@ def anonymiser_for(case) -> _Maker:
             other_label = labels.label("Parent", other_parent.pk)
             anonymiser.add_person(other_label, other_parent.full_name, other_parent.first_name)
             anonymiser.add_value(other.reference, REFERENCE_REMOVED)
+    # Other people and organisations recorded about the household: whoever else asked about the
+    # case (another parent), and the organisations named in consents and disclosures.
+    for request in SubjectAccessRequest.objects.filter(case=case):
+        anonymiser.add_person(labels.label("Parent", ("requester", request.pk)), request.requester)
+    for consent in Consent.objects.filter(parent=parent):
+        anonymiser.add_value(consent.named_organisation, ORGANISATION_REMOVED)
+    for disclosure in Disclosure.objects.filter(case=case):
+        anonymiser.add_value(disclosure.organisation, ORGANISATION_REMOVED)
     # Every school name the service holds, so that a school mentioned in passing is caught too.
     schools = Child.objects.filter(parent__service_id=case.service_id).exclude(parent__data_key="")
     for child in schools.select_related("parent").only("school", "parent__data_key", "parent__id"):

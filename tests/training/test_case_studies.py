@@ -4,11 +4,14 @@ import pytest
 from auditlog import get_logentry_model
 from django.db import connection
 from django.urls import reverse
+from django.utils import timezone
 
+from cases import services as case_services
 from cases.models import Case, CaseEvent, Contact
+from consent import services as consent_services
 from pps.models import Role
 from tests.conftest import client_for
-from tests.factories import UserFactory
+from tests.factories import UserFactory, contact_details
 from training import services
 from training.models import CaseStudy, CaseStudyEvent
 
@@ -287,3 +290,33 @@ def test_the_maker_sees_why_it_was_sent_back_in_the_history(senior, head, submit
     page = client_for(head).get(reverse("training:study_detail", args=[submitted.pk])).content.decode()
     assert "Sent back for changes" in page and "Take out the judge&#x27;s name." in page
     assert [event.kind for event in submitted.events.all()] == ["made", "submitted", "returned", "submitted"]
+
+
+def test_other_people_and_organisations_recorded_about_the_household_are_taken_out(
+    caseworker, senior, family_case
+):
+    consent_services.record_other_parent_request(
+        by=caseworker,
+        case=family_case,
+        requester="Desmond Reid",
+        how="phone",
+        received_at=timezone.now(),
+        asked_for="Everything about Kai",
+    )
+    consent_services.record_consent(
+        by=caseworker,
+        case=family_case,
+        method="oral_phone",
+        parent_was_told="We would talk to the charity.",
+        recipients=["other"],
+        named_organisation="Weald Autism Parents Network",
+    )
+    case_services.log_case_contact(
+        by=caseworker,
+        case=family_case,
+        details=contact_details(family_case.service),
+        notes="Desmond Reid rang again. Suggested the Weald Autism Parents Network.",
+    )
+    study = services.make_case_study(by=senior, case=family_case)
+    assert "Desmond" not in study.content and "Weald" not in study.content
+    assert "Parent B rang again. Suggested the [organisation removed]." in study.content
