@@ -69,6 +69,24 @@ def case_studies_to_approve_by(user, queryset=None):
     )
 
 
+def case_studies_withdrawable_by(user, queryset=None):
+    """The case studies ``user`` may withdraw: senior staff, any they can see (their own drafts,
+    those waiting for approval, approved ones)."""
+    from training.models import CaseStudy
+
+    if not may_make_case_studies(user):
+        return (CaseStudy.objects.all() if queryset is None else queryset).none()
+    return case_studies_visible_to(user, queryset)
+
+
+def get_case_study_for_withdrawal(user, case_study_id, *, how: str = "withdraw training case study"):
+    """The case study if ``user`` may withdraw it (``case_studies_withdrawable_by``), else 404.
+    Recorded."""
+    study = get_or_404(case_studies_withdrawable_by(user), case_study_id)
+    record_access(user, [study], how=how)
+    return study
+
+
 def get_case_study_for_user(user, case_study_id, *, how: str = "training case study"):
     """The case study if ``user`` may read it (``case_studies_visible_to``), else 404. Recorded."""
     study = get_or_404(case_studies_visible_to(user).select_related("made_by", "approved_by"), case_study_id)

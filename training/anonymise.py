@@ -276,6 +276,7 @@ class Anonymiser:
         self.start = start
         self.pseudonyms = pseudonyms or Pseudonyms()
         self._known: dict[str, _Known] = {}
+        self._references: dict[str, str] = {}
         self._pattern = None
 
     # What is known ---------------------------------------------------------------------------
@@ -294,6 +295,13 @@ class Anonymiser:
             return
         self._known[key] = _Known(label, value, weak)
         self._pattern = None
+
+    def add_reference(self, value: str, label: str) -> None:
+        """A code such as a case reference: replaced before anything else, wherever it stands
+        (it could otherwise pass for a postcode or a phone number)."""
+        value = (value or "").strip()
+        if len(value) >= 4:
+            self._references[value.lower()] = label
 
     def add_person(self, label, *names: str) -> None:
         """A person known by ``names`` (first name, last name, full name...): each name, and each
@@ -335,6 +343,8 @@ class Anonymiser:
         """``text`` with every identifying detail it can find replaced."""
         if not text:
             return ""
+        for reference, label in self._references.items():
+            text = re.sub(rf"(?i)(?<![\w]){re.escape(reference)}(?![\w])", label, text)
         text = LINK.sub(LINK_REMOVED, text)
         text = EMAIL.sub(EMAIL_REMOVED, text)
         text = POSTCODE.sub(POSTCODE_REMOVED, text)

@@ -29,12 +29,15 @@ class CaseStudy(OwnDataKeyModel):
     Made as a *draft* by a senior manager or head of service, checked and edited by them, then
     *submitted*; a second senior person (not the maker) *approves* it, or sends it back with a
     note. Only an approved case study is listed under Training and read by the service's staff.
+    A senior person may withdraw one at any time (its maker may discard a draft): its text and
+    its data key are destroyed; the row keeps only who did what and when.
     """
 
     class Status(models.TextChoices):
         DRAFT = "draft", "Draft: being checked"
         SUBMITTED = "submitted", "Waiting for approval"
         APPROVED = "approved", "Approved for training"
+        WITHDRAWN = "withdrawn", "Withdrawn"  # its text and key destroyed
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     service = models.ForeignKey("pps.Service", on_delete=models.PROTECT, related_name="+")
@@ -79,7 +82,7 @@ class CaseStudy(OwnDataKeyModel):
 
 class CaseStudyEvent(EncryptedModel):
     """A step in a case study's own history, shown to senior staff: made, edited, submitted,
-    sent back, approved. (The audit log keeps the compliance trail; this is for people.)"""
+    sent back, approved, withdrawn. (The audit log keeps the compliance trail; this is for people.)"""
 
     class Kind(models.TextChoices):
         MADE = "made", "Draft made from a case"
@@ -87,6 +90,7 @@ class CaseStudyEvent(EncryptedModel):
         SUBMITTED = "submitted", "Submitted for approval"
         RETURNED = "returned", "Sent back for changes"
         APPROVED = "approved", "Approved for training"
+        WITHDRAWN = "withdrawn", "Withdrawn"  # its text and key destroyed
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     case_study = models.ForeignKey(CaseStudy, on_delete=models.CASCADE, related_name="events")

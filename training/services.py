@@ -89,13 +89,13 @@ def anonymiser_for(case) -> _Maker:
     outward = (parent.postcode or "").strip().split(" ")[0]
     if len(outward) >= 2 and any(c.isdigit() for c in outward):
         anonymiser.add_value(outward, POSTCODE_REMOVED)
-    anonymiser.add_value(case.reference, REFERENCE_REMOVED)
+    anonymiser.add_reference(case.reference, REFERENCE_REMOVED)
     for other in pps_access.separated_parent_cases(case).select_related("parent"):
         other_parent = other.parent
         if other_parent.data_key:
             other_label = labels.label("Parent", other_parent.pk)
             anonymiser.add_person(other_label, other_parent.full_name, other_parent.first_name)
-            anonymiser.add_value(other.reference, REFERENCE_REMOVED)
+            anonymiser.add_reference(other.reference, REFERENCE_REMOVED)
     # Other people and organisations recorded about the household: whoever else asked about the
     # case (another parent), and the organisations named in consents and disclosures.
     for request in SubjectAccessRequest.objects.filter(case=case):
@@ -333,6 +333,30 @@ def send_back_case_study(*, by, study: CaseStudy, note: str) -> CaseStudy:
     study.submitted_at = None
     study.save(update_fields=["status", "returned_note", "submitted_at"])
     CaseStudyEvent.objects.create(case_study=study, kind=CaseStudyEvent.Kind.RETURNED, by=by, note=note)
+    return study
+
+
+@transaction.atomic
+def withdraw_case_study(*, by, study: CaseStudy) -> CaseStudy:
+    """Withdraw a case study (senior staff; a draft only by its maker): nobody can read it
+    again. Its text and its data key are destroyed, so no copy of the database holds it."""
+    if not may_make_case_studies(by) or by.service_id != study.service_id:
+        raise CaseStudyError("Only a senior manager or the head of service can withdraw a case study.")
+    if study.status == CaseStudy.Status.DRAFT and study.made_by_id != by.pk:
+        raise CaseStudyError("Only the person who made this draft can discard it.")
+    if study.status == CaseStudy.Status.WITHDRAWN:
+        raise CaseStudyError("This case study has already been withdrawn.")
+    for event in study.events.exclude(note=""):
+        event.note = ""
+        event.save(update_fields=["note"])
+    study.__dict__.pop("_household_key", None)  # forget the key held in memory too
+    study.status = CaseStudy.Status.WITHDRAWN
+    study.content = ""
+    study.returned_note = ""
+    study.data_key = ""
+    study.save(update_fields=["status", "content", "returned_note", "data_key"])
+    # The row's key is gone: this event holds no text, so it needs none.
+    CaseStudyEvent.objects.create(case_study=study, kind=CaseStudyEvent.Kind.WITHDRAWN, by=by)
     return study
 
 

@@ -12,4 +12,5 @@ urlpatterns = [
     path("training/<uuid:case_study_id>/submit/", views.case_study_submit, name="study_submit"),
     path("training/<uuid:case_study_id>/approve/", views.case_study_approve, name="study_approve"),
     path("training/<uuid:case_study_id>/send-back/", views.case_study_send_back, name="study_send_back"),
+    path("training/<uuid:case_study_id>/withdraw/", views.case_study_withdraw, name="study_withdraw"),
 ]

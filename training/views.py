@@ -77,6 +77,7 @@ def _detail_page(request, study, *, approve_form=None, send_back_form=None, stat
         "checks": services.checks_left(study) if reviewing else 0,
         "may_approve": access.case_studies_to_approve_by(request.user).filter(pk=study.pk).exists(),
         "may_edit": study.status == CaseStudy.Status.DRAFT and study.made_by_id == request.user.pk,
+        "may_withdraw": access.may_make_case_studies(request.user) and study.status != CaseStudy.Status.DRAFT,
         "approve_form": approve_form or ApproveForm(),
         "send_back_form": send_back_form or SendBackForm(),
         "events": study.events.select_related("by") if request.user.is_senior else [],
@@ -178,3 +179,18 @@ def case_study_send_back(request, case_study_id):
             messages.success(request, "Sent back to the person who made it, with your note.")
             return redirect("training:study_list")
     return _detail_page(request, study, send_back_form=form)
+
+
+@require_POST
+def case_study_withdraw(request, case_study_id):
+    """Withdraw a case study from training (senior staff), or discard one's own draft: its text
+    is destroyed."""
+    study = access.get_case_study_for_withdrawal(request.user, case_study_id)
+    was_draft = study.status == CaseStudy.Status.DRAFT
+    try:
+        services.withdraw_case_study(by=request.user, study=study)
+    except services.CaseStudyError as error:
+        messages.error(request, error.message)
+        return redirect("training:study_list")
+    messages.success(request, "Draft discarded." if was_draft else "Withdrawn. Nobody can read it any more.")
+    return redirect("training:study_list")

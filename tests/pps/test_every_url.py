@@ -114,6 +114,7 @@ SENIOR_ONLY = {
     "training:study_submit",
     "training:study_approve",
     "training:study_send_back",
+    "training:study_withdraw",
 }
 
 #: Child-protection files: for designated safeguarding leads only (``senior`` is one).

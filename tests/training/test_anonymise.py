@@ -225,3 +225,12 @@ def test_the_household_keeps_its_pseudonym_when_a_member_of_staff_shares_a_name(
     a.add_person("Parent A", "Sarah Jones", "Sarah")
     a.add_person("Caseworker 1", "Sarah Hughes", "Sarah")
     assert a.scrub("Sarah Hughes called Sarah.") == "Caseworker 1 called Parent A."
+
+
+@pytest.mark.parametrize("reference", ["HX49RT", "AB2C3D", "K7Q2MZ"])
+def test_a_case_reference_is_removed_even_when_it_looks_like_a_postcode(reference):
+    a = Anonymiser(start=date(2024, 3, 4))
+    a.add_reference(reference, "[reference removed]")
+    assert a.scrub(f"Case {reference.lower()} and {reference}.") == (
+        "Case [reference removed] and [reference removed]."
+    )

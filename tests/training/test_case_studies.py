@@ -320,3 +320,35 @@ def test_other_people_and_organisations_recorded_about_the_household_are_taken_o
     study = services.make_case_study(by=senior, case=family_case)
     assert "Desmond" not in study.content and "Weald" not in study.content
     assert "Parent B rang again. Suggested the [organisation removed]." in study.content
+
+
+def test_a_senior_withdraws_an_approved_case_study_and_its_text_is_destroyed(
+    non_lead_senior, caseworker, approved
+):
+    client = client_for(non_lead_senior)
+    page = client.get(reverse("training:study_detail", args=[approved.pk])).content.decode()
+    assert "Withdraw this case study" in page
+    response = client.post(reverse("training:study_withdraw", args=[approved.pk]))
+    assert response.status_code == 302
+    study = CaseStudy.objects.get(pk=approved.pk)
+    assert study.status == CaseStudy.Status.WITHDRAWN
+    assert study.data_key == "" and study.household_key() is None
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT content FROM training_casestudy")
+        (stored,) = cursor.fetchone()
+    assert stored == ""
+    assert client_for(caseworker).get(reverse("training:study_detail", args=[approved.pk])).status_code == 404
+    assert study.events.last().kind == CaseStudyEvent.Kind.WITHDRAWN
+
+
+def test_only_its_maker_discards_a_draft_and_caseworkers_withdraw_nothing(
+    senior, head, caseworker, family_case, approved
+):
+    draft = services.make_case_study(by=senior, case=family_case)
+    assert client_for(head).post(reverse("training:study_withdraw", args=[draft.pk])).status_code == 404
+    assert (
+        client_for(caseworker).post(reverse("training:study_withdraw", args=[approved.pk])).status_code == 404
+    )
+    response = client_for(senior).post(reverse("training:study_withdraw", args=[draft.pk]), follow=True)
+    assert "Draft discarded." in response.content.decode()
+    assert CaseStudy.objects.get(pk=draft.pk).status == CaseStudy.Status.WITHDRAWN
