@@ -1,5 +1,7 @@
 """Making a training case study from a case, checking it, approving it and reading it (R14)."""
 
+from urllib.parse import urlencode
+
 import pytest
 from auditlog import get_logentry_model
 from django.db import connection
@@ -352,3 +354,24 @@ def test_only_its_maker_discards_a_draft_and_caseworkers_withdraw_nothing(
     response = client_for(senior).post(reverse("training:study_withdraw", args=[draft.pk]), follow=True)
     assert "Draft discarded." in response.content.decode()
     assert CaseStudy.objects.get(pk=draft.pk).status == CaseStudy.Status.WITHDRAWN
+
+
+@pytest.mark.parametrize(
+    "value", ["\x00", "x" * 100_000, "<script>alert(1)</script>", "{{7*7}}", "\u202eevil"]
+)
+def test_bad_input_in_an_edit_is_never_a_server_error(senior, draft, value):
+    parts = services.editable_parts(draft) | {"discussion": value, "entry_0": value}
+    response = client_for(senior).post(reverse("training:study_edit", args=[draft.pk]), parts)
+    assert response.status_code in (200, 302)
+    page = client_for(senior).get(reverse("training:study_edit", args=[draft.pk])).content.decode()
+    assert "<script>alert" not in page
+
+
+def test_a_lone_surrogate_as_a_browser_would_send_it_is_never_a_server_error(senior, draft):
+    body = urlencode(services.editable_parts(draft)) + "&discussion=%ED%A0%80"
+    response = client_for(senior).post(
+        reverse("training:study_edit", args=[draft.pk]),
+        body,
+        content_type="application/x-www-form-urlencoded",
+    )
+    assert response.status_code in (200, 302)
