@@ -80,9 +80,19 @@ def _detail_page(request, study, *, approve_form=None, send_back_form=None, stat
         "may_withdraw": access.may_make_case_studies(request.user) and study.status != CaseStudy.Status.DRAFT,
         "approve_form": approve_form or ApproveForm(),
         "send_back_form": send_back_form or SendBackForm(),
-        "events": study.events.select_related("by") if request.user.is_senior else [],
+        "events": _history(request.user, study),
     }
     return render(request, "training/case_study_detail.html", context, status=status)
+
+
+def _history(user, study) -> list:
+    """The case study's own history, for senior staff only."""
+    if not user.is_senior:
+        return []
+    events = list(study.events.select_related("by"))
+    for event in events:
+        event.use_household_key(study.household_key())  # the study's key: no query per event
+    return events
 
 
 def case_study_edit(request, case_study_id):
