@@ -85,6 +85,11 @@ SAFE_WORDS = {
     "independent", "parental", "supporter", "key", "reception", "primary", "secondary",
     "special", "mainstream", "transport", "exclusion", "suspension", "complaint", "complaints",
     "assessment", "autism", "autistic", "dyslexia", "english", "maths", "due", "deadline",
+    "ask", "tell", "see", "check", "write", "visit", "visited", "mentioned", "wants",
+    "video", "speech", "help", "texted", "needs", "need", "checking", "home", "home-to-school",
+    "admissions", "attendance", "severe", "physical", "moderate", "specific", "profound",
+    "hearing", "vision", "multi-sensory", "learning", "language", "communication", "emotional",
+    "mental", "difficulty", "disability", "impairment", "spectrum", "disorder", "provision",
     # days of the week say nothing on their own
     "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday",
 }  # fmt: skip
@@ -262,6 +267,8 @@ REPEATED_PLACEHOLDER = re.compile(
     r"\b((?:Parent [A-Z]\d*|Child \d+|School [A-Z]\d*|Caseworker \d+|Volunteer \d+|Manager \d+"
     r"|Staff member \d+|Person \d+))(?:[\s-]+\1\b)+"
 )
+#: Ordinary phrases with a capital letter that identify nobody ("section F" of an EHC plan).
+SAFE_PHRASE = re.compile(r"\b[Ss]ections? [A-K](?:(?:,| and| or) [A-K])*\b|\bYear \d{1,2}\b")
 _WORD = re.compile(r"[A-Za-zÀ-ÖØ-öø-ÿ][\w'’-]*|\d[\d,.:/]*")
 
 
@@ -486,6 +493,7 @@ def highlight(text: str) -> list[Part]:
     plain: list[str] = []
     position = 0
     protected = [(m.start(), m.end()) for m in PLACEHOLDER.finditer(text or "")]
+    protected += [(m.start(), m.end()) for m in SAFE_PHRASE.finditer(text or "")]
 
     def inside_placeholder(start, end):
         return any(low <= start and end <= high for low, high in protected)

@@ -234,3 +234,8 @@ def test_a_case_reference_is_removed_even_when_it_looks_like_a_postcode(referenc
     assert a.scrub(f"Case {reference.lower()} and {reference}.") == (
         "Case [reference removed] and [reference removed]."
     )
+
+
+def test_sections_of_a_plan_and_school_years_are_not_highlighted():
+    assert checks_in("Section F and section B of the plan; she is in Year 6.") == 0
+    assert [part.text for part in highlight("Ask F. Smith in Year 6.") if part.check] == ["F", "Smith"]
