@@ -184,7 +184,7 @@ def test_a_malformed_or_unknown_id_is_simply_not_found(as_caseworker):
     assert as_caseworker.get("/cases/99999999999999999999999/").status_code == 404
 
 
-LIST_PAGES = ["cases:dashboard", "cases:case_list", "cases:parent_search"]
+LIST_PAGES = ["cases:dashboard", "cases:case_list", "cases:parent_search", "training:study_list"]
 
 
 @pytest.mark.parametrize("name", LIST_PAGES)
