@@ -154,12 +154,8 @@ def _value_pattern(value: str) -> str:
     body = "".join(rf"[{_DASHES}\s]*" if part == "SEP" else part for part in parts)
     if _normalise(value) in NAMES_THAT_ARE_WORDS:
         capitalised = value.strip()[0].upper() + value.strip()[1:].lower()
-        return f"(?:{_value_pattern_exact(capitalised)}|{_value_pattern_exact(value.strip().upper())})"
+        return f"(?:{re.escape(capitalised)}|{re.escape(value.strip().upper())})"
     return f"(?i:{body})"
-
-
-def _value_pattern_exact(value: str) -> str:
-    return re.escape(value)
 
 
 class Pseudonyms:
@@ -275,8 +271,9 @@ _WORD = re.compile(r"[A-Za-zÀ-ÖØ-öø-ÿ][\w'’-]*|\d[\d,.:/]*")
 class Anonymiser:
     """Replaces what is known about a case, and what looks identifying, in free text.
 
-    ``start`` is the day the case opened: dates become the week of the case they fall in.
-    Add what is known with ``add_person`` and ``add_value``, then call ``scrub``.
+    ``start`` is the case's first day: dates become the week of the case they fall in. Add what
+    is known with ``add_person``, ``add_school``, ``add_address``, ``add_reference`` and
+    ``add_value``, then call ``scrub``.
     """
 
     def __init__(self, *, start: date, pseudonyms: Pseudonyms | None = None):
