@@ -31,6 +31,7 @@ urlpatterns = [
     path("", include("cases.urls")),
     path("", include("consent.urls")),
     path("", include("safeguarding.urls")),
+    path("", include("training.urls")),
 ]
 
 handler404 = "pps.views.not_found"

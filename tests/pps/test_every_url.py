@@ -13,6 +13,7 @@ from safeguarding.services import break_glass, designate_lead, raise_concern
 from tests.conftest import client_for
 from tests.consent.test_referrals import make_referral
 from tests.factories import contact_details
+from training.services import make_case_study
 
 #: Pages anyone may open without signing in.
 PUBLIC_URLS = {
@@ -38,7 +39,7 @@ PATTERNS = sorted(all_patterns())
 
 
 @pytest.fixture
-def records(caseworker, case, non_lead_senior, head):
+def records(caseworker, case, non_lead_senior, senior, head):
     contact = services.log_case_contact(
         by=caseworker,
         case=case,
@@ -73,6 +74,8 @@ def records(caseworker, case, non_lead_senior, head):
         ).pk,
         # The head of service's own designation as lead, waiting for a second person.
         "designation_id": designate_lead(head, head).pk,
+        # A draft training case study: only its maker (``senior``) reaches it until approved.
+        "case_study_id": make_case_study(by=senior, case=case).pk,
     }
 
 
@@ -107,6 +110,14 @@ SENIOR_ONLY = {
     "cases:case_access_log",
     "cases:staff_access_log",
     "safeguarding:designation_decide",
+    # Training case studies: made by senior staff; a draft is read by its maker only.
+    "training:study_make",
+    "training:study_detail",
+    "training:study_edit",
+    "training:study_submit",
+    "training:study_approve",
+    "training:study_send_back",
+    "training:study_withdraw",
 }
 
 #: Child-protection files: for designated safeguarding leads only (``senior`` is one).
@@ -206,7 +217,7 @@ def test_a_malformed_or_unknown_id_is_simply_not_found(as_caseworker):
     assert as_caseworker.get("/cases/99999999999999999999999/").status_code == 404
 
 
-LIST_PAGES = ["cases:dashboard", "cases:case_list", "cases:parent_search"]
+LIST_PAGES = ["cases:dashboard", "cases:case_list", "cases:parent_search", "training:study_list"]
 
 
 @pytest.mark.parametrize("name", LIST_PAGES)
