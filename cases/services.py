@@ -162,6 +162,16 @@ def mark_follow_up_done(*, by, contact: Contact) -> None:
     contact.save(update_fields=["follow_up_done"])
 
 
+@transaction.atomic
+def undo_follow_up_done(*, by, contact: Contact) -> None:
+    """A follow-up marked done by mistake is due again."""
+    if contact.case_id is None:
+        raise CaseworkError("Only contacts on a case have follow-ups.")
+    access.require_reach(access.contacts_visible_to(by), contact)
+    contact.follow_up_done = False
+    contact.save(update_fields=["follow_up_done"])
+
+
 def _refresh_search_tokens(parent: Parent) -> None:
     ParentSearchToken.objects.filter(parent=parent).delete()
     ParentSearchToken.objects.bulk_create(

@@ -8,6 +8,7 @@ urlpatterns = [
     path("", views.dashboard, name="dashboard"),
     path("contacts/new/", views.log_contact, name="contact_log"),
     path("contacts/<uuid:contact_id>/follow-up-done/", views.follow_up_done, name="follow_up_done"),
+    path("contacts/<uuid:contact_id>/follow-up-undo/", views.follow_up_undo, name="follow_up_undo"),
     path("parents/", views.parent_search, name="parent_search"),
     path("parents/new/", views.parent_new, name="parent_new"),
     path("parents/<uuid:parent_id>/", views.parent_detail, name="parent_detail"),

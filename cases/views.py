@@ -477,6 +477,21 @@ def case_open(request, parent_id):
     return render(request, "cases/case_open.html", {"form": form, "parent": parent})
 
 
+def _follow_up_answer(request, contact, *, done: bool):
+    """After marking a follow-up done (or undoing it): from the dashboard's htmx button, the
+    follow-up's own line, swapped in place; otherwise back to the page it was marked on."""
+    if request.headers.get("HX-Request"):
+        context = {
+            "contact": contact,
+            "today": timezone.localdate(),
+            "simple_message": services.simple_message(request.user),
+        }
+        return render(request, "cases/includes/follow_up_item.html", context)
+    if request.POST.get("return_to") == "case" and contact.case_id:
+        return redirect("cases:case_detail", case_id=contact.case_id)
+    return redirect("cases:dashboard")
+
+
 @require_POST
 def follow_up_done(request, contact_id):
     contact = access.get_contact_for_user(request.user, contact_id, how="follow-up")
@@ -485,10 +500,23 @@ def follow_up_done(request, contact_id):
     except services.CaseworkError as error:
         messages.error(request, error.message)
     else:
-        messages.success(request, "Follow-up marked as done.")
-    if request.POST.get("return_to") == "case" and contact.case_id:
-        return redirect("cases:case_detail", case_id=contact.case_id)
-    return redirect("cases:dashboard")
+        if not request.headers.get("HX-Request"):
+            messages.success(request, "Follow-up marked as done.")
+    return _follow_up_answer(request, contact, done=True)
+
+
+@require_POST
+def follow_up_undo(request, contact_id):
+    """A follow-up marked done by mistake is due again."""
+    contact = access.get_contact_for_user(request.user, contact_id, how="follow-up")
+    try:
+        services.undo_follow_up_done(by=request.user, contact=contact)
+    except services.CaseworkError as error:
+        messages.error(request, error.message)
+    else:
+        if not request.headers.get("HX-Request"):
+            messages.success(request, "The follow-up is due again.")
+    return _follow_up_answer(request, contact, done=False)
 
 
 def reference_data(request):

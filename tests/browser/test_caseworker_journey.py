@@ -66,6 +66,13 @@ def test_a_caseworker_signs_in_to_their_open_cases_follow_ups_and_recent_contact
     expect(open_cases).to_contain_text("Sarah Jones")
     follow_up = page.get_by_role("listitem").filter(has_text="Sarah Jones").filter(has_text="Today")
     expect(follow_up.get_by_role("button", name="Mark done")).to_be_visible()
+    # Marked done in place, and undone, without leaving the dashboard (htmx).
+    follow_up.get_by_role("button", name="Mark done").click()
+    done = page.locator(".app-follow-ups__item").filter(has_text="Sarah Jones")
+    expect(done.get_by_role("button", name="Undo")).to_be_visible()
+    expect(done).to_contain_text("Done")
+    done.get_by_role("button", name="Undo").click()
+    expect(done.get_by_role("button", name="Mark done")).to_be_visible()
     recent = page.get_by_role("table", name="Your recent contacts")
     expect(recent.get_by_role("link", name="Sarah Jones")).to_be_visible()
     screenshot("dashboard")

@@ -199,3 +199,30 @@ def test_a_closed_case_takes_no_new_contact_until_it_is_reopened(as_caseworker, 
     services.reopen_case(by=caseworker, case=case, reason="The parent called again")
     assert as_caseworker.post(url, contact_form(service)).status_code == 302
     assert Contact.objects.filter(case=case).count() == 1
+
+
+def test_a_follow_up_marked_done_in_place_can_be_undone(as_caseworker, caseworker, case, service):
+    contact = services.log_case_contact(
+        by=caseworker, case=case, details=contact_details(service), follow_up_on=timezone.localdate()
+    )
+    htmx = {"HTTP_HX_REQUEST": "true"}
+
+    line = as_caseworker.post(reverse("cases:follow_up_done", args=[contact.pk]), **htmx).content.decode()
+
+    contact.refresh_from_db()
+    assert contact.follow_up_done
+    assert line.lstrip().startswith("<li") and "Done" in line and "Undo" in line and "<html" not in line
+    line = as_caseworker.post(reverse("cases:follow_up_undo", args=[contact.pk]), **htmx).content.decode()
+    contact.refresh_from_db()
+    assert not contact.follow_up_done and "Mark done" in line
+
+
+def test_without_javascript_undo_comes_back_to_the_dashboard(as_caseworker, caseworker, case, service):
+    contact = services.log_case_contact(
+        by=caseworker, case=case, details=contact_details(service), follow_up_on=timezone.localdate()
+    )
+    services.mark_follow_up_done(by=caseworker, contact=contact)
+    response = as_caseworker.post(reverse("cases:follow_up_undo", args=[contact.pk]))
+    assert response.status_code == 302 and response.url == reverse("cases:dashboard")
+    page = as_caseworker.get(response.url).content.decode()
+    assert "The follow-up is due again." in page and "Mark done" in page
