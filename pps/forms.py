@@ -3,6 +3,10 @@
 from django import forms
 from django.forms.renderers import TemplatesSetting
 
+#: The longest password any password box takes (sign in, unlock, new password): long enough for
+#: any passphrase, short enough that hashing it costs nothing unusual.
+PASSWORD_MAX_LENGTH = 256
+
 WIDGET_CLASSES = {
     "textinput": "govuk-input",
     "emailinput": "govuk-input",

@@ -40,7 +40,7 @@ from django.utils.http import urlsafe_base64_encode
 from django.views.decorators.cache import never_cache
 
 from pps import auth_log
-from pps.forms import Form, GovukFormMixin
+from pps.forms import PASSWORD_MAX_LENGTH, Form, GovukFormMixin
 from pps.middleware import client_ip
 
 #: Requests from one address that may send an email, per window.
@@ -56,7 +56,10 @@ class ResetRequestForm(Form):
         label="Username or email address",
         max_length=254,
         widget=forms.TextInput(attrs={"autocomplete": "username", "spellcheck": "false"}),
-        error_messages={"required": "Enter your username or email address"},
+        error_messages={
+            "required": "Enter your username or email address",
+            "max_length": "A username or email address has at most 254 characters",
+        },
     )
 
 
@@ -166,14 +169,22 @@ class NewPasswordForm(GovukFormMixin, auth_forms.SetPasswordForm):
         strip=False,
         help_text="At least 12 characters, and not a common password. Three random words make a "
         "strong password that is easy to remember.",
+        max_length=PASSWORD_MAX_LENGTH,
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
-        error_messages={"required": "Enter a new password"},
+        error_messages={
+            "required": "Enter a new password",
+            "max_length": f"A password has at most {PASSWORD_MAX_LENGTH} characters",
+        },
     )
     new_password2 = forms.CharField(
         label="Confirm new password",
         strip=False,
+        max_length=PASSWORD_MAX_LENGTH,
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
-        error_messages={"required": "Enter the new password again"},
+        error_messages={
+            "required": "Enter the new password again",
+            "max_length": f"A password has at most {PASSWORD_MAX_LENGTH} characters",
+        },
     )
 
     def clean(self):

@@ -13,7 +13,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from pps import auth_log, otp, services, session_limits, step_up
-from pps.forms import Form
+from pps.forms import PASSWORD_MAX_LENGTH, Form
 
 
 class CodeForm(Form):
@@ -43,8 +43,12 @@ class PasswordForm(Form):
     password = forms.CharField(
         label="Password",
         strip=False,
+        max_length=PASSWORD_MAX_LENGTH,
         widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
-        error_messages={"required": "Enter your password"},
+        error_messages={
+            "required": "Enter your password",
+            "max_length": f"A password has at most {PASSWORD_MAX_LENGTH} characters",
+        },
     )
 
 
