@@ -235,14 +235,18 @@ CONTENT_SECURITY_POLICY = {
 # How many reverse proxies stand in front of the app (their X-Forwarded-For entries are trusted).
 TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
 
-# Failed sign-ins (django-axes): 5 wrong passwords from one address, or for one username from one
-# address, lock that out for 15 minutes (never for ever: a permanent lock-out would let anyone
-# lock staff out). A success clears the count. The address is worked out exactly as for the audit
+# Failed sign-ins (django-axes, pps.sign_in_lockout): 5 wrong passwords for one username from one
+# address lock that username from there for 15 minutes; an address alone is locked only at
+# PPS_ADDRESS_FAILURE_LIMIT wrong passwords in those 15 minutes, so that one person cannot lock a
+# whole office behind a shared address out. Never for ever: a permanent lock-out would let anyone
+# lock staff out. A success clears the count. The address is worked out exactly as for the audit
 # log (pps.middleware.client_ip, from TRUSTED_PROXY_COUNT), so a forged X-Forwarded-For cannot
 # choose it; the ipware settings say the same, should the callable ever be removed.
+AXES_HANDLER = "pps.sign_in_lockout.LockoutHandler"
 AXES_FAILURE_LIMIT = 5
+PPS_ADDRESS_FAILURE_LIMIT = env_int("PPS_ADDRESS_FAILURE_LIMIT", 100)
 AXES_COOLOFF_TIME = timedelta(minutes=15)
-AXES_LOCKOUT_PARAMETERS = ["ip_address", ["username", "ip_address"]]
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "pps.views.locked_out"
 AXES_CLIENT_IP_CALLABLE = "pps.middleware.client_ip"

@@ -90,3 +90,29 @@ def test_the_checks_find_nothing_wrong_with_django_axes():
     out, err = io.StringIO(), io.StringIO()
     call_command("check", stdout=out, stderr=err)
     assert "axes." not in out.getvalue() + err.getvalue()
+
+
+def test_one_person_behind_a_shared_address_does_not_lock_colleagues_out(caseworker, second_caseworker):
+    office = Client(REMOTE_ADDR="198.51.100.20")  # everyone behind the council's NAT
+    for _ in range(settings.AXES_FAILURE_LIMIT + 2):
+        attempt(office, caseworker.username)
+    assert attempt(office, caseworker.username, PASSWORD).status_code == 429
+    colleague = attempt(office, second_caseworker.username, PASSWORD)
+    assert colleague.status_code == 302
+    assert colleague.url.startswith(reverse("otp_verify"))
+
+
+def test_an_address_trying_many_usernames_is_locked_at_a_much_higher_count(settings, caseworker):
+    settings.PPS_ADDRESS_FAILURE_LIMIT = 12
+    assert settings.PPS_ADDRESS_FAILURE_LIMIT > settings.AXES_FAILURE_LIMIT
+    client = Client(REMOTE_ADDR="203.0.113.50")
+    for n in range(settings.PPS_ADDRESS_FAILURE_LIMIT - 1):
+        assert attempt(client, f"guess{n}").status_code == 200
+    assert attempt(client, "guess-last").status_code == 429
+    assert attempt(client, caseworker.username, PASSWORD).status_code == 429
+    # Another address is not affected.
+    assert attempt(Client(REMOTE_ADDR="203.0.113.51"), caseworker.username, PASSWORD).status_code == 302
+
+
+def test_the_address_limit_is_much_higher_than_the_username_limit():
+    assert settings.PPS_ADDRESS_FAILURE_LIMIT >= 10 * settings.AXES_FAILURE_LIMIT
