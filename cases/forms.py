@@ -5,7 +5,7 @@ from django.utils import timezone
 
 from cases.models import Case, Child, Contact, Outcome, Parent, Topic
 from consent.models import Consent
-from pps.forms import ColumnsRadioSelect, Form, InlineRadioSelect, ModelForm
+from pps.forms import ColumnsRadioSelect, Form, InlineRadioSelect, ModelForm, plausible, today, years_ahead
 
 
 class DateInput(forms.DateInput):
@@ -37,10 +37,13 @@ class ListChoiceField(forms.ModelMultipleChoiceField):
 class ContactForm(Form):
     """What every contact records (R1). Used as-is for NNG contacts: nothing personal."""
 
-    date = forms.DateField(
-        label="Date",
-        widget=DateInput(),
-        error_messages={"required": "Enter the date of the contact", "invalid": "Enter a real date"},
+    date = plausible(
+        forms.DateField(
+            label="Date",
+            widget=DateInput(),
+            error_messages={"required": "Enter the date of the contact", "invalid": "Enter a real date"},
+        ),
+        latest=today,
     )
     time = forms.TimeField(
         label="Time",
@@ -131,11 +134,14 @@ class CaseContactForm(ContactForm):
         widget=forms.Textarea(attrs={"rows": 6}),
         help_text="What was discussed and agreed. Child-protection concerns do not go here.",
     )
-    follow_up_on = forms.DateField(
-        label="Follow-up date (optional)",
-        required=False,
-        widget=DateInput(),
-        error_messages={"invalid": "Enter a real follow-up date"},
+    follow_up_on = plausible(
+        forms.DateField(
+            label="Follow-up date (optional)",
+            required=False,
+            widget=DateInput(),
+            error_messages={"invalid": "Enter a real follow-up date"},
+        ),
+        latest=years_ahead(1),
     )
 
     field_order = [
@@ -231,6 +237,10 @@ class ParentForm(ModelForm):
         return value
 
 
+def _thirty_years_back():
+    return today().replace(month=1, day=1, year=today().year - 30)
+
+
 class ChildForm(ModelForm):
     class Meta:
         model = Child
@@ -242,6 +252,7 @@ class ChildForm(ModelForm):
         }
 
     def __init__(self, *args, **kwargs):
+        plausible(self.base_fields["date_of_birth"], earliest=_thirty_years_back, latest=today)
         super().__init__(*args, **kwargs)
         self.fields["provision"].choices = Child.Provision.choices
         self.fields["need"].choices = [("", "Not known yet")] + list(Child.Need.choices)

@@ -29,6 +29,7 @@ class PolicyForm(Form):
     text = forms.CharField(
         label="Text of the new version",
         help_text="Change the current text. Blank lines separate paragraphs.",
+        max_length=50_000,
         widget=forms.Textarea(attrs={"rows": 20, "spellcheck": "true"}),
         error_messages={"required": "Enter the text of the confidentiality policy"},
     )
