@@ -295,7 +295,17 @@ class SearchForm(Form):
         label="Name, phone number, email or postcode",
         max_length=200,
         required=False,
+        error_messages={
+            "max_length": "Shorten the search to at most 200 characters (it has %(show_value)d)",
+            "null_characters_not_allowed": (
+                "The search held an invisible control character (NUL), now taken out: search again"
+            ),
+        },
     )
+
+    def typed(self) -> str:
+        """What was typed, to show back in the box even when it was refused (a NUL taken out)."""
+        return str(self.data.get("q", "")).replace("\x00", "")
 
 
 class ReferenceItemForm(Form):

@@ -118,6 +118,8 @@ def parent_search(request):
         query = form.cleaned_data["q"]
         if query:
             results = services.find_parents(request.user, query)
+    elif form.is_bound:
+        query = form.typed()  # kept in the box, with the message saying what is wrong
     return render(request, "cases/parent_search.html", {"form": form, "results": results, "query": query})
 
 
