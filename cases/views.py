@@ -163,7 +163,7 @@ def parent_new(request):
                 by=request.user, parent=existing, summary=case_form.cleaned_data["summary"]
             )
             messages.success(
-                request, f"Case {case.reference} opened for {existing.full_name}. Log the contact now."
+                request, f"Case {case.reference} opened on the parent's existing record. Log the contact now."
             )
             return redirect("cases:case_contact_log", case_id=case.pk)
     if data is not None:

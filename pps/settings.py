@@ -187,6 +187,9 @@ EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 EMAIL_TIMEOUT = 10
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL") or "casework@localhost"
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+#: Messages ("Contact logged.") wait in the server-side session, never in a cookie; they name no
+#: parent or child either, as the session table is not encrypted.
+MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"

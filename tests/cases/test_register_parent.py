@@ -185,3 +185,18 @@ def test_a_parent_one_may_not_reach_cannot_be_used(second_caseworker, case):
     data = form_data(**{"use_parent": str(case.parent.pk)})
     assert client_for(second_caseworker).post(URL, data).status_code == 404
     assert case.parent.cases.count() == 1
+
+
+def test_no_personal_data_travels_in_a_messages_cookie_or_sits_in_the_session(as_caseworker, case):
+    from django.contrib.sessions.models import Session
+
+    data = form_data(**{"use_parent": str(case.parent.pk)})
+    response = as_caseworker.post(URL, data)
+    assert response.status_code == 302
+    assert "messages" not in response.cookies
+    stored = "".join(str(session.get_decoded()) for session in Session.objects.all())
+    assert "opened on the parent" in stored  # the message waits on the server
+    for personal in (case.parent.first_name, case.parent.last_name, case.parent.full_name):
+        assert personal not in stored
+    page = as_caseworker.get(response.url).content.decode()
+    assert "opened on the parent&#x27;s existing record" in page
