@@ -170,8 +170,40 @@ from django_otp.plugins.otp_totp.models import TOTPDevice  # noqa: E402
 from pps import crypto  # noqa: E402
 from pps.encryption import DataKeyField  # noqa: E402
 
+#: The longest wait after wrong codes (1, 2, 4, 8… seconds, then no more than this): someone who
+#: knows the password cannot hold the real person back for days by typing wrong codes.
+MAX_CODE_WAIT_SECONDS = 5 * 60
 
-class AuthenticatorApp(TimestampMixin, ThrottlingMixin, Device):
+
+class CappedThrottlingMixin(ThrottlingMixin):
+    """django-otp's throttling (a wait that doubles after each wrong code), capped at
+    ``MAX_CODE_WAIT_SECONDS`` (``PPS_MAX_CODE_WAIT_SECONDS`` in the settings)."""
+
+    class Meta:
+        abstract = True
+
+    def verify_is_allowed(self):
+        from datetime import timedelta
+
+        from django.utils import timezone
+        from django_otp.models import VerifyNotAllowed
+
+        count, failed_at = self.throttling_failure_count, self.throttling_failure_timestamp
+        if self.throttling_enabled and count > 0 and failed_at is not None:
+            cap = getattr(settings_module, "PPS_MAX_CODE_WAIT_SECONDS", MAX_CODE_WAIT_SECONDS)
+            wait = min(self.get_throttle_factor() * 2 ** min(count - 1, 40), cap)
+            if (timezone.now() - failed_at).total_seconds() < wait:
+                until = failed_at + timedelta(seconds=wait)
+                return False, {
+                    "reason": VerifyNotAllowed.N_FAILED_ATTEMPTS,
+                    "failure_count": count,
+                    "locked_until": until,
+                }
+        # Skips ThrottlingMixin's own, uncapped check; keeps any check further up.
+        return super(ThrottlingMixin, self).verify_is_allowed()
+
+
+class AuthenticatorApp(TimestampMixin, CappedThrottlingMixin, Device):
     """A person's authenticator app (TOTP, RFC 6238): django-otp's ``TOTPDevice`` with its secret
     protected at rest (SECURITY control 14).
 
@@ -229,7 +261,7 @@ class AuthenticatorApp(TimestampMixin, ThrottlingMixin, Device):
     _read_str_from_settings = TOTPDevice._read_str_from_settings
 
 
-class BackupCodes(ThrottlingMixin, Device):
+class BackupCodes(CappedThrottlingMixin, Device):
     """A person's one-time backup codes, for when their authenticator app is not at hand.
 
     Only hashes are stored (with the password hasher, Argon2 in production): the codes are shown
