@@ -295,3 +295,22 @@ class BackupCodes(CappedThrottlingMixin, Device):
 
     def get_throttle_factor(self):
         return getattr(settings_module, "OTP_TOTP_THROTTLE_FACTOR", 1)
+
+
+class SecondFactorEnrolment(models.Model):
+    """Whether a person has set up an authenticator app before, and the one-time enrolment code
+    that lets them set up a new one after theirs was removed.
+
+    Someone who knows only the password must not be able to put their own app on an account
+    that had one: after a removal, setting up asks for the code a senior manager or the system
+    maintainer gave the person (``pps.enrolment.reset_second_factor``). Only its hash is kept.
+    """
+
+    user = models.OneToOneField(settings_module.AUTH_USER_MODEL, on_delete=models.CASCADE)
+    enrolled_at = models.DateTimeField(null=True, blank=True)
+    code_hash = models.CharField(max_length=255, blank=True)
+    code_expires_at = models.DateTimeField(null=True, blank=True)
+    wrong_codes = models.PositiveSmallIntegerField(default=0)
+
+    def __str__(self):
+        return str(self.pk)

@@ -6,6 +6,7 @@ urlpatterns = [
     path("sign-in/", views.SignInView.as_view(), name="login"),
     path("sign-in/code/", sign_in.second_factor, name="otp_verify"),
     path("sign-in/set-up/", sign_in.second_factor_setup, name="otp_setup"),
+    path("sign-in/enrolment-code/", sign_in.enrolment_code, name="otp_enrol"),
     path("sign-in/backup-code/", account.sign_in_with_backup_code, name="otp_backup"),
     path("sign-in/locked/", sign_in.unlock_session, name="session_unlock"),
     path(

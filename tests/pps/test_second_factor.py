@@ -22,7 +22,7 @@ records = walk.records  # the walk's fixture: one record of each kind
 
 PASSWORD = "correct horse battery staple"
 #: The steps of signing in, open before the second factor.
-SIGN_IN_STEPS = {"login", "logout", "otp_verify", "otp_setup", "otp_backup"}
+SIGN_IN_STEPS = {"login", "logout", "otp_verify", "otp_setup", "otp_enrol", "otp_backup"}
 
 
 def frozen():
