@@ -251,6 +251,10 @@ PPS_ADDRESS_FAILURE_LIMIT = env_int("PPS_ADDRESS_FAILURE_LIMIT", 100)
 AXES_COOLOFF_TIME = timedelta(minutes=15)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
+# A keyed hash of the typed username, never the text; no log of successes (pps.auth_log has them).
+AXES_USERNAME_CALLABLE = "pps.sign_in_lockout.username_key"
+AXES_DISABLE_ACCESS_LOG = True
+AXES_SENSITIVE_PARAMETERS = ["username", "password", "ip_address", "account", "next"]
 AXES_LOCKOUT_CALLABLE = "pps.views.locked_out"
 AXES_CLIENT_IP_CALLABLE = "pps.middleware.client_ip"
 AXES_IPWARE_PROXY_COUNT = TRUSTED_PROXY_COUNT or None

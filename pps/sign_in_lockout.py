@@ -7,6 +7,9 @@
   same 15 minutes, whatever usernames they named: that stops someone trying many usernames from
   one place without letting one person lock a whole office out.
 - The address is ``pps.middleware.client_ip`` (see ``TRUSTED_PROXY_COUNT``).
+- django-axes stores no typed username: only a keyed hash of it (``username_key``; people type
+  their password into the username box). It writes no log of successful sign-ins either:
+  ``pps.auth_log`` records those, by account id.
 """
 
 from axes.attempts import get_cool_off_threshold
@@ -15,6 +18,21 @@ from axes.models import AccessAttempt
 from axes.signals import user_locked_out
 from django.conf import settings
 from django.db.models import Sum
+from django.utils.crypto import salted_hmac
+
+#: Separates these hashes from every other use of SECRET_KEY.
+USERNAME_KEY_SALT = "pps.sign_in_lockout.username"
+
+
+def username_key(request, credentials=None) -> str | None:
+    """What django-axes stores and counts for a username: a keyed hash (HMAC-SHA256 under
+    SECRET_KEY), the same for the same text, revealing nothing of it without the key."""
+    typed = (credentials or {}).get("username") if credentials else None
+    if typed is None and request is not None:
+        typed = request.POST.get("username")
+    if not isinstance(typed, str) or not typed:
+        return None
+    return salted_hmac(USERNAME_KEY_SALT, typed, algorithm="sha256").hexdigest()[:40]
 
 
 def address_failures(request) -> int:

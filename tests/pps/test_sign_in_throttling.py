@@ -116,3 +116,28 @@ def test_an_address_trying_many_usernames_is_locked_at_a_much_higher_count(setti
 
 def test_the_address_limit_is_much_higher_than_the_username_limit():
     assert settings.PPS_ADDRESS_FAILURE_LIMIT >= 10 * settings.AXES_FAILURE_LIMIT
+
+
+def test_django_axes_keeps_no_typed_username_in_clear(caseworker):
+    from axes.models import AccessAttempt, AccessLog
+
+    typed_password = "my secret password typed in the wrong box"
+    client = Client(REMOTE_ADDR="192.0.2.77")
+    attempt(client, typed_password)
+    attempt(client, caseworker.username)
+    attempt(client, caseworker.username, PASSWORD)  # a success: clears the count, logs nothing
+    stored = [str(value) for row in AccessAttempt.objects.values() for value in row.values()] + [
+        str(value) for row in AccessLog.objects.values() for value in row.values()
+    ]
+    assert stored  # the typed-password attempt is still counted
+    assert not [value for value in stored if typed_password in value or caseworker.username in value]
+    assert not AccessLog.objects.exists()
+
+
+def test_the_same_username_is_counted_together_under_its_hash(caseworker):
+    from axes.models import AccessAttempt
+
+    client = Client(REMOTE_ADDR="192.0.2.78")
+    for _ in range(3):
+        attempt(client, caseworker.username)
+    assert AccessAttempt.objects.get().failures_since_start == 3
