@@ -195,9 +195,16 @@ SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
 #: A password reset link works once, for 30 minutes (Django's default is 3 days; control 18).
 PASSWORD_RESET_TIMEOUT = 30 * 60
-#: In-process cache: counts password reset requests per address (pps.password_reset). Each worker
-#: process counts on its own, so with N workers an address gets up to N times the limit.
-CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+#: A cache shared by every worker process and server: a table of the database (made by migration
+#: pps 0010), so nothing more to set up. It counts password reset requests per address
+#: (pps.password_reset) and searches per person (cases.views).
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+        "LOCATION": "pps_shared_cache",
+        "OPTIONS": {"MAX_ENTRIES": 100_000},
+    }
+}
 
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = "Europe/London"

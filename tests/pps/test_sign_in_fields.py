@@ -11,7 +11,7 @@ from pps.forms import PASSWORD_MAX_LENGTH
 
 
 @pytest.fixture(autouse=True)
-def no_requests_counted_yet():
+def no_requests_counted_yet(db):
     cache.clear()
     yield
     cache.clear()
