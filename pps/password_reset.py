@@ -215,7 +215,8 @@ class NewPasswordView(ResetStep, auth_views.PasswordResetConfirmView):
     def dispatch(self, request, *args, **kwargs):
         if request.method == "POST" and "link_token" in request.POST:
             request.session[LINK_USER_SESSION_KEY] = request.POST.get("link_user", "")[:100]
-            request.session[auth_views.INTERNAL_RESET_SESSION_TOKEN] = request.POST.get("link_token", "")[:100]
+            token = request.POST.get("link_token", "")[:100]
+            request.session[auth_views.INTERNAL_RESET_SESSION_TOKEN] = token
             return HttpResponseRedirect(request.path)
         if auth_views.INTERNAL_RESET_SESSION_TOKEN not in request.session:
             context = {"sign_in_step": True, "minutes": settings.PASSWORD_RESET_TIMEOUT // 60}
