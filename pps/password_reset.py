@@ -106,8 +106,10 @@ def link_email(request, user) -> EmailMessage:
     token = default_token_generator.make_token(user)
     uid = urlsafe_base64_encode(force_bytes(user.pk))
     # After "#": browsers never send it, so the token is in no access log or Referer header.
-    link = request.build_absolute_uri(reverse("password_reset_confirm")) + "#" + urlencode(
-        {"user": uid, "token": token}
+    link = (
+        request.build_absolute_uri(reverse("password_reset_confirm"))
+        + "#"
+        + urlencode({"user": uid, "token": token})
     )
     context = {"link": link, "minutes": settings.PASSWORD_RESET_TIMEOUT // 60}
     body = render_to_string("pps/password_reset_email.txt", context)
