@@ -369,11 +369,14 @@ class ParentSearchToken(models.Model):
         POSTCODE = "postcode", "Postcode"
 
     parent = models.ForeignKey(Parent, on_delete=models.CASCADE, related_name="search_tokens")
+    #: The parent's service, copied here so that a search reads only its own service's tokens:
+    #: its time cannot depend on another service's parents.
+    service = models.ForeignKey("pps.Service", on_delete=models.CASCADE, related_name="+")
     kind = models.CharField(max_length=8, choices=Kind.choices)
     value = models.CharField(max_length=128)
 
     class Meta:
-        indexes = [models.Index(fields=["kind", "value"])]
+        indexes = [models.Index(fields=["service", "kind", "value"], name="token_service_kind_value")]
         constraints = [
             models.UniqueConstraint(fields=["parent", "kind", "value"], name="unique_search_token")
         ]

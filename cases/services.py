@@ -5,12 +5,14 @@ that apply, and leaves its trace in the audit log (through django-auditlog) and,
 would want to see it, on the case timeline.
 """
 
+import uuid
+from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Prefetch
+from django.db.models import Count, Q
 from django.utils import timezone
 
 from cases.models import (
@@ -149,7 +151,7 @@ def mark_follow_up_done(*, by, contact: Contact) -> None:
 def _refresh_search_tokens(parent: Parent) -> None:
     ParentSearchToken.objects.filter(parent=parent).delete()
     ParentSearchToken.objects.bulk_create(
-        ParentSearchToken(parent=parent, kind=kind, value=value)
+        ParentSearchToken(parent=parent, service_id=parent.service_id, kind=kind, value=value)
         for kind, value in sorted(stored_tokens(parent))
     )
 
@@ -297,28 +299,62 @@ def reopen_case(*, by, case: Case, reason: str) -> Case:
     return case
 
 
+#: Stands in for "no parent" in a lookup, so that the lookup's query still runs: a search that
+#: finds nothing does the same work as one that finds something.
+NO_PARENT = uuid.UUID(int=0)
+
+
+def _attach_prefetched(parents, name: str, rows, parent_id) -> None:
+    """Gives each parent ``rows`` as its prefetched ``name`` (as ``prefetch_related`` does)."""
+    by_parent = defaultdict(list)
+    for row in rows:
+        by_parent[parent_id(row)].append(row)
+    for parent in parents:
+        for row in by_parent[parent.pk]:
+            row.parent = parent  # as prefetch_related does: no query for the household key
+        related = getattr(parent, name).all()
+        related._result_cache = by_parent[parent.pk]
+        related._prefetch_done = True
+        parent._prefetched_objects_cache = {**getattr(parent, "_prefetched_objects_cache", {}), name: related}
+
+
 def find_parents(user, query: str, *, limit: int = 50, record: bool = True) -> list[Parent]:
     """Parents ``user`` may reach that match ``query`` (name, phone, email or postcode).
 
-    Only reachable parents are ever matched, so a search reveals nothing about others. Every
-    parent shown is recorded in the audit log.
+    Only reachable parents are ever matched, so a search reveals nothing about others: the
+    token index is read only for parents ``user`` may reach (one query, the tokens and the
+    reach together), and the same queries run whether anything matched or not, so that neither
+    the answer nor the time it takes depends on records ``user`` cannot reach. Every parent
+    shown is recorded in the audit log.
     """
     tokens = query_digests(query)
-    if not tokens:
+    if not tokens:  # depends on what was typed only
         return []
-    # The parents holding every token, read from the token index first: driving the query from
-    # the parents' side would scan the whole service.
-    matching = None
+    reachable = Parent.objects.visible_to(user)
+    wanted = Q()
     for kind, value in tokens:
-        holders = set(
-            ParentSearchToken.objects.filter(kind=kind, value=value).values_list("parent_id", flat=True)
+        wanted |= Q(kind=kind, value=value)
+    holding_every_token = (
+        ParentSearchToken.objects.filter(
+            wanted, service_id=user.service_id, parent_id__in=reachable.values("pk")
         )
-        matching = holders if matching is None else matching & holders
-        if not matching:
-            return []
-    parents = Parent.objects.visible_to(user).filter(pk__in=matching).order_by()
-    open_cases = Prefetch("cases", queryset=Case.objects.visible_to(user).open(), to_attr="open_cases")
-    found = list(parents.prefetch_related("children", open_cases)[:limit])
+        .values("parent_id")
+        .annotate(held=Count("value", distinct=True))
+        .filter(held=len(tokens))
+        .values("parent_id")
+    )
+    found = list(reachable.filter(pk__in=holding_every_token).order_by()[:limit])
+    ids = [parent.pk for parent in found] or [NO_PARENT]
+    children = Child.objects.filter(parent_id__in=ids)
+    open_cases = Case.objects.visible_to(user).open().filter(parent_id__in=ids)
+    _attach_prefetched(found, "children", children, lambda child: child.parent_id)
+    cases_of = defaultdict(list)
+    for case in open_cases:
+        cases_of[case.parent_id].append(case)
+    for parent in found:
+        for case in cases_of[parent.pk]:
+            case.parent = parent
+        parent.open_cases = cases_of[parent.pk]
     found.sort(key=lambda parent: (fold(parent.last_name), fold(parent.first_name)))
     if record:
         record_access(user, found, how="search")
