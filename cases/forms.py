@@ -184,7 +184,37 @@ class ConsentToKeepDetailsForm(Form):
     )
 
 
-class ParentForm(ModelForm):
+class VersionedForm:
+    """An edit form that carries the version of the record it was opened on (hidden), so that a
+    change saved meanwhile by someone else is not overwritten unseen."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["version"] = forms.IntegerField(required=False, widget=forms.HiddenInput)
+        if not self.instance._state.adding:  # an existing record (new ones have a UUID already)
+            self.initial.setdefault("version", self.instance.version)
+
+    def conflict(self, current) -> list[tuple[str, str]]:
+        """After ``EditConflict``: the answers that differ from what is saved now, as (label,
+        saved value) pairs; the form then carries the current version, so saving again is a
+        decision, not an accident."""
+        differences = []
+        for name in self._meta.fields:
+            field = self.fields.get(name)
+            if field is None or name not in self.cleaned_data:
+                continue
+            saved = getattr(current, name)
+            if saved != self.cleaned_data[name]:
+                shown = getattr(current, f"get_{name}_display", lambda saved=saved: saved)()
+                if isinstance(saved, bool):
+                    shown = "Yes" if saved else "No"
+                differences.append((str(field.label), str(shown) if shown not in (None, "") else "(empty)"))
+        self.data = self.data.copy()
+        self.data[self.add_prefix("version")] = current.version
+        return differences
+
+
+class ParentForm(VersionedForm, ModelForm):
     class Meta:
         model = Parent
         fields = [
@@ -241,7 +271,7 @@ def _thirty_years_back():
     return today().replace(month=1, day=1, year=today().year - 30)
 
 
-class ChildForm(ModelForm):
+class ChildForm(VersionedForm, ModelForm):
     class Meta:
         model = Child
         fields = ["first_name", "last_name", "date_of_birth", "school", "need", "provision"]

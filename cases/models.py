@@ -107,6 +107,9 @@ class Parent(EncryptedModel):
     )
     created_at = models.DateTimeField(default=timezone.now)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    #: Goes up by one at each saved change: an edit based on an older version is not saved
+    #: unseen over someone else's (``cases.services.update_parent``).
+    version = models.PositiveIntegerField(default=1)
 
     objects = ParentQuerySet.as_manager()
 
@@ -175,6 +178,8 @@ class Child(EncryptedModel):
     )
 
     created_at = models.DateTimeField(default=timezone.now)
+    #: As ``Parent.version``: for ``cases.services.update_child``.
+    version = models.PositiveIntegerField(default=1)
 
     class Meta:
         ordering = ["created_at"]

@@ -219,11 +219,36 @@ def register_parent(
     return open_case(by=by, parent=parent, summary=case_summary)
 
 
+class EditConflict(CaseworkError):
+    """Someone else saved a change to the record since the version an edit was based on."""
+
+    def __init__(self, current):
+        self.current = current
+        super().__init__(
+            "Someone else changed these details while you were editing. What they saved is shown "
+            "beside each answer that differs; your answers are kept. Check them, then save again"
+        )
+
+
+def _next_version(record, based_on: int | None) -> None:
+    """Locks the record's row and checks it is still at ``based_on`` (None: no check, e.g. a
+    command); the record then saves as the next version."""
+    current = type(record).objects.select_for_update().get(pk=record.pk)
+    if based_on is not None and current.version != based_on:
+        raise EditConflict(current)
+    record.version = current.version + 1
+
+
 @transaction.atomic
-def update_parent(*, by, parent: Parent) -> Parent:
-    """Save changes to a parent's details."""
+def update_parent(*, by, parent: Parent, based_on: int | None = None) -> Parent:
+    """Save changes to a parent's details.
+
+    ``based_on`` is the version the person started editing from: if someone else saved a change
+    since, nothing is saved and ``EditConflict`` holds the record as it is now (checked under a
+    row lock, so two saves from the same version cannot both pass)."""
     access.get_parent_for_user(by, parent.pk, how="edit parent")
     _check_parent(parent)
+    _next_version(parent, based_on)
     parent.save()
     _refresh_search_tokens(parent)
     return parent
@@ -239,9 +264,11 @@ def add_child(*, by, parent: Parent, child: Child) -> Child:
 
 
 @transaction.atomic
-def update_child(*, by, child: Child) -> Child:
+def update_child(*, by, child: Child, based_on: int | None = None) -> Child:
+    """Save changes to a child's details; ``based_on`` as for ``update_parent``."""
     access.get_parent_for_user(by, child.parent_id, how="edit child")
     _check_child(child)
+    _next_version(child, based_on)
     child.save()
     return child
 

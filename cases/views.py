@@ -228,15 +228,22 @@ def parent_detail(request, parent_id):
 def parent_edit(request, parent_id):
     parent = access.get_parent_for_user(request.user, parent_id, how="edit parent")
     form = ParentForm(request.POST or None, instance=parent)
+    conflict = None
     if request.method == "POST" and form.is_valid():
         try:
-            services.update_parent(by=request.user, parent=form.save(commit=False))
+            services.update_parent(
+                by=request.user, parent=form.save(commit=False), based_on=form.cleaned_data["version"]
+            )
+        except services.EditConflict as error:
+            conflict = form.conflict(error.current)
+            form.add_error(None, error)
         except services.CaseworkError as error:
             form.add_error(None, error)
         else:
             messages.success(request, "Parent's details saved.")
             return redirect("cases:parent_detail", parent_id=parent.pk)
-    return render(request, "cases/parent_edit.html", {"form": form, "parent": parent})
+    context = {"form": form, "parent": parent, "conflict": conflict}
+    return render(request, "cases/parent_edit.html", context)
 
 
 def child_add(request, parent_id):
@@ -257,15 +264,22 @@ def child_edit(request, child_id):
     child = access.get_child_for_user(request.user, child_id, how="edit child")
     parent = child.parent
     form = ChildForm(request.POST or None, instance=child)
+    conflict = None
     if request.method == "POST" and form.is_valid():
         try:
-            services.update_child(by=request.user, child=form.save(commit=False))
+            services.update_child(
+                by=request.user, child=form.save(commit=False), based_on=form.cleaned_data["version"]
+            )
+        except services.EditConflict as error:
+            conflict = form.conflict(error.current)
+            form.add_error(None, error)
         except services.CaseworkError as error:
             form.add_error(None, error)
         else:
             messages.success(request, "Child's details saved.")
             return redirect("cases:parent_detail", parent_id=parent.pk)
-    return render(request, "cases/child_form.html", {"form": form, "parent": parent, "child": child})
+    context = {"form": form, "parent": parent, "child": child, "conflict": conflict}
+    return render(request, "cases/child_form.html", context)
 
 
 def case_list(request):
