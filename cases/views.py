@@ -2,6 +2,7 @@
 
 from itertools import chain
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db.models import Q
@@ -26,7 +27,7 @@ from cases.forms import (
 )
 from cases.models import Case, Contact, Outcome, Topic
 from consent import queries as consent_queries
-from pps import access, step_up
+from pps import access, rate_limits, step_up
 from pps.audit import entries_about_case, entries_by_staff_member, record_access
 
 CASES_PER_PAGE = 50
@@ -114,6 +115,11 @@ def parent_search(request):
     form = SearchForm(request.POST or None)
     results = None
     query = ""
+    if form.is_bound and not rate_limits.allow(
+        "search", str(request.user.pk), limit=settings.PPS_SEARCHES_PER_MINUTE, per_seconds=60
+    ):
+        context = {"typed": form.typed(), "limit": settings.PPS_SEARCHES_PER_MINUTE}
+        return render(request, "cases/search_too_often.html", context, status=429)
     if form.is_valid():
         query = form.cleaned_data["q"]
         if query:

@@ -187,6 +187,8 @@ EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 EMAIL_TIMEOUT = 10
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL") or "casework@localhost"
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+#: Searches one person may run per minute (cases.views.parent_search); more get a 429 page.
+PPS_SEARCHES_PER_MINUTE = env_int("PPS_SEARCHES_PER_MINUTE", 30)
 #: Messages ("Contact logged.") wait in the server-side session, never in a cookie; they name no
 #: parent or child either, as the session table is not encrypted.
 MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
@@ -239,6 +241,9 @@ CONTENT_SECURITY_POLICY = {
         "object-src": ["'none'"],
         "base-uri": ["'none'"],
         "frame-ancestors": ["'none'"],
+        # Browsers report what the policy blocked here (pps.csp_reports: logged without
+        # personal data, rate-limited).
+        "report-uri": ["/csp-report/"],
     }
 }
 
@@ -295,5 +300,5 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "WARNING")},
     # Sign-in events (pps.auth_log), one JSON object per line: kept at INFO whatever LOG_LEVEL says.
-    "loggers": {"pps.auth": {"level": "INFO"}},
+    "loggers": {"pps.auth": {"level": "INFO"}, "pps.csp": {"level": "WARNING"}},
 }

@@ -1,6 +1,6 @@
 from django.urls import include, path
 
-from pps import account, password_reset, policy_views, sign_in, views
+from pps import account, csp_reports, password_reset, policy_views, sign_in, views
 
 urlpatterns = [
     path("sign-in/", views.SignInView.as_view(), name="login"),
@@ -26,6 +26,7 @@ urlpatterns = [
     path("account/backup-codes/", account.make_backup_codes, name="backup_codes_make"),
     path("confidentiality-policy/", sign_in.agree_to_policy, name="policy_agree"),
     path("sign-out/", sign_in.sign_out, name="logout"),
+    path("csp-report/", csp_reports.csp_report, name="csp_report"),
     path("service/confidentiality-policy/", policy_views.policy_manage, name="policy_manage"),
     path("service/confidentiality-policy/reviewed/", policy_views.policy_reviewed, name="policy_reviewed"),
     path("", include("cases.urls")),
