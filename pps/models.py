@@ -142,7 +142,26 @@ class PolicyAgreement(models.Model):
         return str(self.pk)
 
 
-from auditlog.models import AbstractLogEntry  # noqa: E402
+from auditlog.models import AbstractLogEntry, LogEntryManager  # noqa: E402
+
+
+def _through_the_audit_function(using) -> bool:
+    from django.db import connections
+
+    return connections[using or "default"].vendor == "postgresql"
+
+
+class AuditEntryManager(LogEntryManager):
+    """On PostgreSQL, new entries go through ``pps_audit_append`` (see ``pps.audit_chain``)."""
+
+    def bulk_create(self, objs, *args, **kwargs):
+        objs = list(objs)
+        if not _through_the_audit_function(self.db):
+            return super().bulk_create(objs, *args, **kwargs)
+        from pps.audit_chain import append_entries
+
+        append_entries(objs, using=self.db)
+        return objs
 
 
 class AuditEntry(AbstractLogEntry):
@@ -156,10 +175,35 @@ class AuditEntry(AbstractLogEntry):
     prev_hash = models.CharField(max_length=64, blank=True, default="", editable=False)
     row_hash = models.CharField(max_length=64, blank=True, default="", editable=False)
 
+    objects = AuditEntryManager()
+
     class Meta(AbstractLogEntry.Meta):
         verbose_name = "audit entry"
         verbose_name_plural = "audit entries"
         indexes = [models.Index(fields=["content_type", "object_pk", "timestamp"])]
+
+    def save(self, *args, **kwargs):
+        using = kwargs.get("using")
+        if self._state.adding and _through_the_audit_function(using):
+            from django.db.models.signals import post_save, pre_save
+
+            from pps.audit_chain import append_entries
+
+            # As Model.save does: django-auditlog puts the actor and address on in pre_save.
+            pre_save.send(
+                sender=type(self), instance=self, raw=False, using=using or "default", update_fields=None
+            )
+            append_entries([self], using=using)
+            post_save.send(
+                sender=type(self),
+                instance=self,
+                created=True,
+                raw=False,
+                using=using or "default",
+                update_fields=None,
+            )
+            return
+        super().save(*args, **kwargs)
 
 
 from django.conf import settings as settings_module  # noqa: E402

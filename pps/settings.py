@@ -247,6 +247,10 @@ CONTENT_SECURITY_POLICY = {
     }
 }
 
+#: Where publish_audit_head appends the audit chain head, and verify_audit_chain reads the heads
+#: published (a file the database maintainer cannot edit).
+PPS_AUDIT_HEADS_FILE = env_str("PPS_AUDIT_HEADS_FILE") or ""
+
 # How many reverse proxies stand in front of the app (their X-Forwarded-For entries are trusted).
 TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
 
