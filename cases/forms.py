@@ -203,8 +203,12 @@ class VersionedForm:
             field = self.fields.get(name)
             if field is None or name not in self.cleaned_data:
                 continue
-            saved = getattr(current, name)
-            if saved != self.cleaned_data[name]:
+            saved, typed = getattr(current, name), self.cleaned_data[name]
+            if isinstance(saved, str) and isinstance(typed, str):
+                same = " ".join(saved.split()) == " ".join(typed.split())  # line endings, spaces
+            else:
+                same = saved == typed
+            if not same:
                 shown = getattr(current, f"get_{name}_display", lambda saved=saved: saved)()
                 if isinstance(saved, bool):
                     shown = "Yes" if saved else "No"

@@ -225,8 +225,8 @@ class EditConflict(CaseworkError):
     def __init__(self, current):
         self.current = current
         super().__init__(
-            "Someone else changed these details while you were editing. What they saved is shown "
-            "beside each answer that differs; your answers are kept. Check them, then save again"
+            "Someone else changed these details while you were editing. What they saved is listed "
+            "under “What is saved now”; your answers are kept. Check them, then save again"
         )
 
 
