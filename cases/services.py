@@ -31,7 +31,7 @@ from cases.search import fold, query_digests, stored_tokens
 from consent.services import record_consent_to_keep_details
 from pps import access
 from pps.audit import record_access
-from pps.models import CASE_ROLES
+from pps.models import CASE_ROLES, SENIOR_ROLES
 
 DEFAULT_TOPICS = [
     "EHC needs assessment",
@@ -361,10 +361,15 @@ def find_parents(user, query: str, *, limit: int = 50, record: bool = True) -> l
     wanted = Q()
     for kind, value in tokens:
         wanted |= Q(kind=kind, value=value)
+    if user.role in SENIOR_ROLES:
+        # Everyone of the service is reachable: the index leading with the service finds them.
+        scope = Q(service_id=user.service_id, parent_id__in=reachable.values("pk"))
+    else:
+        # Only the parents of one's own cases: probe each of them (the index on parent, kind and
+        # value), so that colleagues' parents holding the token cost nothing either.
+        scope = Q(parent_id__in=list(reachable.values_list("pk", flat=True)) or [NO_PARENT])
     holding_every_token = (
-        ParentSearchToken.objects.filter(
-            wanted, service_id=user.service_id, parent_id__in=reachable.values("pk")
-        )
+        ParentSearchToken.objects.filter(wanted, scope)
         .values("parent_id")
         .annotate(held=Count("value", distinct=True))
         .filter(held=len(tokens))

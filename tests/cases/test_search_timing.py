@@ -69,9 +69,22 @@ def test_a_match_runs_the_same_queries_as_no_match(caseworker, elsewhere):
     assert shapes("Sarah Jones") == shapes("Qwerty Zxcvb")
 
 
-def test_the_token_lookup_never_reads_another_services_tokens(caseworker, elsewhere):
+def token_queries(user, query) -> list[str]:
     with CaptureQueriesContext(connection) as captured:
-        services.find_parents(caseworker, "Hayley Dawson", record=False)
-    token_queries = [q["sql"] for q in captured.captured_queries if "parentsearchtoken" in q["sql"].lower()]
-    assert token_queries
-    assert all("service_id" in sql for sql in token_queries)
+        services.find_parents(user, query, record=False)
+    return [q["sql"] for q in captured.captured_queries if "parentsearchtoken" in q["sql"].lower()]
+
+
+def test_a_senior_managers_token_lookup_reads_only_their_services_tokens(senior, elsewhere):
+    sql = token_queries(senior, "Hayley Dawson")
+    assert sql and all("service_id" in each for each in sql)
+
+
+def test_a_caseworkers_token_lookup_probes_only_the_parents_they_may_reach(caseworker, elsewhere):
+    from cases.models import Parent
+
+    sql = " ".join(token_queries(caseworker, "Imogen Pryce"))
+    reachable = set(Parent.objects.visible_to(caseworker).values_list("pk", flat=True))
+    assert reachable
+    for parent in Parent.objects.all():
+        assert (parent.pk.hex in sql or str(parent.pk) in sql) == (parent.pk in reachable)
