@@ -885,7 +885,7 @@ class _Loader:
         )
         batch["parents"].append(parent)
         batch["tokens"].extend(
-            ParentSearchToken(parent=parent, kind=kind, value=value)
+            ParentSearchToken(parent=parent, service_id=parent.service_id, kind=kind, value=value)
             for kind, value in sorted(stored_tokens(parent))
         )
         method = _weighted(

@@ -5,7 +5,7 @@ from django.utils import timezone
 
 from cases.models import Case, Child, Contact, Outcome, Parent, Topic
 from consent.models import Consent
-from pps.forms import ColumnsRadioSelect, Form, InlineRadioSelect, ModelForm
+from pps.forms import ColumnsRadioSelect, Form, InlineRadioSelect, ModelForm, plausible, today, years_ahead
 
 
 class DateInput(forms.DateInput):
@@ -37,10 +37,13 @@ class ListChoiceField(forms.ModelMultipleChoiceField):
 class ContactForm(Form):
     """What every contact records (R1). Used as-is for NNG contacts: nothing personal."""
 
-    date = forms.DateField(
-        label="Date",
-        widget=DateInput(),
-        error_messages={"required": "Enter the date of the contact", "invalid": "Enter a real date"},
+    date = plausible(
+        forms.DateField(
+            label="Date",
+            widget=DateInput(),
+            error_messages={"required": "Enter the date of the contact", "invalid": "Enter a real date"},
+        ),
+        latest=today,
     )
     time = forms.TimeField(
         label="Time",
@@ -131,11 +134,14 @@ class CaseContactForm(ContactForm):
         widget=forms.Textarea(attrs={"rows": 6}),
         help_text="What was discussed and agreed. Child-protection concerns do not go here.",
     )
-    follow_up_on = forms.DateField(
-        label="Follow-up date (optional)",
-        required=False,
-        widget=DateInput(),
-        error_messages={"invalid": "Enter a real follow-up date"},
+    follow_up_on = plausible(
+        forms.DateField(
+            label="Follow-up date (optional)",
+            required=False,
+            widget=DateInput(),
+            error_messages={"invalid": "Enter a real follow-up date"},
+        ),
+        latest=years_ahead(1),
     )
 
     field_order = [
@@ -178,7 +184,41 @@ class ConsentToKeepDetailsForm(Form):
     )
 
 
-class ParentForm(ModelForm):
+class VersionedForm:
+    """An edit form that carries the version of the record it was opened on (hidden), so that a
+    change saved meanwhile by someone else is not overwritten unseen."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["version"] = forms.IntegerField(required=False, widget=forms.HiddenInput)
+        if not self.instance._state.adding:  # an existing record (new ones have a UUID already)
+            self.initial.setdefault("version", self.instance.version)
+
+    def conflict(self, current) -> list[tuple[str, str]]:
+        """After ``EditConflict``: the answers that differ from what is saved now, as (label,
+        saved value) pairs; the form then carries the current version, so saving again is a
+        decision, not an accident."""
+        differences = []
+        for name in self._meta.fields:
+            field = self.fields.get(name)
+            if field is None or name not in self.cleaned_data:
+                continue
+            saved, typed = getattr(current, name), self.cleaned_data[name]
+            if isinstance(saved, str) and isinstance(typed, str):
+                same = " ".join(saved.split()) == " ".join(typed.split())  # line endings, spaces
+            else:
+                same = saved == typed
+            if not same:
+                shown = getattr(current, f"get_{name}_display", lambda saved=saved: saved)()
+                if isinstance(saved, bool):
+                    shown = "Yes" if saved else "No"
+                differences.append((str(field.label), str(shown) if shown not in (None, "") else "(empty)"))
+        self.data = self.data.copy()
+        self.data[self.add_prefix("version")] = current.version
+        return differences
+
+
+class ParentForm(VersionedForm, ModelForm):
     class Meta:
         model = Parent
         fields = [
@@ -231,7 +271,11 @@ class ParentForm(ModelForm):
         return value
 
 
-class ChildForm(ModelForm):
+def _thirty_years_back():
+    return today().replace(month=1, day=1, year=today().year - 30)
+
+
+class ChildForm(VersionedForm, ModelForm):
     class Meta:
         model = Child
         fields = ["first_name", "last_name", "date_of_birth", "school", "need", "provision"]
@@ -242,6 +286,7 @@ class ChildForm(ModelForm):
         }
 
     def __init__(self, *args, **kwargs):
+        plausible(self.base_fields["date_of_birth"], earliest=_thirty_years_back, latest=today)
         super().__init__(*args, **kwargs)
         self.fields["provision"].choices = Child.Provision.choices
         self.fields["need"].choices = [("", "Not known yet")] + list(Child.Need.choices)
@@ -293,7 +338,17 @@ class SearchForm(Form):
         label="Name, phone number, email or postcode",
         max_length=200,
         required=False,
+        error_messages={
+            "max_length": "Shorten the search to at most 200 characters (it has %(show_value)d)",
+            "null_characters_not_allowed": (
+                "The search held an invisible control character (NUL), now taken out: search again"
+            ),
+        },
     )
+
+    def typed(self) -> str:
+        """What was typed, to show back in the box even when it was refused (a NUL taken out)."""
+        return str(self.data.get("q", "")).replace("\x00", "")
 
 
 class ReferenceItemForm(Form):

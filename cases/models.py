@@ -107,6 +107,9 @@ class Parent(EncryptedModel):
     )
     created_at = models.DateTimeField(default=timezone.now)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    #: Goes up by one at each saved change: an edit based on an older version is not saved
+    #: unseen over someone else's (``cases.services.update_parent``).
+    version = models.PositiveIntegerField(default=1)
 
     objects = ParentQuerySet.as_manager()
 
@@ -175,6 +178,8 @@ class Child(EncryptedModel):
     )
 
     created_at = models.DateTimeField(default=timezone.now)
+    #: As ``Parent.version``: for ``cases.services.update_child``.
+    version = models.PositiveIntegerField(default=1)
 
     class Meta:
         ordering = ["created_at"]
@@ -369,11 +374,14 @@ class ParentSearchToken(models.Model):
         POSTCODE = "postcode", "Postcode"
 
     parent = models.ForeignKey(Parent, on_delete=models.CASCADE, related_name="search_tokens")
+    #: The parent's service, copied here so that a search reads only its own service's tokens:
+    #: its time cannot depend on another service's parents.
+    service = models.ForeignKey("pps.Service", on_delete=models.CASCADE, related_name="+")
     kind = models.CharField(max_length=8, choices=Kind.choices)
     value = models.CharField(max_length=128)
 
     class Meta:
-        indexes = [models.Index(fields=["kind", "value"])]
+        indexes = [models.Index(fields=["service", "kind", "value"], name="token_service_kind_value")]
         constraints = [
             models.UniqueConstraint(fields=["parent", "kind", "value"], name="unique_search_token")
         ]

@@ -5,12 +5,14 @@ that apply, and leaves its trace in the audit log (through django-auditlog) and,
 would want to see it, on the case timeline.
 """
 
+import uuid
+from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Prefetch
+from django.db.models import Count, Q
 from django.utils import timezone
 
 from cases.models import (
@@ -29,7 +31,7 @@ from cases.search import fold, query_digests, stored_tokens
 from consent.services import record_consent_to_keep_details
 from pps import access
 from pps.audit import record_access
-from pps.models import CASE_ROLES
+from pps.models import CASE_ROLES, SENIOR_ROLES
 
 DEFAULT_TOPICS = [
     "EHC needs assessment",
@@ -175,7 +177,7 @@ def undo_follow_up_done(*, by, contact: Contact) -> None:
 def _refresh_search_tokens(parent: Parent) -> None:
     ParentSearchToken.objects.filter(parent=parent).delete()
     ParentSearchToken.objects.bulk_create(
-        ParentSearchToken(parent=parent, kind=kind, value=value)
+        ParentSearchToken(parent=parent, service_id=parent.service_id, kind=kind, value=value)
         for kind, value in sorted(stored_tokens(parent))
     )
 
@@ -243,11 +245,36 @@ def register_parent(
     return open_case(by=by, parent=parent, summary=case_summary)
 
 
+class EditConflict(CaseworkError):
+    """Someone else saved a change to the record since the version an edit was based on."""
+
+    def __init__(self, current):
+        self.current = current
+        super().__init__(
+            "Someone else changed these details while you were editing. What they saved is listed "
+            "under “What is saved now”; your answers are kept. Check them, then save again"
+        )
+
+
+def _next_version(record, based_on: int | None) -> None:
+    """Locks the record's row and checks it is still at ``based_on`` (None: no check, e.g. a
+    command); the record then saves as the next version."""
+    current = type(record).objects.select_for_update().get(pk=record.pk)
+    if based_on is not None and current.version != based_on:
+        raise EditConflict(current)
+    record.version = current.version + 1
+
+
 @transaction.atomic
-def update_parent(*, by, parent: Parent) -> Parent:
-    """Save changes to a parent's details."""
+def update_parent(*, by, parent: Parent, based_on: int | None = None) -> Parent:
+    """Save changes to a parent's details.
+
+    ``based_on`` is the version the person started editing from: if someone else saved a change
+    since, nothing is saved and ``EditConflict`` holds the record as it is now (checked under a
+    row lock, so two saves from the same version cannot both pass)."""
     access.require_reach(access.parents_visible_to(by), parent)
     _check_parent(parent)
+    _next_version(parent, based_on)
     parent.save()
     _refresh_search_tokens(parent)
     return parent
@@ -263,9 +290,11 @@ def add_child(*, by, parent: Parent, child: Child) -> Child:
 
 
 @transaction.atomic
-def update_child(*, by, child: Child) -> Child:
+def update_child(*, by, child: Child, based_on: int | None = None) -> Child:
+    """Save changes to a child's details; ``based_on`` as for ``update_parent``."""
     access.require_reach(access.parents_visible_to(by), child.parent)
     _check_child(child)
+    _next_version(child, based_on)
     child.save()
     return child
 
@@ -323,28 +352,67 @@ def reopen_case(*, by, case: Case, reason: str) -> Case:
     return case
 
 
+#: Stands in for "no parent" in a lookup, so that the lookup's query still runs: a search that
+#: finds nothing does the same work as one that finds something.
+NO_PARENT = uuid.UUID(int=0)
+
+
+def _attach_prefetched(parents, name: str, rows, parent_id) -> None:
+    """Gives each parent ``rows`` as its prefetched ``name`` (as ``prefetch_related`` does)."""
+    by_parent = defaultdict(list)
+    for row in rows:
+        by_parent[parent_id(row)].append(row)
+    for parent in parents:
+        for row in by_parent[parent.pk]:
+            row.parent = parent  # as prefetch_related does: no query for the household key
+        related = getattr(parent, name).all()
+        related._result_cache = by_parent[parent.pk]
+        related._prefetch_done = True
+        parent._prefetched_objects_cache = {**getattr(parent, "_prefetched_objects_cache", {}), name: related}
+
+
 def find_parents(user, query: str, *, limit: int = 50, record: bool = True) -> list[Parent]:
     """Parents ``user`` may reach that match ``query`` (name, phone, email or postcode).
 
-    Only reachable parents are ever matched, so a search reveals nothing about others. Every
-    parent shown is recorded in the audit log.
+    Only reachable parents are ever matched, so a search reveals nothing about others: the
+    token index is read only for parents ``user`` may reach (one query, the tokens and the
+    reach together), and the same queries run whether anything matched or not, so that neither
+    the answer nor the time it takes depends on records ``user`` cannot reach. Every parent
+    shown is recorded in the audit log.
     """
     tokens = query_digests(query)
-    if not tokens:
+    if not tokens:  # depends on what was typed only
         return []
-    # The parents holding every token, read from the token index first: driving the query from
-    # the parents' side would scan the whole service.
-    matching = None
+    reachable = Parent.objects.visible_to(user)
+    wanted = Q()
     for kind, value in tokens:
-        holders = set(
-            ParentSearchToken.objects.filter(kind=kind, value=value).values_list("parent_id", flat=True)
-        )
-        matching = holders if matching is None else matching & holders
-        if not matching:
-            return []
-    parents = Parent.objects.visible_to(user).filter(pk__in=matching).order_by()
-    open_cases = Prefetch("cases", queryset=Case.objects.visible_to(user).open(), to_attr="open_cases")
-    found = list(parents.prefetch_related("children", open_cases)[:limit])
+        wanted |= Q(kind=kind, value=value)
+    if user.role in SENIOR_ROLES:
+        # Everyone of the service is reachable: the index leading with the service finds them.
+        scope = Q(service_id=user.service_id, parent_id__in=reachable.values("pk"))
+    else:
+        # Only the parents of one's own cases: probe each of them (the index on parent, kind and
+        # value), so that colleagues' parents holding the token cost nothing either.
+        scope = Q(parent_id__in=list(reachable.values_list("pk", flat=True)) or [NO_PARENT])
+    holding_every_token = (
+        ParentSearchToken.objects.filter(wanted, scope)
+        .values("parent_id")
+        .annotate(held=Count("value", distinct=True))
+        .filter(held=len(tokens))
+        .values("parent_id")
+    )
+    found = list(reachable.filter(pk__in=holding_every_token).order_by()[:limit])
+    ids = [parent.pk for parent in found] or [NO_PARENT]
+    children = Child.objects.filter(parent_id__in=ids)
+    open_cases = Case.objects.visible_to(user).open().filter(parent_id__in=ids)
+    _attach_prefetched(found, "children", children, lambda child: child.parent_id)
+    cases_of = defaultdict(list)
+    for case in open_cases:
+        cases_of[case.parent_id].append(case)
+    for parent in found:
+        for case in cases_of[parent.pk]:
+            case.parent = parent
+        parent.open_cases = cases_of[parent.pk]
     found.sort(key=lambda parent: (fold(parent.last_name), fold(parent.first_name)))
     if record:
         record_access(user, found, how="search")

@@ -2,6 +2,7 @@
 
 from itertools import chain
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db.models import Q
@@ -26,7 +27,7 @@ from cases.forms import (
 )
 from cases.models import Case, Contact, Outcome, Topic
 from consent import queries as consent_queries
-from pps import access, step_up
+from pps import access, rate_limits, step_up
 from pps.audit import entries_about_case, entries_by_staff_member, record_access
 from pps.models import CASE_ROLES
 
@@ -116,10 +117,17 @@ def parent_search(request):
     form = SearchForm(request.POST or None)
     results = None
     query = ""
+    if form.is_bound and not rate_limits.allow(
+        "search", str(request.user.pk), limit=settings.PPS_SEARCHES_PER_MINUTE, per_seconds=60
+    ):
+        context = {"typed": form.typed(), "limit": settings.PPS_SEARCHES_PER_MINUTE}
+        return render(request, "cases/search_too_often.html", context, status=429)
     if form.is_valid():
         query = form.cleaned_data["q"]
         if query:
             results = services.find_parents(request.user, query)
+    elif form.is_bound:
+        query = form.typed()  # kept in the box, with the message saying what is wrong
     return render(request, "cases/parent_search.html", {"form": form, "results": results, "query": query})
 
 
@@ -163,7 +171,7 @@ def parent_new(request):
                 by=request.user, parent=existing, summary=case_form.cleaned_data["summary"]
             )
             messages.success(
-                request, f"Case {case.reference} opened for {existing.full_name}. Log the contact now."
+                request, f"Case {case.reference} opened on the parent's existing record. Log the contact now."
             )
             return redirect("cases:case_contact_log", case_id=case.pk)
     if data is not None:
@@ -228,15 +236,22 @@ def parent_detail(request, parent_id):
 def parent_edit(request, parent_id):
     parent = access.get_parent_for_user(request.user, parent_id, how="edit parent")
     form = ParentForm(request.POST or None, instance=parent)
+    conflict = None
     if request.method == "POST" and form.is_valid():
         try:
-            services.update_parent(by=request.user, parent=form.save(commit=False))
+            services.update_parent(
+                by=request.user, parent=form.save(commit=False), based_on=form.cleaned_data["version"]
+            )
+        except services.EditConflict as error:
+            conflict = form.conflict(error.current)
+            form.add_error(None, error)
         except services.CaseworkError as error:
             form.add_error(None, error)
         else:
             messages.success(request, "Parent's details saved.")
             return redirect("cases:parent_detail", parent_id=parent.pk)
-    return render(request, "cases/parent_edit.html", {"form": form, "parent": parent})
+    context = {"form": form, "parent": parent, "conflict": conflict}
+    return render(request, "cases/parent_edit.html", context)
 
 
 def child_add(request, parent_id):
@@ -257,15 +272,22 @@ def child_edit(request, child_id):
     child = access.get_child_for_user(request.user, child_id, how="edit child")
     parent = child.parent
     form = ChildForm(request.POST or None, instance=child)
+    conflict = None
     if request.method == "POST" and form.is_valid():
         try:
-            services.update_child(by=request.user, child=form.save(commit=False))
+            services.update_child(
+                by=request.user, child=form.save(commit=False), based_on=form.cleaned_data["version"]
+            )
+        except services.EditConflict as error:
+            conflict = form.conflict(error.current)
+            form.add_error(None, error)
         except services.CaseworkError as error:
             form.add_error(None, error)
         else:
             messages.success(request, "Child's details saved.")
             return redirect("cases:parent_detail", parent_id=parent.pk)
-    return render(request, "cases/child_form.html", {"form": form, "parent": parent, "child": child})
+    context = {"form": form, "parent": parent, "child": child, "conflict": conflict}
+    return render(request, "cases/child_form.html", context)
 
 
 def case_list(request):

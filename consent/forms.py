@@ -7,7 +7,7 @@ from django.utils import timezone
 from cases.forms import DateInput, TimeInput
 from cases.models import Contact
 from consent.models import Consent, Disclosure, Recipient, Referral, StatementSent, SubjectAccessRequest
-from pps.forms import ColumnsRadioSelect, Form
+from pps.forms import ColumnsRadioSelect, Form, plausible, today
 
 
 def _moment(day, at=None) -> datetime:
@@ -36,6 +36,7 @@ class ConsentForm(Form):
         widget=DateInput(),
         error_messages={"required": "Enter the date consent was given", "invalid": "Enter a real date"},
     )
+    plausible(given_on, latest=today)
     parent_was_told = forms.CharField(
         label="What the parent was told",
         help_text="What will be shared, with whom and why, and that they can withdraw consent at any time.",
@@ -178,6 +179,7 @@ class DisclosureForm(Form):
         widget=DateInput(),
         error_messages={"required": "Enter the date it was shared", "invalid": "Enter a real date"},
     )
+    plausible(date, latest=today)
     time = forms.TimeField(
         label="Time",
         widget=TimeInput(),
@@ -272,11 +274,13 @@ def _not_future_date(day, what: str):
 
 
 def _date_field(label: str, what: str) -> forms.DateField:
-    return forms.DateField(
+    """A date in the past (it was given, sent, received): from 1 January 2000 to today."""
+    field = forms.DateField(
         label=label,
         widget=DateInput(),
         error_messages={"required": f"Enter the date {what}", "invalid": "Enter a real date"},
     )
+    return plausible(field, latest=today)
 
 
 def _choice_field(label: str, choices, message: str, widget=forms.RadioSelect, **kwargs) -> forms.ChoiceField:
@@ -368,6 +372,7 @@ class ReferralForm(TodayByDefault, Form):
         required=False,
         error_messages={"invalid": "Enter a real date"},
     )
+    plausible(consent_on, latest=today)
 
     def clean_referred_on(self):
         return _not_future_date(self.cleaned_data["referred_on"], "The date of the referral")

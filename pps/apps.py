@@ -6,6 +6,7 @@ class PpsConfig(AppConfig):
     verbose_name = "Parent Partnership casework"
 
     def ready(self):
-        from pps import auth_log, checks  # noqa: F401  (checks registers itself)
+        from pps import auth_log, checks, session_limits  # noqa: F401  (checks registers itself)
 
         auth_log.connect()
+        session_limits.connect()

@@ -7,11 +7,47 @@ chain head) should be copied somewhere outside the database now and then, so tha
 the whole chain by someone who can disable triggers is caught as well.
 """
 
+import json
 from dataclasses import dataclass
 
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connection
 
 GENESIS = "0" * 64
+#: Set by the database (pps_audit_append and the chain trigger), never by Python.
+SET_BY_THE_DATABASE = {"id", "timestamp", "chain_position", "prev_hash", "row_hash"}
+
+
+def append_entries(entries, using=None) -> None:
+    """Writes unsaved audit entries through ``pps_audit_append`` (PostgreSQL, migration 0011),
+    the only way the application's role may add to the audit table: the function sets each
+    entry's time and its place in the chain. The entries get their id, time and hashes back.
+    One statement for any number of entries."""
+    from django.db import connections
+
+    if not entries:
+        return
+    conn = connections[using or "default"]
+    rows = [
+        {
+            field.column: getattr(entry, field.attname)
+            for field in entry._meta.concrete_fields
+            if field.name not in SET_BY_THE_DATABASE
+        }
+        for entry in entries
+    ]
+    with conn.cursor() as cursor:
+        cursor.execute(
+            "SELECT entry_id, entry_time, entry_position, entry_hash FROM pps_audit_append(%s::jsonb)",
+            [json.dumps(rows, cls=DjangoJSONEncoder)],
+        )
+        written = cursor.fetchall()
+    for entry, (pk, at, position, row_hash) in zip(entries, written, strict=True):
+        entry.pk, entry.timestamp, entry.chain_position, entry.row_hash = pk, at, position, row_hash
+        entry._state.adding = False
+        entry._state.db = conn.alias
+
+
 BATCH = 5000
 
 
@@ -69,3 +105,75 @@ def verify_chain(progress=None) -> ChainReport:
     if unchained:
         return ChainReport(checked, previous_hash, unchained[0], "it is not in the chain at all")
     return ChainReport(checked, previous_hash)
+
+
+def chain_head() -> tuple[int, str]:
+    """The last entry's place in the chain and its hash ((0, GENESIS) for an empty log)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT chain_position, row_hash FROM pps_auditentry WHERE chain_position IS NOT NULL "
+            "ORDER BY chain_position DESC LIMIT 1"
+        )
+        row = cursor.fetchone()
+    return (row[0], row[1]) if row else (0, GENESIS)
+
+
+def publish_head(path) -> dict:
+    """Appends the chain head to the file at ``path`` (one JSON line: when, position, hash) and
+    logs it on ``pps.audit``: a copy outside the database that its maintainer cannot edit."""
+    import datetime as dt
+    import logging
+    from pathlib import Path
+
+    position, head = chain_head()
+    record = {"at": dt.datetime.now(dt.UTC).isoformat(), "position": position, "head": head}
+    line = json.dumps(record, sort_keys=True)
+    with Path(path).open("a", encoding="utf-8") as published:
+        published.write(line + "\n")
+    logging.getLogger("pps.audit").warning(
+        json.dumps({"event": "audit_chain_head", **record}, sort_keys=True)
+    )
+    return record
+
+
+def published_heads(path) -> list[dict]:
+    from pathlib import Path
+
+    heads = []
+    for number, line in enumerate(Path(path).read_text(encoding="utf-8").splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            record = json.loads(line)
+            heads.append(
+                {"at": str(record["at"]), "position": int(record["position"]), "head": str(record["head"])}
+            )
+        except (ValueError, KeyError, TypeError) as error:
+            raise ValueError(f"line {number} of {path} is not a published chain head") from error
+    return heads
+
+
+def check_published(heads) -> str:
+    """Compares the chain with heads published earlier; returns what is wrong ("" when every
+    published head is still in the chain, where it was). Finds a cut tail (a published position
+    gone) and a rewrite from some point on (the entry at a published position has another hash),
+    which recomputing the chain alone cannot see."""
+    for record in sorted(heads, key=lambda head: head["position"]):
+        if record["position"] == 0:
+            continue
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT row_hash FROM pps_auditentry WHERE chain_position = %s", [record["position"]]
+            )
+            row = cursor.fetchone()
+        if row is None:
+            return (
+                f"the chain head published at {record['at']} (entry {record['position']}) is missing: "
+                "entries were removed from the end of the log"
+            )
+        if row[0] != record["head"]:
+            return (
+                f"entry {record['position']} is not the one published at {record['at']}: "
+                "the log was rewritten from that point or before"
+            )
+    return ""

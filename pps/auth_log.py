@@ -64,7 +64,9 @@ def _sign_in_failed(sender, credentials, request=None, **kwargs):
 
 
 def _locked_out(sender, request=None, username=None, ip_address=None, **kwargs):
-    user = _account(username)
+    # django-axes passes its keyed hash of the username: look at what was typed instead.
+    typed = request.POST.get("username") if request is not None else None
+    user = _account(typed)
     record("locked_out", request, user, known_user=user is not None)
 
 

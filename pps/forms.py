@@ -1,7 +1,87 @@
 """Form machinery shared by the apps: GOV.UK Frontend markup for every form field."""
 
+import datetime as dt
+
 from django import forms
+from django.core.validators import MaxLengthValidator
 from django.forms.renderers import TemplatesSetting
+from django.utils import timezone
+
+#: The longest password any password box takes (sign in, unlock, new password): long enough for
+#: any passphrase, short enough that hashing it costs nothing unusual.
+PASSWORD_MAX_LENGTH = 256
+
+#: The longest text any box takes when its field does not say: every text has a limit.
+DEFAULT_TEXT_MAX_LENGTH = 10_000
+#: Dates are plausible when the field does not say otherwise: not before the services began
+#: keeping records on this system's predecessors, and not absurdly far ahead (a follow-up in 9999).
+EARLIEST_DATE = dt.date(2000, 1, 1)
+LATEST_YEARS_AHEAD = 2
+
+
+def today() -> dt.date:
+    return timezone.localdate()
+
+
+def years_ago(years: int):
+    """For ``plausible``: the same day ``years`` years ago (28 February for a 29 February)."""
+
+    def earliest() -> dt.date:
+        now = today()
+        try:
+            return now.replace(year=now.year - years)
+        except ValueError:
+            return now.replace(year=now.year - years, day=28)
+
+    return earliest
+
+
+def years_ahead(years: int):
+    def latest() -> dt.date:
+        now = today()
+        try:
+            return now.replace(year=now.year + years)
+        except ValueError:
+            return now.replace(year=now.year + years, day=28)
+
+    return latest
+
+
+def plausible(field, *, earliest=None, latest=None):
+    """Gives a date or date-and-time ``field`` its plausible range: ``earliest`` and ``latest``
+    are dates, or functions returning one (``today``, ``years_ago(30)``). Unset ends take the
+    defaults (``EARLIEST_DATE``; ``LATEST_YEARS_AHEAD`` years from today). The range is said in
+    the field's hint, given to the browser's date picker, and checked on the server."""
+    field.plausible_range = (earliest, latest)
+    return field
+
+
+def _day(end) -> dt.date:
+    return end() if callable(end) else end
+
+
+def date_range_of(field) -> tuple[dt.date, dt.date]:
+    earliest, latest = getattr(field, "plausible_range", (None, None))
+    return (
+        _day(earliest) if earliest is not None else EARLIEST_DATE,
+        _day(latest) if latest is not None else years_ahead(LATEST_YEARS_AHEAD)(),
+    )
+
+
+def _spoken(day: dt.date) -> str:
+    return "today" if day == today() else f"{day.day} {day:%B %Y}"
+
+
+def _range_words(field) -> tuple[str, str]:
+    earliest, latest = date_range_of(field)
+    return _spoken(earliest), _spoken(latest)
+
+
+def _hint(field, words: str) -> None:
+    help_text = str(field.help_text or "")
+    if words not in help_text:
+        field.help_text = f"{help_text} {words}".strip()
+
 
 WIDGET_CLASSES = {
     "textinput": "govuk-input",
@@ -38,11 +118,16 @@ class GovukFormRenderer(TemplatesSetting):
 class GovukFormMixin:
     """Adds GOV.UK classes to widgets, error classes to invalid fields, and strips NUL bytes.
 
-    Also describes each input by its hint and error message for screen readers.
+    Also describes each input by its hint and error message for screen readers, and bounds
+    every input: a text without a ``max_length`` gets ``DEFAULT_TEXT_MAX_LENGTH``, long texts
+    (text areas) say their limit in the hint, and every date has a plausible range (see
+    ``plausible``), said in the hint and checked.
     """
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            self._bound_field(field)
         for name, field in self.fields.items():
             widget_type = field.widget.__class__.__name__.lower()
             css = WIDGET_CLASSES.get(widget_type)
@@ -52,6 +137,42 @@ class GovukFormMixin:
                 field.widget.attrs.setdefault("aria-describedby", f"id_{self.add_prefix(name)}-hint")
             if field.error_messages.get("required") == forms.Field.default_error_messages["required"]:
                 field.error_messages["required"] = _required_message(field, name)
+
+    @staticmethod
+    def _bound_field(field) -> None:
+        if isinstance(field, forms.CharField) and not field.widget.is_hidden:
+            if field.max_length is None:
+                field.max_length = DEFAULT_TEXT_MAX_LENGTH
+                field.validators.append(MaxLengthValidator(field.max_length))
+                field.widget.attrs.update(field.widget_attrs(field.widget))
+            if isinstance(field.widget, forms.Textarea):
+                _hint(field, f"Up to {field.max_length:,} characters.")
+        elif isinstance(field, (forms.DateField, forms.DateTimeField)) and not field.widget.is_hidden:
+            first, last = _range_words(field)
+            _hint(field, f"From {first} to {last}.")
+            earliest, latest = date_range_of(field)
+            if isinstance(field, forms.DateTimeField):
+                field.widget.attrs.update(min=f"{earliest}T00:00", max=f"{latest}T23:59")
+            else:
+                field.widget.attrs.update(min=earliest.isoformat(), max=latest.isoformat())
+
+    def _clean_fields(self):
+        super()._clean_fields()
+        for name, field in self.fields.items():
+            value = self.cleaned_data.get(name)
+            if not isinstance(field, (forms.DateField, forms.DateTimeField)) or value in (None, ""):
+                continue
+            day = timezone.localtime(value).date() if isinstance(value, dt.datetime) else value
+            earliest, latest = date_range_of(field)
+            if earliest <= day <= latest:
+                continue
+            first, last = _range_words(field)
+            if day < earliest:
+                self.add_error(name, f"Enter a date on or after {first}")
+            elif latest == today():
+                self.add_error(name, "The date cannot be in the future")
+            else:
+                self.add_error(name, f"Enter a date on or before {last}")
 
     def full_clean(self):
         super().full_clean()

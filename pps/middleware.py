@@ -14,7 +14,7 @@ from pps import services, session_limits
 from pps.sign_in import fields_sent, locked_page, policy_page, url_with_next
 
 #: The steps of signing in and out, reachable before the second factor.
-SIGN_IN_STEPS = {"login", "logout", "otp_verify", "otp_setup", "otp_backup"}
+SIGN_IN_STEPS = {"login", "logout", "otp_verify", "otp_setup", "otp_enrol", "otp_backup"}
 
 
 class NoStoreMiddleware:

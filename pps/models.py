@@ -143,7 +143,26 @@ class PolicyAgreement(models.Model):
         return str(self.pk)
 
 
-from auditlog.models import AbstractLogEntry  # noqa: E402
+from auditlog.models import AbstractLogEntry, LogEntryManager  # noqa: E402
+
+
+def _through_the_audit_function(using) -> bool:
+    from django.db import connections
+
+    return connections[using or "default"].vendor == "postgresql"
+
+
+class AuditEntryManager(LogEntryManager):
+    """On PostgreSQL, new entries go through ``pps_audit_append`` (see ``pps.audit_chain``)."""
+
+    def bulk_create(self, objs, *args, **kwargs):
+        objs = list(objs)
+        if not _through_the_audit_function(self.db):
+            return super().bulk_create(objs, *args, **kwargs)
+        from pps.audit_chain import append_entries
+
+        append_entries(objs, using=self.db)
+        return objs
 
 
 class AuditEntry(AbstractLogEntry):
@@ -157,10 +176,35 @@ class AuditEntry(AbstractLogEntry):
     prev_hash = models.CharField(max_length=64, blank=True, default="", editable=False)
     row_hash = models.CharField(max_length=64, blank=True, default="", editable=False)
 
+    objects = AuditEntryManager()
+
     class Meta(AbstractLogEntry.Meta):
         verbose_name = "audit entry"
         verbose_name_plural = "audit entries"
         indexes = [models.Index(fields=["content_type", "object_pk", "timestamp"])]
+
+    def save(self, *args, **kwargs):
+        using = kwargs.get("using")
+        if self._state.adding and _through_the_audit_function(using):
+            from django.db.models.signals import post_save, pre_save
+
+            from pps.audit_chain import append_entries
+
+            # As Model.save does: django-auditlog puts the actor and address on in pre_save.
+            pre_save.send(
+                sender=type(self), instance=self, raw=False, using=using or "default", update_fields=None
+            )
+            append_entries([self], using=using)
+            post_save.send(
+                sender=type(self),
+                instance=self,
+                created=True,
+                raw=False,
+                using=using or "default",
+                update_fields=None,
+            )
+            return
+        super().save(*args, **kwargs)
 
 
 from django.conf import settings as settings_module  # noqa: E402
@@ -171,8 +215,40 @@ from django_otp.plugins.otp_totp.models import TOTPDevice  # noqa: E402
 from pps import crypto  # noqa: E402
 from pps.encryption import DataKeyField  # noqa: E402
 
+#: The longest wait after wrong codes (1, 2, 4, 8… seconds, then no more than this): someone who
+#: knows the password cannot hold the real person back for days by typing wrong codes.
+MAX_CODE_WAIT_SECONDS = 5 * 60
 
-class AuthenticatorApp(TimestampMixin, ThrottlingMixin, Device):
+
+class CappedThrottlingMixin(ThrottlingMixin):
+    """django-otp's throttling (a wait that doubles after each wrong code), capped at
+    ``MAX_CODE_WAIT_SECONDS`` (``PPS_MAX_CODE_WAIT_SECONDS`` in the settings)."""
+
+    class Meta:
+        abstract = True
+
+    def verify_is_allowed(self):
+        from datetime import timedelta
+
+        from django.utils import timezone
+        from django_otp.models import VerifyNotAllowed
+
+        count, failed_at = self.throttling_failure_count, self.throttling_failure_timestamp
+        if self.throttling_enabled and count > 0 and failed_at is not None:
+            cap = getattr(settings_module, "PPS_MAX_CODE_WAIT_SECONDS", MAX_CODE_WAIT_SECONDS)
+            wait = min(self.get_throttle_factor() * 2 ** min(count - 1, 40), cap)
+            if (timezone.now() - failed_at).total_seconds() < wait:
+                until = failed_at + timedelta(seconds=wait)
+                return False, {
+                    "reason": VerifyNotAllowed.N_FAILED_ATTEMPTS,
+                    "failure_count": count,
+                    "locked_until": until,
+                }
+        # Skips ThrottlingMixin's own, uncapped check; keeps any check further up.
+        return super(ThrottlingMixin, self).verify_is_allowed()
+
+
+class AuthenticatorApp(TimestampMixin, CappedThrottlingMixin, Device):
     """A person's authenticator app (TOTP, RFC 6238): django-otp's ``TOTPDevice`` with its secret
     protected at rest (SECURITY control 14).
 
@@ -230,7 +306,7 @@ class AuthenticatorApp(TimestampMixin, ThrottlingMixin, Device):
     _read_str_from_settings = TOTPDevice._read_str_from_settings
 
 
-class BackupCodes(ThrottlingMixin, Device):
+class BackupCodes(CappedThrottlingMixin, Device):
     """A person's one-time backup codes, for when their authenticator app is not at hand.
 
     Only hashes are stored (with the password hasher, Argon2 in production): the codes are shown
@@ -264,3 +340,22 @@ class BackupCodes(ThrottlingMixin, Device):
 
     def get_throttle_factor(self):
         return getattr(settings_module, "OTP_TOTP_THROTTLE_FACTOR", 1)
+
+
+class SecondFactorEnrolment(models.Model):
+    """Whether a person has set up an authenticator app before, and the one-time enrolment code
+    that lets them set up a new one after theirs was removed.
+
+    Someone who knows only the password must not be able to put their own app on an account
+    that had one: after a removal, setting up asks for the code a senior manager or the system
+    maintainer gave the person (``pps.enrolment.reset_second_factor``). Only its hash is kept.
+    """
+
+    user = models.OneToOneField(settings_module.AUTH_USER_MODEL, on_delete=models.CASCADE)
+    enrolled_at = models.DateTimeField(null=True, blank=True)
+    code_hash = models.CharField(max_length=255, blank=True)
+    code_expires_at = models.DateTimeField(null=True, blank=True)
+    wrong_codes = models.PositiveSmallIntegerField(default=0)
+
+    def __str__(self):
+        return str(self.pk)

@@ -80,6 +80,9 @@ def confirm(device: AuthenticatorApp) -> None:
         device.refresh_from_db()
         device.confirmed = True
         device.save()
+        from pps import enrolment
+
+        enrolment.mark_enrolled(device.user)
 
 
 def complete_second_factor(request, device: AuthenticatorApp) -> None:
@@ -99,6 +102,9 @@ def create_demo_device(user) -> str:
     with transaction.atomic():
         AuthenticatorApp.objects.filter(user=user).delete()
         device = AuthenticatorApp.objects.create(user=user, name=DEVICE_NAME, confirmed=True)
+        from pps import enrolment
+
+        enrolment.mark_enrolled(user)
     return secret_of(device)
 
 

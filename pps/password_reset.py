@@ -11,7 +11,11 @@
   account (Django's session auth hash) and signs no one in: the person then signs in with the new
   password and the code from their authenticator app, as always.
 - At most ``LIMIT`` requests from one address in ``LIMIT_WINDOW`` send anything; beyond that the
-  page is the same and nothing is sent.
+  page is the same and nothing is sent. They are counted in the shared cache (``CACHES``: a
+  database table, so every worker process and server counts together), each request taking one
+  of ``LIMIT`` slots with an atomic ``add``, so that requests arriving at once cannot overshoot.
+- The token never appears in a URL the server sees (nor, so, in any access log or Referer): the
+  emailed link carries it after ``#``, which browsers never send; the page's script posts it.
 - Logged through ``pps.auth_log``: each request, naming the account only when one matched and
   never what was typed; each password changed.
 """
@@ -32,6 +36,7 @@ from django.core.cache import cache
 from django.core.mail import EmailMessage
 from django.db.models import Q
 from django.http import HttpResponseRedirect
+from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.decorators import method_decorator
@@ -40,7 +45,7 @@ from django.utils.http import urlsafe_base64_encode
 from django.views.decorators.cache import never_cache
 
 from pps import auth_log
-from pps.forms import Form, GovukFormMixin
+from pps.forms import PASSWORD_MAX_LENGTH, Form, GovukFormMixin
 from pps.middleware import client_ip
 
 #: Requests from one address that may send an email, per window.
@@ -56,7 +61,10 @@ class ResetRequestForm(Form):
         label="Username or email address",
         max_length=254,
         widget=forms.TextInput(attrs={"autocomplete": "username", "spellcheck": "false"}),
-        error_messages={"required": "Enter your username or email address"},
+        error_messages={
+            "required": "Enter your username or email address",
+            "max_length": "A username or email address has at most 254 characters",
+        },
     )
 
 
@@ -84,23 +92,24 @@ def accounts_for(typed: str) -> list:
 
 
 def within_limit(request) -> bool:
-    """Counts this request against its address; False once the address has used up the window."""
-    key = f"pps:password-reset:{client_ip(request)}"
+    """Counts this request against its address; False once the address has used up the window.
+
+    Each of the ``LIMIT`` slots of an address is a cache entry that lives ``LIMIT_WINDOW``;
+    ``cache.add`` takes a free one or fails, atomically in every cache backend (the database
+    cache inserts under the entry's primary key)."""
+    address = client_ip(request) or "unknown"
     window = int(LIMIT_WINDOW.total_seconds())
-    cache.add(key, 0, timeout=window)
-    try:
-        count = cache.incr(key)
-    except ValueError:  # the window ended between the two calls
-        cache.set(key, 1, timeout=window)
-        count = 1
-    return count <= LIMIT
+    return any(cache.add(f"pps:password-reset:{address}:{slot}", 1, timeout=window) for slot in range(LIMIT))
 
 
 def link_email(request, user) -> EmailMessage:
     token = default_token_generator.make_token(user)
     uid = urlsafe_base64_encode(force_bytes(user.pk))
-    link = request.build_absolute_uri(
-        f"{reverse('password_reset_confirm')}?{urlencode({'user': uid, 'token': token})}"
+    # After "#": browsers never send it, so the token is in no access log or Referer header.
+    link = (
+        request.build_absolute_uri(reverse("password_reset_confirm"))
+        + "#"
+        + urlencode({"user": uid, "token": token})
     )
     context = {"link": link, "minutes": settings.PASSWORD_RESET_TIMEOUT // 60}
     body = render_to_string("pps/password_reset_email.txt", context)
@@ -166,14 +175,22 @@ class NewPasswordForm(GovukFormMixin, auth_forms.SetPasswordForm):
         strip=False,
         help_text="At least 12 characters, and not a common password. Three random words make a "
         "strong password that is easy to remember.",
+        max_length=PASSWORD_MAX_LENGTH,
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
-        error_messages={"required": "Enter a new password"},
+        error_messages={
+            "required": "Enter a new password",
+            "max_length": f"A password has at most {PASSWORD_MAX_LENGTH} characters",
+        },
     )
     new_password2 = forms.CharField(
         label="Confirm new password",
         strip=False,
+        max_length=PASSWORD_MAX_LENGTH,
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
-        error_messages={"required": "Enter the new password again"},
+        error_messages={
+            "required": "Enter the new password again",
+            "max_length": f"A password has at most {PASSWORD_MAX_LENGTH} characters",
+        },
     )
 
     def clean(self):
@@ -187,9 +204,10 @@ class NewPasswordForm(GovukFormMixin, auth_forms.SetPasswordForm):
 class NewPasswordView(ResetStep, auth_views.PasswordResetConfirmView):
     """ "Choose a new password", opened from the emailed link.
 
-    The link carries the account and token in its query; they move into the session at once and
-    the page reloads without them, so that the token stays out of the address bar and of any
-    Referer header (as Django's own view does with its URL path).
+    The link carries the account and token after ``#``: the page first served (``opening``)
+    has a small form that the site's script fills from there and posts at once. They move into
+    the session, and the page reloads without them, so the token is never in a URL the server
+    or a proxy logs, in the address bar, or in a Referer header.
     """
 
     template_name = "pps/password_reset_confirm.html"
@@ -197,11 +215,14 @@ class NewPasswordView(ResetStep, auth_views.PasswordResetConfirmView):
     post_reset_login = False
 
     def dispatch(self, request, *args, **kwargs):
-        uidb64, token = request.GET.get("user"), request.GET.get("token")
-        if uidb64 and token:
-            request.session[LINK_USER_SESSION_KEY] = uidb64
+        if request.method == "POST" and "link_token" in request.POST:
+            request.session[LINK_USER_SESSION_KEY] = request.POST.get("link_user", "")[:100]
+            token = request.POST.get("link_token", "")[:100]
             request.session[auth_views.INTERNAL_RESET_SESSION_TOKEN] = token
             return HttpResponseRedirect(request.path)
+        if auth_views.INTERNAL_RESET_SESSION_TOKEN not in request.session:
+            context = {"sign_in_step": True, "minutes": settings.PASSWORD_RESET_TIMEOUT // 60}
+            return render(request, "pps/password_reset_opening.html", context)
         uidb64 = request.session.get(LINK_USER_SESSION_KEY, "")
         return super().dispatch(request, uidb64=uidb64, token=self.reset_url_token)
 

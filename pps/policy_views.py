@@ -29,6 +29,7 @@ class PolicyForm(Form):
     text = forms.CharField(
         label="Text of the new version",
         help_text="Change the current text. Blank lines separate paragraphs.",
+        max_length=50_000,
         widget=forms.Textarea(attrs={"rows": 20, "spellcheck": "true"}),
         error_messages={"required": "Enter the text of the confidentiality policy"},
     )
@@ -102,13 +103,26 @@ def policy_manage(request):
     if request.method == "POST":
         form = PolicyForm(request.POST, current=current)
         if form.is_valid():
-            new = services.publish_policy(request.user, request.user.service, form.cleaned_data["text"])
-            messages.success(
-                request,
-                f"Version {new.version} of the confidentiality policy is published. Everyone, you too, "
-                "must agree to it before they can reach any record",
-            )
-            return redirect("policy_manage")
+            try:
+                new = services.publish_policy(
+                    request.user,
+                    request.user.service,
+                    form.cleaned_data["text"],
+                    based_on=form.cleaned_data.get("based_on"),
+                )
+            except services.StalePolicyVersion as stale:
+                # Published by someone else between the form's check and the lock: say so, as
+                # the form does, keeping the text typed.
+                current = stale.current
+                form = PolicyForm(request.POST, current=current)
+                form.is_valid()
+            else:
+                messages.success(
+                    request,
+                    f"Version {new.version} of the confidentiality policy is published. Everyone, you "
+                    "too, must agree to it before they can reach any record",
+                )
+                return redirect("policy_manage")
     else:
         initial = {"text": current.text, "based_on": current.version} if current else {}
         form = PolicyForm(initial=initial, current=current)

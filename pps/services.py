@@ -10,14 +10,29 @@ from django.utils import timezone
 from pps import access
 from pps.models import ConfidentialityPolicy, PolicyAgreement, Service
 
+#: ``publish_policy(based_on=UNCHECKED)``: publish whatever the current version is (demo data,
+#: tests); a person publishing from the page always says which version their text was based on.
+UNCHECKED = object()
+
+
+class StalePolicyVersion(Exception):
+    """Another version was published since the one the new text was based on."""
+
+    def __init__(self, current):
+        self.current = current
+        super().__init__(f"Version {current.version if current else 0} was published meanwhile.")
+
 
 @transaction.atomic
-def publish_policy(by, service: Service, text: str) -> ConfidentialityPolicy:
+def publish_policy(by, service: Service, text: str, *, based_on=UNCHECKED) -> ConfidentialityPolicy:
     """Publishes a new version of ``service``'s confidentiality policy, which all its staff must
     then agree to before they reach anything else (R17).
 
     Only an active senior manager or head of service of that service may publish
-    (``pps.access.may_publish_policy``).
+    (``pps.access.may_publish_policy``). ``based_on`` is the version number the text was
+    edited from (None: there was none yet); checked under the service's row lock, so that of
+    two people publishing from the same version, the second is told and publishes nothing
+    (``StalePolicyVersion``).
     """
     if not (access.may_publish_policy(by) and by.service_id == service.pk):
         raise PermissionDenied("Only a senior manager or the head of service publishes the policy.")
@@ -26,6 +41,8 @@ def publish_policy(by, service: Service, text: str) -> ConfidentialityPolicy:
         raise ValueError("A confidentiality policy needs its text.")
     Service.objects.select_for_update().filter(pk=service.pk).first()  # one version number at a time
     last = ConfidentialityPolicy.objects.filter(service=service).order_by("-version").first()
+    if based_on is not UNCHECKED and based_on != (last.version if last else None):
+        raise StalePolicyVersion(last)
     return ConfidentialityPolicy.objects.create(
         service=service,
         version=last.version + 1 if last else 1,

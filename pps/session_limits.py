@@ -3,6 +3,10 @@ whether it is locked (see ``pps.middleware.SessionLimitsMiddleware``)."""
 
 import time
 
+from django.contrib.auth import SESSION_KEY
+from django.contrib.sessions.models import Session
+from django.utils import timezone
+
 SIGNED_IN_AT = "pps_signed_in_at"
 LAST_SEEN = "pps_last_seen"
 LOCKED = "pps_locked"
@@ -37,3 +41,32 @@ def unlock(request) -> None:
 def is_activity(request) -> bool:
     """A page the person asked for, not a background request (htmx GETs, e.g. polling)."""
     return not (request.method == "GET" and request.headers.get("HX-Request"))
+
+
+def end_all_sessions(user) -> int:
+    """Deletes every session of ``user`` on the server, so that none of them can ever be used
+    again, even if the account is made active again later. Returns how many there were.
+
+    Sessions are stored in the database (``SESSION_ENGINE``), not indexed by account: this reads
+    the live ones, which is fine for something as rare as deactivating an account."""
+    ended = 0
+    for session in Session.objects.filter(expire_date__gt=timezone.now()).iterator():
+        if session.get_decoded().get(SESSION_KEY) == str(user.pk):
+            session.delete()
+            ended += 1
+    return ended
+
+
+def _deactivated(sender, instance, update_fields=None, **kwargs) -> None:
+    """A deactivated account is signed out everywhere, for good (whoever deactivated it, and
+    however: the admin, a service, a command)."""
+    if instance.is_active or (update_fields is not None and "is_active" not in update_fields):
+        return
+    end_all_sessions(instance)
+
+
+def connect() -> None:
+    from django.contrib.auth import get_user_model
+    from django.db.models.signals import post_save
+
+    post_save.connect(_deactivated, sender=get_user_model(), dispatch_uid="pps.session_limits.deactivated")

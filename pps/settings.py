@@ -188,14 +188,26 @@ EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 EMAIL_TIMEOUT = 10
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL") or "casework@localhost"
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+#: Searches one person may run per minute (cases.views.parent_search); more get a 429 page.
+PPS_SEARCHES_PER_MINUTE = env_int("PPS_SEARCHES_PER_MINUTE", 30)
+#: Messages ("Contact logged.") wait in the server-side session, never in a cookie; they name no
+#: parent or child either, as the session table is not encrypted.
+MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
 #: A password reset link works once, for 30 minutes (Django's default is 3 days; control 18).
 PASSWORD_RESET_TIMEOUT = 30 * 60
-#: In-process cache: counts password reset requests per address (pps.password_reset). Each worker
-#: process counts on its own, so with N workers an address gets up to N times the limit.
-CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+#: A cache shared by every worker process and server: a table of the database (made by migration
+#: pps 0010), so nothing more to set up. It counts password reset requests per address
+#: (pps.password_reset) and searches per person (cases.views).
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+        "LOCATION": "pps_shared_cache",
+        "OPTIONS": {"MAX_ENTRIES": 100_000},
+    }
+}
 
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = "Europe/London"
@@ -230,21 +242,36 @@ CONTENT_SECURITY_POLICY = {
         "object-src": ["'none'"],
         "base-uri": ["'none'"],
         "frame-ancestors": ["'none'"],
+        # Browsers report what the policy blocked here (pps.csp_reports: logged without
+        # personal data, rate-limited).
+        "report-uri": ["/csp-report/"],
     }
 }
+
+#: Where publish_audit_head appends the audit chain head, and verify_audit_chain reads the heads
+#: published (a file the database maintainer cannot edit).
+PPS_AUDIT_HEADS_FILE = env_str("PPS_AUDIT_HEADS_FILE") or ""
 
 # How many reverse proxies stand in front of the app (their X-Forwarded-For entries are trusted).
 TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
 
-# Failed sign-ins (django-axes): 5 wrong passwords from one address, or for one username from one
-# address, lock that out for 15 minutes (never for ever: a permanent lock-out would let anyone
-# lock staff out). A success clears the count. The address is worked out exactly as for the audit
+# Failed sign-ins (django-axes, pps.sign_in_lockout): 5 wrong passwords for one username from one
+# address lock that username from there for 15 minutes; an address alone is locked only at
+# PPS_ADDRESS_FAILURE_LIMIT wrong passwords in those 15 minutes, so that one person cannot lock a
+# whole office behind a shared address out. Never for ever: a permanent lock-out would let anyone
+# lock staff out. A success clears the count. The address is worked out exactly as for the audit
 # log (pps.middleware.client_ip, from TRUSTED_PROXY_COUNT), so a forged X-Forwarded-For cannot
 # choose it; the ipware settings say the same, should the callable ever be removed.
+AXES_HANDLER = "pps.sign_in_lockout.LockoutHandler"
 AXES_FAILURE_LIMIT = 5
+PPS_ADDRESS_FAILURE_LIMIT = env_int("PPS_ADDRESS_FAILURE_LIMIT", 100)
 AXES_COOLOFF_TIME = timedelta(minutes=15)
-AXES_LOCKOUT_PARAMETERS = ["ip_address", ["username", "ip_address"]]
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
+# A keyed hash of the typed username, never the text; no log of successes (pps.auth_log has them).
+AXES_USERNAME_CALLABLE = "pps.sign_in_lockout.username_key"
+AXES_DISABLE_ACCESS_LOG = True
+AXES_SENSITIVE_PARAMETERS = ["username", "password", "ip_address", "account", "next"]
 AXES_LOCKOUT_CALLABLE = "pps.views.locked_out"
 AXES_CLIENT_IP_CALLABLE = "pps.middleware.client_ip"
 AXES_IPWARE_PROXY_COUNT = TRUSTED_PROXY_COUNT or None
@@ -267,7 +294,10 @@ if not DEBUG and not TESTING:
     CSRF_COOKIE_SECURE = True
     SESSION_COOKIE_NAME = "__Host-sessionid"
     CSRF_COOKIE_NAME = "__Host-csrftoken"
-    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    if TRUSTED_PROXY_COUNT:
+        # Only a proxy of ours says whether the browser used HTTPS: without one, a client could
+        # send X-Forwarded-Proto itself and pass a plain-HTTP request off as secure.
+        SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
 LOGGING = {
     "version": 1,
@@ -275,5 +305,5 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "WARNING")},
     # Sign-in events (pps.auth_log), one JSON object per line: kept at INFO whatever LOG_LEVEL says.
-    "loggers": {"pps.auth": {"level": "INFO"}},
+    "loggers": {"pps.auth": {"level": "INFO"}, "pps.csp": {"level": "WARNING"}},
 }

@@ -12,8 +12,8 @@ from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
-from pps import auth_log, otp, services, session_limits, step_up
-from pps.forms import Form
+from pps import auth_log, enrolment, otp, services, session_limits, step_up
+from pps.forms import PASSWORD_MAX_LENGTH, Form
 
 
 class CodeForm(Form):
@@ -43,8 +43,12 @@ class PasswordForm(Form):
     password = forms.CharField(
         label="Password",
         strip=False,
+        max_length=PASSWORD_MAX_LENGTH,
         widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
-        error_messages={"required": "Enter your password"},
+        error_messages={
+            "required": "Enter your password",
+            "max_length": f"A password has at most {PASSWORD_MAX_LENGTH} characters",
+        },
     )
 
 
@@ -109,6 +113,8 @@ def second_factor_setup(request):
         return redirect(next_url)
     if otp.confirmed_device(request.user) is not None:
         return redirect(url_with_next("otp_verify", request.GET.get("next", "")))
+    if not enrolment.may_set_up(request):
+        return redirect(url_with_next("otp_enrol", request.GET.get("next", "")))
     device = otp.unconfirmed_device(request.user)
     form = CodeForm(request.POST or None)
     wrong = "The code is not right. Enter the code your app shows now"
@@ -130,6 +136,37 @@ def second_factor_setup(request):
         "sign_in_step": True,
     }
     return render(request, "pps/second_factor_setup.html", context)
+
+
+class EnrolmentCodeForm(Form):
+    code = forms.CharField(
+        label="Enrolment code",
+        help_text="The 12-character code you were given, for example ABCD-EFGH-JKLM.",
+        max_length=40,
+        widget=forms.TextInput(
+            attrs={"class": "govuk-input govuk-input--width-10", "autocomplete": "off", "spellcheck": "false"}
+        ),
+        error_messages={"required": "Enter the enrolment code you were given"},
+    )
+
+
+def enrolment_code(request):
+    """ "Enter your enrolment code": before setting up a new app on an account that had one."""
+    next_url = safe_next(request)
+    if request.user.is_verified():
+        return redirect(next_url)
+    if enrolment.may_set_up(request):
+        return redirect(url_with_next("otp_setup", request.GET.get("next", "")))
+    form = EnrolmentCodeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        if enrolment.use_code(request, form.cleaned_data["code"]):
+            return redirect(url_with_next("otp_setup", next_url))
+        form.add_error(
+            "code",
+            "That enrolment code is not right, was used already or has expired. "
+            "Ask your manager or the system maintainer for a new one",
+        )
+    return render(request, "pps/enrolment_code.html", {"form": form, "next": next_url, "sign_in_step": True})
 
 
 #: Form fields of a request that met a locked session, carried through the lock page.

@@ -1,11 +1,12 @@
 from django.urls import include, path
 
-from pps import account, password_reset, policy_views, service_settings, sign_in, views
+from pps import account, csp_reports, password_reset, policy_views, service_settings, sign_in, views
 
 urlpatterns = [
     path("sign-in/", views.SignInView.as_view(), name="login"),
     path("sign-in/code/", sign_in.second_factor, name="otp_verify"),
     path("sign-in/set-up/", sign_in.second_factor_setup, name="otp_setup"),
+    path("sign-in/enrolment-code/", sign_in.enrolment_code, name="otp_enrol"),
     path("sign-in/backup-code/", account.sign_in_with_backup_code, name="otp_backup"),
     path("sign-in/locked/", sign_in.unlock_session, name="session_unlock"),
     path(
@@ -25,6 +26,7 @@ urlpatterns = [
     path("account/backup-codes/", account.make_backup_codes, name="backup_codes_make"),
     path("confidentiality-policy/", sign_in.agree_to_policy, name="policy_agree"),
     path("sign-out/", sign_in.sign_out, name="logout"),
+    path("csp-report/", csp_reports.csp_report, name="csp_report"),
     path("service/confidentiality-policy/", policy_views.policy_manage, name="policy_manage"),
     path("service/confidentiality-policy/reviewed/", policy_views.policy_reviewed, name="policy_reviewed"),
     path("service/settings/", service_settings.service_settings, name="service_settings"),

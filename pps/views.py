@@ -1,11 +1,13 @@
+from django import forms
 from django.conf import settings
+from django.contrib.auth import forms as auth_forms
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
 from django.shortcuts import render
 from django.utils.decorators import method_decorator
 
 from pps import session_limits
-from pps.forms import GovukFormMixin
+from pps.forms import PASSWORD_MAX_LENGTH, GovukFormMixin
 from pps.sign_in import url_with_next
 
 
@@ -14,6 +16,22 @@ class SignInForm(GovukFormMixin, auth_views.AuthenticationForm):
         "invalid_login": "Enter a correct username and password. Both are case-sensitive.",
         "inactive": "This account is not active.",
     }
+
+    # Bounded here: Django's form only sets the browser's maxlength from the model, and checks no
+    # length on the server, so a long username reached django-axes' 255-character column.
+    username = auth_forms.UsernameField(
+        label="Username",
+        max_length=150,
+        widget=forms.TextInput(attrs={"autofocus": True, "autocomplete": "username"}),
+        error_messages={"max_length": "A username has at most 150 characters"},
+    )
+    password = forms.CharField(
+        label="Password",
+        strip=False,
+        max_length=PASSWORD_MAX_LENGTH,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+        error_messages={"max_length": f"A password has at most {PASSWORD_MAX_LENGTH} characters"},
+    )
 
 
 @method_decorator(login_not_required, name="dispatch")

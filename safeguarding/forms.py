@@ -4,7 +4,7 @@ from django import forms
 from django.db.models import Q
 
 from consent.models import Disclosure
-from pps.forms import Form, InlineRadioSelect
+from pps.forms import Form, InlineRadioSelect, plausible, today, years_ago
 from pps.models import SENIOR_ROLES, User
 from safeguarding.models import BreakGlassAccess, Discussion, ExternalReferral
 
@@ -16,8 +16,16 @@ class DateTimeLocalInput(forms.DateTimeInput):
         super().__init__(format="%Y-%m-%dT%H:%M", **kwargs)
 
 
-def _when(label):
-    return forms.DateTimeField(label=label, widget=DateTimeLocalInput())
+def _when(label, earliest=None):
+    """A moment in the past: from ``earliest`` (default 1 January 2000) to today."""
+    return plausible(
+        forms.DateTimeField(label=label, widget=DateTimeLocalInput()), earliest=earliest, latest=today
+    )
+
+
+#: What a child lived through may be told years later: up to 30 years back (support is for
+#: children and young people up to 25).
+HAPPENED_EARLIEST = years_ago(30)
 
 
 class ConcernForm(Form):
@@ -25,7 +33,7 @@ class ConcernForm(Form):
         label="Which child is it about?", queryset=None, required=False, empty_label="Not one child"
     )
     what = forms.CharField(label="What was said or seen", widget=forms.Textarea, max_length=10000)
-    happened_at = _when("When it happened")
+    happened_at = _when("When it happened", earliest=HAPPENED_EARLIEST)
     immediate_danger = forms.BooleanField(label="The child is in immediate danger", required=False)
 
     def __init__(self, *args, case, **kwargs):
@@ -50,7 +58,7 @@ class ConcernWithoutCaseForm(Form):
         required=False,
     )
     what = forms.CharField(label="What was said or seen", widget=forms.Textarea, max_length=10000)
-    happened_at = _when("When it happened")
+    happened_at = _when("When it happened", earliest=HAPPENED_EARLIEST)
     immediate_danger = forms.BooleanField(label="The child is in immediate danger", required=False)
 
 

@@ -81,3 +81,16 @@ for (const button of document.querySelectorAll('[data-add-another]')) {
     button.hidden = atMax()
   })
 }
+
+// "Choose a new password": the emailed link holds its token after "#", which the browser never
+// sends to the server (so it is in no access log). Post it, then forget it.
+const resetLink = document.querySelector('form[data-reset-link]')
+if (resetLink) {
+  const fields = new URLSearchParams(window.location.hash.slice(1))
+  if (fields.get('token')) {
+    resetLink.elements.link_user.value = fields.get('user') || ''
+    resetLink.elements.link_token.value = fields.get('token')
+    window.history.replaceState(null, '', window.location.pathname)
+    resetLink.submit()
+  }
+}

@@ -261,6 +261,6 @@ def test_a_parent_is_found_by_surname_or_phone_and_offered_before_being_added_tw
     use.click()
     new_case = case.parent.cases.exclude(pk=case.pk).get()
     expect(page).to_have_url(re.compile(rf"/cases/{new_case.pk}/contacts/new/$"))
-    expect(success_banner(page)).to_contain_text("opened for Sarah Jones")
+    expect(success_banner(page)).to_contain_text("opened on the parent's existing record")
     assert Parent.objects.count() == 1
     assert new_case.summary == "A question about school transport."

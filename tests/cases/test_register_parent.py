@@ -193,3 +193,18 @@ def test_a_forged_count_of_children_builds_no_more_than_twelve_forms():
     formset = ChildFormSet({"child-TOTAL_FORMS": "5000", "child-INITIAL_FORMS": "0"}, prefix="child")
     assert len(formset.forms) == 12
     assert not formset.is_valid()
+
+
+def test_no_personal_data_travels_in_a_messages_cookie_or_sits_in_the_session(as_caseworker, case):
+    from django.contrib.sessions.models import Session
+
+    data = form_data(**{"use_parent": str(case.parent.pk)})
+    response = as_caseworker.post(URL, data)
+    assert response.status_code == 302
+    assert "messages" not in response.cookies
+    stored = "".join(str(session.get_decoded()) for session in Session.objects.all())
+    assert "opened on the parent" in stored  # the message waits on the server
+    for personal in (case.parent.first_name, case.parent.last_name, case.parent.full_name):
+        assert personal not in stored
+    page = as_caseworker.get(response.url).content.decode()
+    assert "opened on the parent&#x27;s existing record" in page

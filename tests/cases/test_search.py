@@ -1,5 +1,7 @@
 """Search finds a parent by name, phone, email or postcode, among the parents one may reach."""
 
+import html
+
 import pytest
 from auditlog import get_logentry_model
 from django.urls import reverse
@@ -95,3 +97,22 @@ def test_every_result_shown_is_recorded_in_the_audit_log(as_caseworker, casework
     assert access.additional_data == {"how": "search"}
     assert access.remote_addr == "127.0.0.1"
     assert "Sarah" not in access.object_repr
+
+
+def test_a_search_over_200_characters_keeps_what_was_typed_and_says_why(as_caseworker, parents):
+    typed = "Sarah Jones " * 20 + "Smith"  # 245 characters
+    response = as_caseworker.post(URL, {"q": typed})
+    assert response.status_code == 200
+    page = html.unescape(response.content.decode())
+    assert "Shorten the search to at most 200 characters (it has 245)" in page
+    assert f'value="{typed}"' in page
+    assert "There is a problem" in page
+
+
+def test_a_search_with_a_nul_byte_keeps_the_rest_and_says_why(as_caseworker, parents):
+    response = as_caseworker.post(URL, {"q": "Sarah\x00 Jones"})
+    assert response.status_code == 200
+    page = html.unescape(response.content.decode())
+    assert "invisible control character (NUL)" in page
+    assert 'value="Sarah Jones"' in page
+    assert "\x00" not in page

@@ -13,7 +13,16 @@ from tests.pps import test_every_url as walk
 
 records = walk.records  # the walk's fixture: one record of each kind
 #: The pages open before agreeing: the sign-in steps and the policy itself.
-STEPS = {"login", "logout", "otp_verify", "otp_setup", "otp_backup", "session_unlock", "policy_agree"}
+STEPS = {
+    "login",
+    "logout",
+    "otp_verify",
+    "otp_setup",
+    "otp_enrol",
+    "otp_backup",
+    "session_unlock",
+    "policy_agree",
+}
 
 
 def test_someone_who_has_not_agreed_is_sent_from_a_case_page_to_the_policy(caseworker, case):

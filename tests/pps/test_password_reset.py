@@ -5,6 +5,7 @@ import datetime as dt
 import json
 import re
 import smtplib
+from urllib.parse import parse_qsl
 
 import pytest
 import time_machine
@@ -24,7 +25,7 @@ NEW_PASSWORD = "violet kettle marching orchard"
 
 
 @pytest.fixture(autouse=True)
-def no_requests_counted_yet():
+def no_requests_counted_yet(db):
     cache.clear()
     yield
     cache.clear()
@@ -71,8 +72,18 @@ def link_in(message) -> str:
 
 
 def open_link(client, link):
-    """Follows the emailed link; the page it lands on no longer shows the token."""
-    response = client.get(link)
+    """Follows the emailed link as a browser does: the part after "#" never reaches the server;
+    the page's script posts it, and the page reloads without it."""
+    path, _, fragment = link.partition("#")
+    assert "token" not in path
+    opening = client.get(path)
+    assert opening.status_code == 200
+    assert "data-reset-link" in opening.content.decode()
+    fields = dict(parse_qsl(fragment))
+    response = client.post(
+        reverse("password_reset_confirm"),
+        {"link_user": fields.get("user", ""), "link_token": fields.get("token", "")},
+    )
     assert response.status_code == 302
     assert response.url == reverse("password_reset_confirm")
     return client.get(response.url)
@@ -126,7 +137,7 @@ def test_only_an_active_account_with_an_email_address_gets_an_email(
 def test_the_email_holds_a_link_and_nothing_about_the_person(caseworker, mailoutbox):
     ask(Client(), caseworker.username)
     [message] = mailoutbox
-    assert link_in(message).startswith(f"http://testserver{reverse('password_reset_confirm')}?")
+    assert link_in(message).startswith(f"http://testserver{reverse('password_reset_confirm')}#user=")
     assert "30 minutes" in message.body
     for personal in (caseworker.username, caseworker.first_name, caseworker.last_name, caseworker.email):
         assert personal not in message.body
@@ -168,7 +179,7 @@ def test_the_link_expires_after_30_minutes(caseworker, mailoutbox, clock):
 
 def test_a_made_up_link_does_not_work(db):
     client = Client()
-    page = open_link(client, f"{reverse('password_reset_confirm')}?user=MQ&token=abc-def")
+    page = open_link(client, f"{reverse('password_reset_confirm')}#user=MQ&token=abc-def")
     assert "This link does not work" in page.content.decode()
 
 
@@ -282,3 +293,36 @@ def test_the_log_names_the_account_only_when_one_matched_and_never_what_was_type
         NEW_PASSWORD,
     ):
         assert secret not in logged
+
+
+def test_the_token_never_reaches_the_server_in_a_url(caseworker, mailoutbox):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = Client()
+    ask(client, caseworker.username)
+    link = link_in(mailoutbox[-1])
+    token = dict(parse_qsl(link.partition("#")[2]))["token"]
+    path = link.partition("#")[0]
+    assert token not in path
+    page = open_link(client, link)
+    assert "Choose a new password" in page.content.decode()
+    assert token not in page.content.decode()
+    with CaptureQueriesContext(connection):
+        assert choose(client, NEW_PASSWORD).url == reverse("password_reset_complete")
+
+
+def test_the_limit_is_counted_in_the_shared_database_cache(caseworker, mailoutbox):
+    from django.core.cache import caches
+
+    assert settings.CACHES["default"]["BACKEND"] == "django.core.cache.backends.db.DatabaseCache"
+    for _ in range(20):
+        ask(Client(), caseworker.username, ip="203.0.113.9")
+    assert len(mailoutbox) == 5
+    # What the limit counted is in the database table every process reads, not in this process.
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT COUNT(*) FROM pps_shared_cache WHERE cache_key LIKE %s", ["%password-reset%"])
+        assert cursor.fetchone()[0] == 5
+    assert caches["default"].get("pps:password-reset:203.0.113.9:0") == 1

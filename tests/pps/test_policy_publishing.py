@@ -257,3 +257,33 @@ def test_reviewing_a_version_replaced_meanwhile_records_nothing(head):
     assert "changed while this page was open" in text(client.get(PAGE))
     policy.refresh_from_db()
     assert policy.reviewed_at is None
+
+
+def test_two_publishes_from_the_same_version_do_not_both_succeed(head, non_lead_senior, service):
+    """The version is checked under the service's row lock, not only by the form beforehand."""
+    services.publish_policy(non_lead_senior, service, "Version two by the senior.", based_on=1)
+    with pytest.raises(services.StalePolicyVersion) as stale:
+        services.publish_policy(head, service, "Version two by the head.", based_on=1)
+    assert stale.value.current.version == 2
+    assert versions(service) == [2, 1]
+
+
+def test_a_publish_that_loses_the_race_keeps_the_text_and_says_so(
+    head, non_lead_senior, service, monkeypatch
+):
+    """Someone publishes between the form's check and the lock: the page says so, keeps the text."""
+    from pps import policy_views
+
+    real_publish = services.publish_policy
+
+    def someone_else_first(by, service_, text, **kwargs):
+        real_publish(non_lead_senior, service_, "Published a moment earlier.", based_on=1)
+        return real_publish(by, service_, text, **kwargs)
+
+    monkeypatch.setattr(policy_views.services, "publish_policy", someone_else_first)
+    response = publish(client_for(head), "Version two by the head.", based_on=1)
+    assert response.status_code == 200
+    page = text(response)
+    assert "Version 2 was published while you were editing" in page
+    assert "Version two by the head." in page.split("<textarea", 1)[1]
+    assert versions(service) == [2, 1]

@@ -10,6 +10,7 @@ from auditlog import get_logentry_model
 from django.conf import settings
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from pps import otp, services
 from pps.models import AuthenticatorApp
@@ -21,7 +22,7 @@ records = walk.records  # the walk's fixture: one record of each kind
 
 PASSWORD = "correct horse battery staple"
 #: The steps of signing in, open before the second factor.
-SIGN_IN_STEPS = {"login", "logout", "otp_verify", "otp_setup", "otp_backup"}
+SIGN_IN_STEPS = {"login", "logout", "otp_verify", "otp_setup", "otp_enrol", "otp_backup"}
 
 
 def frozen():
@@ -247,3 +248,19 @@ def test_apps_set_up_before_secrets_were_wrapped_keep_their_codes(caseworker):
     moved = otp.confirmed_device(caseworker)
     assert moved.bin_key == old.bin_key
     assert otp.code_for(moved, at=1_800_000_000) == code
+
+
+def test_the_wait_after_wrong_codes_is_capped_so_the_real_person_is_not_held_back(caseworker, device):
+    from pps.models import MAX_CODE_WAIT_SECONDS
+
+    client = client_for(caseworker, verified=False)
+    with frozen() as clock:
+        # Someone with the password has typed wrong codes all night.
+        device.throttling_failure_count = 60
+        device.throttling_failure_timestamp = timezone.now()
+        device.save()
+        assert "too many wrong codes" in enter_code(client, otp.code_for(device)).content.decode()
+        clock.shift(dt.timedelta(seconds=MAX_CODE_WAIT_SECONDS + 1))
+        response = enter_code(client, otp.code_for(device))
+    assert response.status_code == 302
+    assert MAX_CODE_WAIT_SECONDS <= 15 * 60

@@ -152,6 +152,27 @@ def test_a_deactivated_account_is_out_at_once(signed_in, caseworker):
     assert signed_in.get(reverse("cases:dashboard")).url.startswith(reverse("login"))
 
 
+def test_a_reactivated_account_s_old_session_never_works_again(signed_in, caseworker):
+    other_device = client_for(caseworker)
+    caseworker.is_active = False
+    caseworker.save()
+    owners = [session.get_decoded().get("_auth_user_id") for session in Session.objects.all()]
+    assert str(caseworker.pk) not in owners
+
+    caseworker.is_active = True
+    caseworker.save()
+    for client in (signed_in, other_device):
+        assert client.get(reverse("cases:dashboard")).url.startswith(reverse("login"))
+
+
+def test_deactivating_one_account_leaves_everyone_else_signed_in(signed_in, caseworker, second_caseworker):
+    colleague = client_for(second_caseworker)
+    second_caseworker.is_active = False
+    second_caseworker.save()
+    assert signed_in.get(reverse("cases:dashboard")).status_code == 200
+    assert colleague.get(reverse("cases:dashboard")).url.startswith(reverse("login"))
+
+
 def test_a_background_request_on_a_locked_session_sends_the_whole_page_to_the_lock(signed_in, clock, case):
     page = reverse("cases:case_detail", args=[case.pk])
     clock.shift(minutes(16))

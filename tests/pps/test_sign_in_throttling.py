@@ -90,3 +90,54 @@ def test_the_checks_find_nothing_wrong_with_django_axes():
     out, err = io.StringIO(), io.StringIO()
     call_command("check", stdout=out, stderr=err)
     assert "axes." not in out.getvalue() + err.getvalue()
+
+
+def test_one_person_behind_a_shared_address_does_not_lock_colleagues_out(caseworker, second_caseworker):
+    office = Client(REMOTE_ADDR="198.51.100.20")  # everyone behind the council's NAT
+    for _ in range(settings.AXES_FAILURE_LIMIT + 2):
+        attempt(office, caseworker.username)
+    assert attempt(office, caseworker.username, PASSWORD).status_code == 429
+    colleague = attempt(office, second_caseworker.username, PASSWORD)
+    assert colleague.status_code == 302
+    assert colleague.url.startswith(reverse("otp_verify"))
+
+
+def test_an_address_trying_many_usernames_is_locked_at_a_much_higher_count(settings, caseworker):
+    settings.PPS_ADDRESS_FAILURE_LIMIT = 12
+    assert settings.PPS_ADDRESS_FAILURE_LIMIT > settings.AXES_FAILURE_LIMIT
+    client = Client(REMOTE_ADDR="203.0.113.50")
+    for n in range(settings.PPS_ADDRESS_FAILURE_LIMIT - 1):
+        assert attempt(client, f"guess{n}").status_code == 200
+    assert attempt(client, "guess-last").status_code == 429
+    assert attempt(client, caseworker.username, PASSWORD).status_code == 429
+    # Another address is not affected.
+    assert attempt(Client(REMOTE_ADDR="203.0.113.51"), caseworker.username, PASSWORD).status_code == 302
+
+
+def test_the_address_limit_is_much_higher_than_the_username_limit():
+    assert settings.PPS_ADDRESS_FAILURE_LIMIT >= 10 * settings.AXES_FAILURE_LIMIT
+
+
+def test_django_axes_keeps_no_typed_username_in_clear(caseworker):
+    from axes.models import AccessAttempt, AccessLog
+
+    typed_password = "my secret password typed in the wrong box"
+    client = Client(REMOTE_ADDR="192.0.2.77")
+    attempt(client, typed_password)
+    attempt(client, caseworker.username)
+    attempt(client, caseworker.username, PASSWORD)  # a success: clears the count, logs nothing
+    stored = [str(value) for row in AccessAttempt.objects.values() for value in row.values()] + [
+        str(value) for row in AccessLog.objects.values() for value in row.values()
+    ]
+    assert stored  # the typed-password attempt is still counted
+    assert not [value for value in stored if typed_password in value or caseworker.username in value]
+    assert not AccessLog.objects.exists()
+
+
+def test_the_same_username_is_counted_together_under_its_hash(caseworker):
+    from axes.models import AccessAttempt
+
+    client = Client(REMOTE_ADDR="192.0.2.78")
+    for _ in range(3):
+        attempt(client, caseworker.username)
+    assert AccessAttempt.objects.get().failures_since_start == 3
