@@ -181,11 +181,17 @@ def exposed(constraints, values, hidden_kind, threshold) -> set[int]:
     )
 
 
-def suppress_cells(values: list[int], constraints, rule: Rule, *, margins: set[int] = frozenset()):
+def suppress_cells(
+    values: list[int], constraints, rule: Rule, *, margins: set[int] = frozenset(), force=frozenset()
+):
     """The generic algorithm on flat ``values`` tied by ``constraints`` (lists of (index, ±1)
-    summing to zero). Returns {index: PRIMARY | SECONDARY} for the hidden cells."""
+    summing to zero). Returns {index: PRIMARY | SECONDARY} for the hidden cells. ``force``: cells
+    to hide whatever their value (for example where a difference with another table is small)."""
     threshold = rule.threshold
     hidden_kind = {i: PRIMARY for i, v in enumerate(values) if 0 < v < threshold}
+    for i in force:
+        if i not in hidden_kind and values[i] > 0:
+            hidden_kind[i] = SECONDARY
     lines_of = {
         i: [k for k, con in enumerate(constraints) if any(v == i for v, _ in con)] for i in range(len(values))
     }
@@ -212,8 +218,9 @@ def _round(value: int, rule: Rule) -> int:
     return int(Fraction(value, rule.round_to) + Fraction(1, 2)) * rule.round_to
 
 
-def suppress_grid(matrix: list[list[int]], rule: Rule) -> Grid:
-    """Suppress a table of counts (rows × columns) with its totals."""
+def suppress_grid(matrix: list[list[int]], rule: Rule, *, force: set = frozenset()) -> Grid:
+    """Suppress a table of counts (rows × columns) with its totals. ``force``: (row, column)
+    cells to hide as well."""
     nrows = len(matrix)
     ncols = len(matrix[0]) if matrix else 0
     values: list[int] = []
@@ -244,7 +251,8 @@ def suppress_grid(matrix: list[list[int]], rule: Rule) -> Grid:
             constraints.append([(index[("r", i)], 1) for i in range(nrows)] + [(index["t"], -1)])
         if nrows > 1:
             constraints.append([(index[("k", j)], 1) for j in range(ncols)] + [(index["t"], -1)])
-    hidden = suppress_cells(values, constraints, rule, margins=margins)
+    forced = {index[("c", i, j)] for i, j in force}
+    hidden = suppress_cells(values, constraints, rule, margins=margins, force=forced)
 
     def cell(key) -> Cell:
         k = index[key]
@@ -260,12 +268,13 @@ def suppress_grid(matrix: list[list[int]], rule: Rule) -> Grid:
     )
 
 
-def suppress_column(values: list[int], rule: Rule) -> tuple[list[Cell], Cell]:
-    """A list of counts that add up to a total (each contact in exactly one row)."""
+def suppress_column(values: list[int], rule: Rule, *, force: set = frozenset()) -> tuple[list[Cell], Cell]:
+    """A list of counts that add up to a total (each contact in exactly one row). ``force``:
+    positions to hide as well."""
     if len(values) == 1:  # the total is the cell
-        only = suppress_each(values, rule)[0]
+        only = suppress_each(values, rule, force=force)[0]
         return [only], only
-    grid = suppress_grid([[v] for v in values], rule)
+    grid = suppress_grid([[v] for v in values], rule, force={(i, 0) for i in force})
     return [row[0] for row in grid.cells], grid.column_totals[0]
 
 

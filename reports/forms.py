@@ -1,0 +1,62 @@
+from datetime import date
+
+from django import forms
+from django.utils import timezone
+
+from cases.forms import DateInput
+from pps.forms import Form
+from reports import periods
+
+
+class PeriodForm(Form):
+    """Which period the statistics are for (sent by GET: it holds nothing personal)."""
+
+    period = forms.ChoiceField(
+        label="Period", error_messages={"invalid_choice": "Choose a period from the list"}
+    )
+    start = forms.DateField(
+        label="From", required=False, widget=DateInput(), error_messages={"invalid": "Enter a real date"}
+    )
+    end = forms.DateField(
+        label="To (included)",
+        required=False,
+        widget=DateInput(),
+        error_messages={"invalid": "Enter a real date"},
+    )
+
+    def __init__(self, *args, today: date | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.today = today or timezone.localdate()
+        self.fields["period"].choices = periods.choices(self.today)
+        self.fields["period"].initial = periods.current_financial_year(self.today).token
+
+    def clean(self):
+        cleaned = super().clean()
+        token = cleaned.get("period")
+        if not token:
+            return cleaned
+        if token != "range":
+            cleaned["chosen"] = periods.from_token(token)
+            return cleaned
+        start, end = cleaned.get("start"), cleaned.get("end")
+        if start is None and "start" not in self.errors:
+            self.add_error("start", "Enter the first day of the date range")
+        if end is None and "end" not in self.errors:
+            self.add_error("end", "Enter the last day of the date range")
+        if start and end:
+            if start.year < periods.EARLIEST_YEAR:
+                self.add_error("start", f"Enter a date from 1 January {periods.EARLIEST_YEAR}")
+            elif end < start:
+                self.add_error("end", "The last day must be on or after the first day")
+            elif (end - start).days >= periods.MAX_RANGE_DAYS:
+                self.add_error("end", "A date range can be at most five years long")
+            elif end > self.today.replace(year=self.today.year + 1):
+                self.add_error("end", "Enter a date no more than a year from today")
+            else:
+                cleaned["chosen"] = periods.date_range(start, end)
+        return cleaned
+
+    def period_or_default(self) -> periods.Period:
+        if self.is_bound and self.is_valid() and self.cleaned_data.get("chosen"):
+            return self.cleaned_data["chosen"]
+        return periods.current_financial_year(self.today)

@@ -1,0 +1,245 @@
+"""The counts behind the statistics, straight from the database (R15).
+
+Every figure is counted from codes stored in clear (dates, channel, who the contact was with,
+direction, topic, outcome, intervention level, referral source, school phase, need, provision,
+basis): nothing here reads, let alone decrypts, a personal field. Each function counts for a
+list of services and two periods at once (conditional aggregation: one query per figure), and
+returns plain numbers: {code: [this period, previous period]}.
+"""
+
+from collections import defaultdict
+from datetime import datetime
+
+from django.db.models import Count, Exists, Min, OuterRef, Q, Subquery, Sum
+
+from cases.models import Case, Child, Contact, ContactChild
+from consent.models import Disclosure, Referral, SubjectAccessRequest
+from reports.periods import Period
+from safeguarding.models import Concern, ExternalReferral
+
+Counts = dict[str, list[int]]
+
+
+class Window:
+    """Two periods as datetime bounds, and the conditions that pick each."""
+
+    def __init__(self, periods: list[Period]):
+        self.periods = periods
+        self.bounds = [p.bounds() for p in periods]
+        self.start = min(b[0] for b in self.bounds)
+        self.end = max(b[1] for b in self.bounds)
+
+    def q(self, field: str) -> list[Q]:
+        return [Q(**{f"{field}__gte": start, f"{field}__lt": end}) for start, end in self.bounds]
+
+    def span(self, field: str) -> Q:
+        return Q(**{f"{field}__gte": self.start, f"{field}__lt": self.end})
+
+
+def _grouped(queryset, key: str, window: Window, field: str, *, count="pk", distinct=False) -> Counts:
+    annotations = {f"n{k}": Count(count, filter=q, distinct=distinct) for k, q in enumerate(window.q(field))}
+    rows = queryset.filter(window.span(field)).values(key).annotate(**annotations).order_by()
+    result: Counts = {}
+    for row in rows:
+        result[row[key] if row[key] is not None else ""] = [row[f"n{k}"] for k in range(len(window.periods))]
+    return result
+
+
+def contacts(services, window: Window):
+    return Contact.objects.filter(service_id__in=services)
+
+
+def contacts_by(services, window: Window, key: str) -> Counts:
+    return _grouped(contacts(services, window), key, window, "occurred_at")
+
+
+def contacts_nng(services, window: Window) -> Counts:
+    annotations = {}
+    for k, q in enumerate(window.q("occurred_at")):
+        annotations[f"nng{k}"] = Count("pk", filter=q & Q(case__isnull=True))
+        annotations[f"case{k}"] = Count("pk", filter=q & Q(case__isnull=False))
+    row = contacts(services, window).filter(window.span("occurred_at")).aggregate(**annotations)
+    n = len(window.periods)
+    return {"nng": [row[f"nng{k}"] for k in range(n)], "case": [row[f"case{k}"] for k in range(n)]}
+
+
+def contacts_by_level(services, window: Window) -> tuple[Counts, Counts]:
+    """Contacts and minutes spent, by the case's intervention level ("nng" for no name given)."""
+    annotations = {}
+    for k, q in enumerate(window.q("occurred_at")):
+        annotations[f"n{k}"] = Count("pk", filter=q)
+        annotations[f"m{k}"] = Sum("duration_minutes", filter=q)
+    rows = (
+        contacts(services, window)
+        .filter(window.span("occurred_at"))
+        .values("case__intervention_level")
+        .annotate(**annotations)
+        .order_by()
+    )
+    n = len(window.periods)
+    counts: Counts = defaultdict(lambda: [0] * n)
+    minutes: Counts = defaultdict(lambda: [0] * n)
+    for row in rows:
+        # No case (no name given) leaves the level NULL; a case whose level is not set has "".
+        level = row["case__intervention_level"]
+        key = "nng" if level is None else level
+        for k in range(n):
+            counts[key][k] += row[f"n{k}"]
+            minutes[key][k] += row[f"m{k}"] or 0
+    return dict(counts), dict(minutes)
+
+
+def contacts_by_topic(services, window: Window) -> Counts:
+    through = Contact.topics.through.objects.filter(contact__service_id__in=services)
+    return _grouped(through, "topic__name", window, "contact__occurred_at")
+
+
+def contacts_by_outcome(services, window: Window) -> Counts:
+    return _grouped(contacts(services, window), "outcome__name", window, "occurred_at")
+
+
+def parents_reached(services, window: Window) -> Counts:
+    """Distinct parents with a contact on a case in each period; new (first recorded in that
+    period) and returning (known to the service before it)."""
+    annotations = {}
+    for k, ((start, _end), q) in enumerate(zip(window.bounds, window.q("occurred_at"), strict=True)):
+        annotations[f"all{k}"] = Count("case__parent", filter=q, distinct=True)
+        annotations[f"new{k}"] = Count(
+            "case__parent", filter=q & Q(case__parent__created_at__gte=start), distinct=True
+        )
+    row = (
+        contacts(services, window)
+        .filter(window.span("occurred_at"), case__isnull=False)
+        .aggregate(**annotations)
+    )
+    n = len(window.periods)
+    new = [row[f"new{k}"] for k in range(n)]
+    return {"new": new, "returning": [row[f"all{k}"] - new[k] for k in range(n)]}
+
+
+def young_people_reached(services, window: Window) -> Counts:
+    """Cases with a contact with the young person themselves (each case once), and contacts
+    with young people who gave no name (each contact)."""
+    annotations = {}
+    for k, q in enumerate(window.q("occurred_at")):
+        annotations[f"case{k}"] = Count("case", filter=q & Q(case__isnull=False), distinct=True)
+        annotations[f"nng{k}"] = Count("pk", filter=q & Q(case__isnull=True))
+    row = (
+        contacts(services, window)
+        .filter(window.span("occurred_at"), person=Contact.Person.YOUNG_PERSON)
+        .aggregate(**annotations)
+    )
+    n = len(window.periods)
+    return {"case": [row[f"case{k}"] for k in range(n)], "nng": [row[f"nng{k}"] for k in range(n)]}
+
+
+def children(services, period: Period) -> list[dict]:
+    """Each child the support was about in ``period``, once, with the codes of their first
+    contact in it: [{phase, need, provision, n}]."""
+    start, end = period.bounds()
+    in_period = ContactChild.objects.filter(
+        service_id__in=services, occurred_at__gte=start, occurred_at__lt=end
+    )
+    earlier = ContactChild.objects.filter(
+        child=OuterRef("child"), occurred_at__gte=start, occurred_at__lt=OuterRef("occurred_at")
+    )
+    return list(
+        in_period.exclude(Exists(earlier))
+        .values("phase", "need", "provision")
+        .annotate(n=Count("child", distinct=True))
+        .order_by()
+    )
+
+
+def cases_by(services, window: Window, key: str, field: str) -> Counts:
+    return _grouped(Case.objects.filter(service_id__in=services), key, window, field)
+
+
+def cases_open_at_end(services, window: Window) -> Counts:
+    """Cases open at the end of each period, by intervention level."""
+    annotations = {}
+    for k, (_start, end) in enumerate(window.bounds):
+        annotations[f"n{k}"] = Count(
+            "pk", filter=Q(opened_at__lt=end) & (Q(closed_at__isnull=True) | Q(closed_at__gte=end))
+        )
+    rows = (
+        Case.objects.filter(service_id__in=services, opened_at__lt=window.end)
+        .filter(Q(closed_at__isnull=True) | Q(closed_at__gte=window.start))
+        .exclude(status=Case.Status.DESTROYED, closed_at__isnull=True)
+        .values("intervention_level")
+        .annotate(**annotations)
+        .order_by()
+    )
+    return {row["intervention_level"]: [row[f"n{k}"] for k in range(len(window.periods))] for row in rows}
+
+
+def closure_outcomes(services, window: Window) -> Counts:
+    """Cases closed in each period, by the outcome of their last contact."""
+    last = Contact.objects.filter(case=OuterRef("pk")).order_by("-occurred_at").values("outcome__name")[:1]
+    queryset = Case.objects.filter(service_id__in=services, closed_at__isnull=False).annotate(
+        last_outcome=Subquery(last)
+    )
+    return _grouped(queryset, "last_outcome", window, "closed_at")
+
+
+def days_to_open(services, period: Period) -> list[int]:
+    """For each case opened in ``period``: days from its first contact to its opening (0 when
+    the first contact was logged on the case when it opened)."""
+    start, end = period.bounds()
+    rows = (
+        Case.objects.filter(service_id__in=services, opened_at__gte=start, opened_at__lt=end)
+        .annotate(first=Min("contacts__occurred_at"))
+        .values_list("opened_at", "first")
+    )
+    return [max(0, (opened - first).days) if first else 0 for opened, first in rows]
+
+
+def days_referral_to_contact(services, period: Period) -> tuple[list[int], int]:
+    """For referrals received in ``period``: days to the parent being contacted (their answer
+    recorded: agreed, or declined or unreachable), and how many are still waiting."""
+    start, end = period.bounds()
+    rows = Referral.objects.filter(
+        service_id__in=services, received_at__gte=start, received_at__lt=end
+    ).values_list("received_at", "consent_at", "closed_at")
+    days, waiting = [], 0
+    for received, agreed, closed in rows:
+        answered: datetime | None = agreed or closed
+        if answered is None:
+            waiting += 1
+        else:
+            days.append(max(0, (answered - received).days))
+    return days, waiting
+
+
+def child_protection(services, window: Window) -> Counts:
+    raised = _grouped(Concern.objects.filter(service_id__in=services), "service_id", window, "raised_at")
+    referred = _grouped(
+        ExternalReferral.objects.filter(concern__service_id__in=services),
+        "concern__service_id",
+        window,
+        "made_at",
+        count="concern",
+        distinct=True,
+    )
+    n = len(window.periods)
+
+    def total(counts):
+        return [sum(v[k] for v in counts.values()) for k in range(n)]
+
+    return {"raised": total(raised), "referred": total(referred)}
+
+
+def disclosures_by_basis(services, window: Window) -> Counts:
+    return _grouped(Disclosure.objects.filter(case__service_id__in=services), "basis", window, "disclosed_at")
+
+
+def subject_access_requests(services, window: Window) -> Counts:
+    received = _grouped(
+        SubjectAccessRequest.objects.filter(service_id__in=services), "service_id", window, "received_at"
+    )
+    n = len(window.periods)
+    return {"received": [sum(v[k] for v in received.values()) for k in range(n)]}
+
+
+def need_codes() -> list[str]:
+    return [*Child.Need.values, ""]
