@@ -32,11 +32,11 @@ class PeriodForm(Form):
 
     def clean(self):
         cleaned = super().clean()
-        token = cleaned.get("period")
-        if not token:
+        chosen = cleaned.get("period")
+        if not chosen:
             return cleaned
-        if token != "range":
-            cleaned["chosen"] = periods.from_token(token)
+        if chosen != "range":
+            cleaned["chosen"] = periods.from_token(chosen)
             return cleaned
         start, end = cleaned.get("start"), cleaned.get("end")
         if start is None and "start" not in self.errors:
