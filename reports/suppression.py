@@ -278,19 +278,22 @@ def suppress_column(values: list[int], rule: Rule, *, force: set = frozenset()) 
     return [row[0] for row in grid.cells], grid.column_totals[0]
 
 
-def suppress_each(values: list[int], rule: Rule) -> list[Cell]:
+def suppress_each(values: list[int], rule: Rule, *, force: set = frozenset()) -> list[Cell]:
     """Counts that do not add up to anything published (a contact may be in several rows): each
-    is suppressed on its own, and no total is given."""
-    return [
-        Cell(None, PRIMARY, rule.threshold)
-        if 0 < v < rule.threshold
-        else Cell(_round(v, rule), "", rule.threshold)
-        for v in values
-    ]
+    is suppressed on its own, and no total is given. ``force``: positions to hide as well."""
+    cells = []
+    for i, v in enumerate(values):
+        if 0 < v < rule.threshold:
+            cells.append(Cell(None, PRIMARY, rule.threshold))
+        elif i in force and v > 0:
+            cells.append(Cell(None, SECONDARY, rule.threshold))
+        else:
+            cells.append(Cell(_round(v, rule), "", rule.threshold))
+    return cells
 
 
 def percentage(part: Cell, base: Cell, rule: Rule) -> str:
-    """ "12%", or "" when the base is hidden or below the threshold, or the part is hidden."""
+    """A share such as "12%", or "" when the base is hidden or below the threshold, or the part is hidden."""
     if part.is_hidden or base.is_hidden or base.value is None or base.value < rule.threshold:
         return ""
     if base.value == 0:
