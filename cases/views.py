@@ -29,6 +29,7 @@ from cases.models import Case, Contact, Outcome, Topic
 from consent import queries as consent_queries
 from pps import access, step_up
 from pps.audit import entries_about_case, entries_by_staff_member, record_access
+from reports.access import may_see_statistics
 
 CASES_PER_PAGE = 50
 
@@ -47,8 +48,11 @@ def _details(form) -> services.ContactDetails:
 
 
 def dashboard(request):
-    """Where a caseworker lands: their open cases, follow-ups due, recent contacts."""
+    """Where a caseworker lands: their open cases, follow-ups due, recent contacts. A coordinator
+    is taken to the statistics."""
     user = request.user
+    if user.role == "coordinator" and may_see_statistics(user):
+        return redirect("reports:statistics")  # coordinators land on their service's statistics
     if not access.can_work_on_cases(user):
         return render(request, "cases/dashboard_no_casework.html")
     today = timezone.localdate()

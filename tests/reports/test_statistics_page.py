@@ -109,3 +109,13 @@ def test_in_the_all_services_column_a_small_difference_from_this_service_is_hidd
     phone = next(r for r in report.table("contacts_channel").rows if r.code == "phone")
     assert str(phone.cells[0]) == "8"
     assert phone.cells[2].is_hidden  # 9 would show that the other services made 1 call
+
+
+def test_a_coordinator_lands_on_statistics_and_the_menu_offers_it(coordinator, senior):
+    client = client_for(coordinator)
+    response = client.get(reverse("cases:dashboard"))
+    assert response.status_code == 302 and response.url == URL
+    page = client.get(URL).content.decode()
+    assert f'href="{URL}" aria-current="page"' in page
+    assert reverse("cases:parent_search") not in page
+    assert f'href="{URL}"' in client_for(senior).get(reverse("cases:dashboard")).content.decode()
