@@ -47,7 +47,7 @@ def table_rows(report: Report):
             yield [table.total.label, *(_value(cell) for cell in table.total.cells)], "total"
         if table.note:
             yield [table.note], "meta"
-        yield [report.rule.describe()], "footer"
+        yield [report.rule.short()], "footer"
 
 
 class _Echo:

@@ -46,7 +46,7 @@ WAIT_BANDS = [
 ]
 
 
-CHART_LABEL_WIDTH, CHART_BAR_WIDTH, CHART_ROW_HEIGHT = 300, 280, 26
+CHART_LABEL_WIDTH, CHART_BAR_WIDTH, CHART_ROW_HEIGHT = 270, 290, 26
 
 
 class StatisticsError(Exception):
@@ -112,7 +112,7 @@ class Table:
             "height": len(rows) * CHART_ROW_HEIGHT,
             "label_width": CHART_LABEL_WIDTH,
             "label_x": CHART_LABEL_WIDTH - 8,
-            "width": CHART_LABEL_WIDTH + CHART_BAR_WIDTH + 130,
+            "width": CHART_LABEL_WIDTH + CHART_BAR_WIDTH + 110,
         }
 
 
@@ -209,7 +209,9 @@ def _by_name(own, every, *, other_label: str, names: list[str]) -> tuple[list, d
 
     own, every = fold(own), fold(every)
     ranked = sorted(names, key=lambda n: (-own.get(n, [0])[0], n))
-    order = [(n, n) for n in ranked] + [("__other__", other_label)]
+    order = [(n, n) for n in ranked]
+    if any(v for counts in (own, every or {}) for v in counts.get("__other__", [])):
+        order.append(("__other__", other_label))
     return order, own, every
 
 

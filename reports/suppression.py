@@ -45,6 +45,14 @@ class Rule:
             text += f" Every other count is rounded to the nearest {self.round_to}."
         return text
 
+    def short(self) -> str:
+        """The rule in one line, for the footer of every table."""
+        text = (
+            f"Suppression: “fewer than {self.threshold}” is a count from 1 to {self.threshold - 1}; "
+            f"“[c]” is hidden so that it cannot be worked out; totals are from the true counts"
+        )
+        return text + (f"; counts rounded to the nearest {self.round_to}." if self.round_to else ".")
+
     def as_dict(self) -> dict:
         return {"threshold": self.threshold, "round_to": self.round_to}
 

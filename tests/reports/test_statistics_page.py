@@ -27,7 +27,8 @@ def test_a_coordinator_sees_their_services_tables_with_small_numbers_hidden(coor
     assert "Academic year 2024/25" in page and "Academic year 2023/24" in page
     assert "No name given (NNG)" in page
     assert "fewer than 5" in page  # the one NNG email
-    assert "Counts from 1 to 4 are shown as" in page  # the rule, in every table's footer
+    assert "Counts from 1 to 4 are shown as" in page  # the rule, at the top
+    assert page.count("Suppression: “fewer than 5” is a count from 1 to 4") == page.count("<caption")
     assert "<svg" in page and "app-chart__bar" in page
     assert "Caseloads" not in page  # internal figures are for senior staff
     assert "Subject access requests" not in page
