@@ -12,7 +12,7 @@ from datetime import datetime
 
 from django.db.models import Count, Exists, Min, OuterRef, Q, Subquery, Sum
 
-from cases.models import Case, Child, Contact, ContactChild
+from cases.models import Case, Child, Contact, ContactChild, Outcome
 from consent.models import Disclosure, Referral, SubjectAccessRequest
 from reports.periods import Period
 from safeguarding.models import Concern, ExternalReferral
@@ -49,44 +49,57 @@ def contacts(services, window: Window):
     return Contact.objects.filter(service_id__in=services)
 
 
+class ContactCube:
+    """Every contact of the two periods counted in one pass, grouped by all of its codes at once
+    (channel, who, direction, outcome, the case's level or none): each contact table is then a
+    sum over this cube, instead of one scan of the contacts per table."""
+
+    KEYS = ("channel", "person", "direction", "outcome_id", "case__intervention_level")
+
+    def __init__(self, services, window: Window):
+        annotations = {}
+        for k, q in enumerate(window.q("occurred_at")):
+            annotations[f"n{k}"] = Count("pk", filter=q)
+            annotations[f"m{k}"] = Sum("duration_minutes", filter=q)
+        self.n = len(window.periods)
+        self.rows = list(
+            contacts(services, window)
+            .filter(window.span("occurred_at"))
+            .values(*self.KEYS)
+            .annotate(**annotations)
+            .order_by()
+        )
+        for row in self.rows:
+            # No case (no name given) leaves the level NULL; a case whose level is not set has "".
+            level = row.pop("case__intervention_level")
+            row["level"] = "nng" if level is None else level
+            row["nng"] = "nng" if level is None else "case"
+
+    def by(self, key: str, *, measure: str = "n", names: dict | None = None) -> Counts:
+        result: Counts = defaultdict(lambda: [0] * self.n)
+        for row in self.rows:
+            code = row[key] if names is None else names.get(row[key], "")
+            for k in range(self.n):
+                result[code][k] += row[f"{measure}{k}"] or 0
+        return dict(result)
+
+
 def contacts_by(services, window: Window, key: str) -> Counts:
-    return _grouped(contacts(services, window), key, window, "occurred_at")
+    return ContactCube(services, window).by(key)
 
 
 def contacts_nng(services, window: Window) -> Counts:
-    annotations = {}
-    for k, q in enumerate(window.q("occurred_at")):
-        annotations[f"nng{k}"] = Count("pk", filter=q & Q(case__isnull=True))
-        annotations[f"case{k}"] = Count("pk", filter=q & Q(case__isnull=False))
-    row = contacts(services, window).filter(window.span("occurred_at")).aggregate(**annotations)
-    n = len(window.periods)
-    return {"nng": [row[f"nng{k}"] for k in range(n)], "case": [row[f"case{k}"] for k in range(n)]}
+    counts = ContactCube(services, window).by("nng")
+    return {
+        "nng": counts.get("nng", [0] * len(window.periods)),
+        "case": counts.get("case", [0] * len(window.periods)),
+    }
 
 
 def contacts_by_level(services, window: Window) -> tuple[Counts, Counts]:
     """Contacts and minutes spent, by the case's intervention level ("nng" for no name given)."""
-    annotations = {}
-    for k, q in enumerate(window.q("occurred_at")):
-        annotations[f"n{k}"] = Count("pk", filter=q)
-        annotations[f"m{k}"] = Sum("duration_minutes", filter=q)
-    rows = (
-        contacts(services, window)
-        .filter(window.span("occurred_at"))
-        .values("case__intervention_level")
-        .annotate(**annotations)
-        .order_by()
-    )
-    n = len(window.periods)
-    counts: Counts = defaultdict(lambda: [0] * n)
-    minutes: Counts = defaultdict(lambda: [0] * n)
-    for row in rows:
-        # No case (no name given) leaves the level NULL; a case whose level is not set has "".
-        level = row["case__intervention_level"]
-        key = "nng" if level is None else level
-        for k in range(n):
-            counts[key][k] += row[f"n{k}"]
-            minutes[key][k] += row[f"m{k}"] or 0
-    return dict(counts), dict(minutes)
+    cube = ContactCube(services, window)
+    return cube.by("level"), cube.by("level", measure="m")
 
 
 def contacts_by_topic(services, window: Window) -> Counts:
@@ -94,8 +107,10 @@ def contacts_by_topic(services, window: Window) -> Counts:
     return _grouped(through, "topic__name", window, "contact__occurred_at")
 
 
-def contacts_by_outcome(services, window: Window) -> Counts:
-    return _grouped(contacts(services, window), "outcome__name", window, "occurred_at")
+def contacts_by_outcome(services, window: Window, cube: ContactCube | None = None) -> Counts:
+    cube = cube or ContactCube(services, window)
+    names = dict(Outcome.objects.filter(service_id__in=services).values_list("pk", "name"))
+    return cube.by("outcome_id", names=names)
 
 
 def parents_reached(services, window: Window) -> Counts:

@@ -154,6 +154,19 @@ class _Builder:
         every = fn(self.all, self.window, *args) if self.all else None
         return own, every
 
+    def cubes(self):
+        """The contact cubes of this service and of all services, read once."""
+        if not hasattr(self, "_cubes"):
+            self._cubes = (
+                queries.ContactCube(self.own, self.window),
+                queries.ContactCube(self.all, self.window) if self.all else None,
+            )
+        return self._cubes
+
+    def from_cube(self, key: str, *, measure: str = "n"):
+        own, every = self.cubes()
+        return own.by(key, measure=measure), every.by(key, measure=measure) if every else None
+
     def additive(
         self, key, title, description, order, own, every, *, chart=False, note="", total_label="Total"
     ):
@@ -265,7 +278,7 @@ def build_report(service: Service, period: Period, *, viewer) -> Report:
     tables: list[Table] = []
 
     # Contacts
-    own, every = b.counts(queries.contacts_nng)
+    own, every = b.from_cube("nng")
     tables.append(
         b.additive(
             "contacts_nng",
@@ -284,7 +297,7 @@ def build_report(service: Service, period: Period, *, viewer) -> Report:
         ("contacts_person", "person", "Contacts by who the contact was with", Contact.Person.choices),
         ("contacts_direction", "direction", "Contacts by direction", Contact.Direction.choices),
     ):
-        own, every = b.counts(queries.contacts_by, field_name)
+        own, every = b.from_cube(field_name)
         tables.append(
             b.additive(
                 key,
@@ -381,8 +394,9 @@ def build_report(service: Service, period: Period, *, viewer) -> Report:
             )
         )
 
-    own, every = b.counts(queries.contacts_by_level)
-    (own_counts, own_minutes), every_pair = own, every
+    own_counts, every_counts = b.from_cube("level")
+    own_minutes, every_minutes = b.from_cube("level", measure="m")
+    every_pair = (every_counts, every_minutes) if every_counts is not None else None
     level_rows = [*levels, ("nng", "No name given (NNG)")]
     counted = b.additive(
         "contacts_level",
@@ -449,7 +463,9 @@ def build_report(service: Service, period: Period, *, viewer) -> Report:
     )
 
     outcome_names = list(service.outcome_set.order_by("position", "name").values_list("name", flat=True))
-    own, every = b.counts(queries.contacts_by_outcome)
+    cube_own, cube_all = b.cubes()
+    own = queries.contacts_by_outcome(b.own, b.window, cube_own)
+    every = queries.contacts_by_outcome(b.all, b.window, cube_all) if cube_all else None
     order, own, every = _by_name(own, every, other_label="Other outcomes", names=outcome_names)
     tables.append(
         b.additive(
