@@ -36,7 +36,6 @@ ROUNDS = 5
 
 def build(service_index, service, staff, topics, outcomes, *, cases, contacts, rng, now):
     from cases.models import Case, Child, Contact, ContactChild, Parent
-
     from pps import crypto
 
     years = 5 * 365

@@ -45,6 +45,8 @@ def table_rows(report: Report):
             yield [row.label, *(_value(cell) for cell in row.cells)], "row"
         if table.total:
             yield [table.total.label, *(_value(cell) for cell in table.total.cells)], "total"
+        for row in table.after:
+            yield [row.label, *(_value(cell) for cell in row.cells)], "row"
         if table.note:
             yield [table.note], "meta"
         yield [report.rule.short()], "footer"
@@ -115,6 +117,7 @@ def data_file(report: Report) -> str:
                 "adds_up": t.additive,
                 "rows": [row(r) for r in t.rows],
                 "total": row(t.total) if t.total else None,
+                "after_total": [row(r) for r in t.after],
                 "note": t.note or None,
             }
             for t in report.tables

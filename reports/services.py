@@ -84,6 +84,7 @@ class Table:
     additive: bool = True
     chart: bool = False
     note: str = ""
+    after: list = field(default_factory=list)  # rows after the total: medians, not counts
 
     @property
     def chart_max(self) -> float:
@@ -556,7 +557,7 @@ def build_report(service: Service, period: Period, *, viewer) -> Report:
                     stats.median(days) if days else 0,
                 )
             )
-        table.rows.append(Row("median", "Median wait", medians))
+        table.after.append(Row("median", "Median wait", medians))
         tables.append(table)
 
     # Child protection, disclosures

@@ -1,7 +1,7 @@
 """The counts behind each table, against hand-built data: NNG counted, period boundaries, people
 reached, casework by level, children once each, waiting, child protection and disclosures."""
 
-from datetime import date
+from datetime import date, timedelta
 
 import time_machine
 
@@ -140,3 +140,16 @@ def test_periods_have_the_previous_one_beside_them():
     span = periods.date_range(date(2025, 1, 11), date(2025, 1, 20))
     assert (span.previous().start, span.previous().end) == (date(2025, 1, 1), date(2025, 1, 10))
     assert periods.from_token("quarter-2025-02") is None and periods.from_token("fy-x") is None
+
+
+def test_the_median_wait_is_given_only_on_a_base_at_the_threshold(caseworker, coordinator, service):
+    from reports.services import build_report
+
+    for n, wait in enumerate([0, 2, 3, 9, 30]):
+        case = case_at(caseworker, local(2024, 10, 10 + n))
+        contact_at(caseworker, local(2024, 10, 10 + n) - timedelta(days=wait), case)
+    table = build_report(service, YEAR, viewer=coordinator).table("wait_case")
+    assert str(table.after[0].cells[0]) == "3 days"
+    assert str(table.after[0].cells[1]) == ""  # no cases the year before
+    assert [str(r.cells[0]) for r in table.rows] == ["fewer than 5"] * 4  # 1, 2, 1 and 1
+    assert str(table.total.cells[0]) == "5"
