@@ -91,7 +91,8 @@ def build(service_index, service, staff, topics, outcomes, *, cases, contacts, r
         contact = Contact(
             id=uuid.uuid4(), service=service, case_id=case.id if case else None, occurred_at=at,
             channel=rng.choice(["phone", "phone", "email", "meeting", "video", "letter", "text"]),
-            direction=rng.choice(["in", "in", "out"]), person=rng.choice(["parent"] * 8 + ["professional", "young_person"]),
+            direction=rng.choice(["in", "in", "out"]),
+            person=rng.choice(["parent"] * 8 + ["professional", "young_person"]),
             duration_minutes=rng.randint(5, 90), outcome_id=rng.choice(outcomes), logged_by=staff, notes="",
         )  # fmt: skip
         contact.use_household_key(key)
@@ -100,8 +101,11 @@ def build(service_index, service, staff, topics, outcomes, *, cases, contacts, r
         if case:
             cid, need, prov = children[i]
             codes.append(
-                ContactChild(contact_id=contact.id, child_id=cid, service=service, occurred_at=at,
-                             phase=rng.choice(["early_years", "primary", "secondary", "post_16"]), need=need, provision=prov)
+                ContactChild(
+                    contact_id=contact.id, child_id=cid, service=service, occurred_at=at,
+                    need=need, provision=prov,
+                    phase=rng.choice(["early_years", "primary", "secondary", "post_16"]),
+                )
             )  # fmt: skip
         if len(batch) >= 5000:
             Contact.objects.bulk_create(batch)
@@ -169,7 +173,8 @@ def main() -> None:
         service = coordinator.service
         year = periods.current_financial_year(timezone.localdate()).previous()
         print(
-            f"{connection.vendor}: {Contact.objects.filter(service=service).count():,} contacts in the service, "
+            f"{connection.vendor}: {Contact.objects.filter(service=service).count():,} contacts in the "
+            "service, "
             f"{Contact.objects.count():,} in all {Service.objects.count()} services; period {year.label}"
         )
         minimum = services.BENCHMARK_MIN_SERVICES
