@@ -750,6 +750,7 @@ class _Loader:
         self.make_contacts(plans, contacts, shares)
         for index in range(len(services)):
             self.make_concerns(index, plans)
+            self.make_referrals(index, max(6, shares[index] // 8))
         self.counts["staff"] = len(logins)
         return DemoResult(services=services, logins=logins, counts=self.counts)
 
@@ -1292,6 +1293,54 @@ class _Loader:
             )
             referral.use_household_key(concern.household_key())
             referral.save()
+
+    def make_referrals(self, index: int, count: int) -> None:
+        """Referrals from schools, health visitors and others (R4): most parents agreed within
+        days, a few declined or could not be reached (their details destroyed), the latest wait."""
+        rng, service = self.rng, self.services[index]
+        staff = self.nng_staff[index]
+        organisations = [
+            "Primary School",
+            "Academy",
+            "Health Visiting Team",
+            "Children's Centre",
+            "GP Surgery",
+        ]
+        closed = []
+        for _ in range(count):
+            received = self.office_time(self.history_start, self.now - timedelta(hours=2))
+            by = rng.choice(staff)
+            wait = rng.choices([0, 1, 2, 3, 5, 8, 14, 25], [10, 20, 20, 15, 12, 10, 8, 5])[0]
+            answered = received + timedelta(days=wait, hours=rng.uniform(1, 6))
+            outcome = "pending" if answered >= self.now else _weighted(rng, {"agreed": 82, "closed": 18})
+            referral = Referral(
+                service=service,
+                referrer_organisation=f"{rng.choice(SCHOOL_NAMES)} {rng.choice(organisations)}",
+                referrer_name=f"{self.fake.first_name()} {self.fake.last_name()}",
+                how=_weighted(rng, {"phone": 45, "email": 35, "form": 15, "letter": 5}),
+                referred_at=received - timedelta(hours=rng.uniform(0, 30)),
+                parent_first_name=self.fake.first_name_female(),
+                parent_last_name=self.fake.last_name(),
+                contact_by="phone",
+                contact_detail=f"07700 900{rng.randrange(1000):03d}",
+                received_by=by,
+                received_at=received,
+                status={"pending": "pending", "agreed": "converted", "closed": "closed"}[outcome],
+            )
+            if outcome == "agreed":
+                referral.consent_method, referral.consent_at, referral.consent_by = "oral_phone", answered, by
+            elif outcome == "closed":
+                referral.closed_because = rng.choice(["declined", "unreachable"])
+                referral.closed_at, referral.closed_by = answered, by
+            referral.save()
+            if outcome == "closed":
+                closed.append(referral.pk)
+        # As consent.services.close_referral leaves them: no personal data, no key.
+        Referral.objects.filter(pk__in=closed).update(
+            referrer_organisation="", referrer_name="", parent_first_name="", parent_last_name="",
+            contact_detail="", data_key="",
+        )  # fmt: skip
+        self.count("referrals", count)
 
     def make_nng_contact(self, index: int) -> None:
         rng = self.rng

@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from cases import demo
 from cases.models import Case, Child, Contact, Parent
+from consent.models import Referral
 from pps.models import Role, User
 from reports import periods
 from tests.conftest import client_for
@@ -29,6 +30,8 @@ def personal_values() -> set[str]:
         values.add(contact.notes)
     for case in Case.objects.select_related("parent"):
         values.add(case.summary)
+    for referral in Referral.objects.exclude(data_key=""):
+        values |= {referral.parent_name, referral.referrer_name, referral.referrer_organisation}
     staff = {user.get_full_name() for user in User.objects.all()}
     return {v for v in values if v and len(v) >= 6} - staff
 
