@@ -192,7 +192,11 @@ def main() -> None:
             ms = median_ms(lambda b=benchmark: page(b), rounds=ROUNDS)
             label = "one service + all services" if benchmark else "one service"
             print(f"statistics page, {label}: {ms:.0f} ms, {len(captured.captured_queries)} queries")
-            slow = sorted(captured.captured_queries, key=lambda q: -float(q["time"]))[:3]
+            ranked = sorted(captured.captured_queries, key=lambda q: -float(q["time"]))
+            total = sum(float(q["time"]) for q in ranked) * 1000
+            each = ", ".join(f"{float(q['time']) * 1000:.0f}" for q in ranked)
+            print(f"  in the database: {total:.0f} ms; each query: {each}")
+            slow = ranked[:3]
             for query in slow:
                 print(f"  {float(query['time']) * 1000:.0f} ms: {query['sql'][:160]}...")
                 explain = "EXPLAIN ANALYZE " if connection.vendor == "postgresql" else "EXPLAIN QUERY PLAN "
