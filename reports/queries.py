@@ -66,6 +66,8 @@ class ContactCube:
         self.rows = list(
             contacts(services, window)
             .filter(window.span("occurred_at"))
+            # Said although implied, so that the join reads only these services' cases.
+            .filter(Q(case__isnull=True) | Q(case__service_id__in=services))
             .values(*self.KEYS)
             .annotate(**annotations)
             .order_by()
@@ -115,8 +117,8 @@ def contacts_by_outcome(services, window: Window, cube: ContactCube | None = Non
 
 
 def parents_reached(services, window: Window) -> Counts:
-    """Distinct parents with a contact on a case in each period; new (first recorded in that
-    period) and returning (known to the service before it).
+    """Distinct parents with a contact on a case in each period; new (no case of theirs opened
+    before the period) and returning (a case opened before it).
 
     Driven from the cases open at some time in the two periods, each asked whether it had a
     contact in a period (an index probe on (case, occurred_at)): far fewer rows than contacts."""
@@ -126,9 +128,8 @@ def parents_reached(services, window: Window) -> Counts:
             Contact.objects.filter(case=OuterRef("pk"), occurred_at__gte=start, occurred_at__lt=end)
         )
         annotations[f"all{k}"] = Count("parent", filter=Q(had_contact), distinct=True)
-        annotations[f"new{k}"] = Count(
-            "parent", filter=Q(had_contact, parent__created_at__gte=start), distinct=True
-        )
+        known_before = Exists(Case.objects.filter(parent=OuterRef("parent"), opened_at__lt=start))
+        annotations[f"new{k}"] = Count("parent", filter=Q(had_contact) & ~Q(known_before), distinct=True)
     row = (
         Case.objects.filter(service_id__in=services, opened_at__lt=window.end)
         .filter(Q(closed_at__isnull=True) | Q(closed_at__gte=window.start))

@@ -318,8 +318,8 @@ def build_report(service: Service, period: Period, *, viewer) -> Report:
         b.additive(
             "parents",
             "Parents and carers supported on a case",
-            "Each parent counted once in a period. New: first recorded in the period. "
-            "Returning: known to the service before it.",
+            "Each parent counted once in a period. New: their first case opened in the period. "
+            "Returning: a case of theirs opened before it.",
             [("new", "New"), ("returning", "Returning")],
             own,
             every,
