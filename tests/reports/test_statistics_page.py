@@ -120,3 +120,27 @@ def test_a_coordinator_lands_on_statistics_and_the_menu_offers_it(coordinator, s
     assert f'href="{URL}" aria-current="page"' in page
     assert reverse("cases:parent_search") not in page
     assert f'href="{URL}"' in client_for(senior).get(reverse("cases:dashboard")).content.decode()
+
+
+def test_the_page_lists_this_services_recent_exports_only(coordinator, service, other_service):
+    from reports.models import StatisticsExport
+
+    other_coordinator = UserFactory(service=other_service, role=Role.COORDINATOR)
+    client_for(other_coordinator).post(reverse("reports:statistics_export"), {"format": "csv"})
+    client_for(coordinator).post(reverse("reports:statistics_export"), {"format": "xlsx"})
+    assert StatisticsExport.objects.count() == 2
+    page = client_for(coordinator).get(URL).content.decode()
+    assert "Recent exports of this service" in page and "Excel (XLSX)" in page
+    assert other_coordinator.display_name not in page
+    assert list(StatisticsExport.objects.visible_to(other_coordinator)) == list(
+        StatisticsExport.objects.filter(requested_by=other_coordinator)
+    )
+
+
+def test_the_page_costs_a_fixed_number_of_queries(coordinator, caseworker, django_assert_max_num_queries):
+    case = case_at(caseworker, local(2024, 10, 1))
+    for day in range(1, 6):
+        contact_at(caseworker, local(2024, 11, day), case)
+    client = client_for(coordinator)
+    with django_assert_max_num_queries(40):
+        assert client.get(URL, LAST_ACADEMIC_YEAR).status_code == 200
