@@ -49,6 +49,10 @@ WAIT_BANDS = [
 CHART_LABEL_WIDTH, CHART_BAR_WIDTH, CHART_ROW_HEIGHT = 270, 290, 26
 
 
+def _days(value: float) -> str:
+    return "1 day" if value == 1 else f"{value:g} days"
+
+
 class StatisticsError(Exception):
     """A request for statistics that cannot be answered; the message says why."""
 
@@ -553,7 +557,7 @@ def build_report(service: Service, period: Period, *, viewer) -> Report:
         for days in [*own_days, *(every_days[:1] if every_days else [])]:
             medians.append(
                 Text(
-                    f"{stats.median(days):g} days" if len(days) >= rule.threshold else "",
+                    _days(stats.median(days)) if len(days) >= rule.threshold else "",
                     stats.median(days) if days else 0,
                 )
             )
