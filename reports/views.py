@@ -38,6 +38,8 @@ def export(request):
     if challenge := step_up.challenge(request):
         return challenge
     chosen = request.POST.get("format", "")
+    if form.is_bound and not form.is_valid():  # never export another period than the one asked for
+        return render(request, "reports/statistics.html", {"form": form, "report": report}, status=400)
     if chosen not in StatisticsExport.Format.values:
         return render(
             request,
