@@ -36,6 +36,11 @@ def may_see_subject_access_figures(user) -> bool:
     return _active_staff(user) and user.role == Role.HEAD_OF_SERVICE
 
 
+def may_set_suppression_rule(user) -> bool:
+    """The service's small-number rule: the head of service only."""
+    return _active_staff(user) and user.role == Role.HEAD_OF_SERVICE
+
+
 def exports_visible_to(user, queryset=None):
     """The export records ``user`` may list.
 

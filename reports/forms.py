@@ -60,3 +60,22 @@ class PeriodForm(Form):
         if self.is_bound and self.is_valid() and self.cleaned_data.get("chosen"):
             return self.cleaned_data["chosen"]
         return periods.current_financial_year(self.today)
+
+
+class SuppressionRuleForm(Form):
+    """The service's small-number rule (head of service)."""
+
+    threshold = forms.IntegerField(
+        label="Smallest count shown",
+        help_text="Counts from 1 to one less than this are shown as “fewer than …”. Between 3 and 20.",
+        min_value=3,
+        max_value=20,
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "class": "govuk-input govuk-input--width-3"}),
+        error_messages={
+            "required": "Enter the smallest count shown",
+            "invalid": "Enter a whole number, like 5",
+            "min_value": "The smallest count shown must be at least 3",
+            "max_value": "The smallest count shown must be 20 or less",
+        },
+    )
+    rounding = forms.BooleanField(label="Also round every published count to the nearest 5", required=False)

@@ -676,3 +676,16 @@ def record_export(*, by, report: Report, format: str) -> StatisticsExport:
     )
     record_access(by, [export], how=f"statistics export ({format})")
     return export
+
+
+@transaction.atomic
+def set_suppression_rule(*, by, service: Service, threshold: int, rounding: bool) -> Service:
+    """The head of service sets the service's small-number rule (R15); the change is in the
+    audit log (the Service row is audited)."""
+    if not access.may_set_suppression_rule(by) or by.service_id != service.pk:
+        raise StatisticsError("Only the head of service sets the rule.")
+    if not 3 <= threshold <= 20:
+        raise StatisticsError("The smallest count shown must be between 3 and 20.")
+    service.statistics_threshold, service.statistics_rounding = threshold, rounding
+    service.save(update_fields=["statistics_threshold", "statistics_rounding"])
+    return service

@@ -1,13 +1,14 @@
 """The statistics pages: thin; figures come from ``reports.services.build_report``."""
 
+from django.contrib import messages
 from django.http import Http404, HttpResponse, StreamingHttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils.text import slugify
 from django.views.decorators.http import require_POST
 
 from pps import step_up
 from reports import access, exports, services
-from reports.forms import PeriodForm
+from reports.forms import PeriodForm, SuppressionRuleForm
 from reports.models import StatisticsExport
 
 
@@ -22,12 +23,39 @@ def _report(request, data):
 def statistics(request):
     """Where coordinators land: their service's statistics for the period they pick."""
     form, report = _report(request, request.GET)
+    return _page(request, form, report)
+
+
+def _page(request, form, report, *, rule_form=None, status=200):
     recent = StatisticsExport.objects.visible_to(request.user).select_related("requested_by")[:5]
-    return render(
-        request,
-        "reports/statistics.html",
-        {"form": form, "report": report, "recent_exports": recent, "query": request.GET.urlencode()},
-    )
+    if rule_form is None and access.may_set_suppression_rule(request.user):
+        service = request.user.service
+        rule_form = SuppressionRuleForm(
+            initial={"threshold": service.statistics_threshold, "rounding": service.statistics_rounding}
+        )
+    context = {"form": form, "report": report, "recent_exports": recent, "rule_form": rule_form}
+    return render(request, "reports/statistics.html", context, status=status)
+
+
+@require_POST
+def suppression_rule(request):
+    """The head of service changes the service's small-number rule (asks for the code again)."""
+    if not access.may_set_suppression_rule(request.user):
+        raise Http404
+    if challenge := step_up.challenge(request):
+        return challenge
+    rule_form = SuppressionRuleForm(request.POST)
+    if rule_form.is_valid():
+        services.set_suppression_rule(
+            by=request.user,
+            service=request.user.service,
+            threshold=rule_form.cleaned_data["threshold"],
+            rounding=rule_form.cleaned_data["rounding"],
+        )
+        messages.success(request, "The rule for small numbers is saved. Every table and export uses it now.")
+        return redirect("reports:statistics")
+    form, report = _report(request, {})
+    return _page(request, form, report, rule_form=rule_form, status=400)
 
 
 @require_POST

@@ -144,3 +144,33 @@ def test_the_page_costs_a_fixed_number_of_queries(coordinator, caseworker, djang
     client = client_for(coordinator)
     with django_assert_max_num_queries(40):
         assert client.get(URL, LAST_ACADEMIC_YEAR).status_code == 200
+
+
+def test_the_head_of_service_sets_the_rule_and_every_table_uses_it(head, coordinator, service):
+    from auditlog import get_logentry_model
+
+    response = client_for(head).post(
+        reverse("reports:statistics_rule"), {"threshold": "10", "rounding": "on"}
+    )
+    assert response.status_code == 302
+    service.refresh_from_db()
+    assert (service.statistics_threshold, service.statistics_rounding) == (10, True)
+    assert get_logentry_model().objects.filter(object_pk=str(service.pk), actor=head).exists()
+    page = client_for(coordinator).get(URL).content.decode()
+    assert "fewer than 10" in page and "rounded to the nearest 5" in page
+
+
+def test_a_rule_out_of_range_is_refused_with_a_message(head, service):
+    response = client_for(head).post(reverse("reports:statistics_rule"), {"threshold": "1"})
+    assert response.status_code == 400
+    assert "The smallest count shown must be at least 3" in response.content.decode()
+    service.refresh_from_db()
+    assert service.statistics_threshold == 5
+
+
+@pytest.mark.parametrize("persona", ["coordinator", "senior", "caseworker", "outsider"])
+def test_only_the_head_of_service_sets_the_rule(request, persona, service):
+    client = client_for(request.getfixturevalue(persona))
+    assert client.post(reverse("reports:statistics_rule"), {"threshold": "3"}).status_code == 404
+    service.refresh_from_db()
+    assert service.statistics_threshold == 5
