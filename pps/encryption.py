@@ -42,6 +42,25 @@ class EncryptedModel(models.Model):
                 tokens[field.attname] = instance.__dict__.pop(field.attname)
         return instance
 
+    def refresh_from_db(self, using=None, fields=None, from_queryset=None):
+        """Reload from the database, encrypted fields included. ``from_db`` keeps their tokens
+        aside, so Django takes them for deferred fields and its own refresh would leave their old
+        values in place: their fresh tokens are read here, and decrypted on next read."""
+        encrypted = {f.attname for f in self._meta.concrete_fields if isinstance(f, EncryptedField)}
+        wanted = None if fields is None else list(fields)
+        plain = None if wanted is None else [name for name in wanted if name not in encrypted]
+        if plain is None or plain:
+            super().refresh_from_db(using=using, fields=plain, from_queryset=from_queryset)
+        reload = encrypted if wanted is None else encrypted.intersection(wanted)
+        if not reload:
+            return
+        manager = from_queryset if from_queryset is not None else type(self)._base_manager.db_manager(using)
+        fresh = manager.filter(pk=self.pk).only(*reload).get()
+        tokens = self.__dict__.setdefault("_encrypted_tokens", {})
+        for name in reload:
+            self.__dict__.pop(name, None)
+            tokens[name] = fresh.__dict__.get("_encrypted_tokens", {}).get(name, "")
+
     def household_key(self) -> bytes | None:  # pragma: no cover - every subclass defines it
         raise NotImplementedError
 
@@ -71,7 +90,7 @@ class EncryptedAttribute:
             value = self.field.decrypt(instance, tokens[attname])
         else:  # a deferred field, not loaded yet
             instance.refresh_from_db(fields=[attname])
-            return instance.__dict__[attname]
+            value = self.field.decrypt(instance, instance.__dict__["_encrypted_tokens"][attname])
         instance.__dict__[attname] = value
         return value
 

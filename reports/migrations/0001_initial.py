@@ -12,7 +12,7 @@ class Migration(migrations.Migration):
     initial = True
 
     dependencies = [
-        ('pps', '0009_statistics_suppression'),
+        ('pps', '0010_statistics_suppression'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

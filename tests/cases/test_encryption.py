@@ -152,3 +152,26 @@ def test_only_senior_staff_can_destroy_a_household(caseworker, canary_case):
 def test_an_nng_contact_has_no_household_and_stores_no_notes(caseworker, service):
     contact = services.log_nng_contact(by=caseworker, details=contact_details(service))
     assert Contact.objects.filter(pk=contact.pk, notes="").exists()
+
+
+def test_refreshing_a_record_reloads_its_encrypted_fields(caseworker, case):
+    from cases.models import Parent
+
+    parent = Parent.objects.get(pk=case.parent_id)
+    assert parent.first_name == "Sarah"
+    other = Parent.objects.get(pk=case.parent_id)
+    other.first_name = "Sadie"
+    other.save()
+
+    parent.refresh_from_db()
+
+    assert parent.first_name == "Sadie"
+    parent.refresh_from_db(fields=["first_name"])
+    assert parent.first_name == "Sadie"
+
+
+def test_a_deferred_encrypted_field_is_read_when_first_used(caseworker, case):
+    from cases.models import Parent
+
+    parent = Parent.objects.only("pk", "data_key").get(pk=case.parent_id)
+    assert parent.first_name == "Sarah"
