@@ -29,8 +29,8 @@ from cases.models import Case, Contact, Outcome, Topic
 from consent import queries as consent_queries
 from pps import access, step_up
 from pps.audit import entries_about_case, entries_by_staff_member, record_access
-from reports.access import may_see_statistics
 from pps.models import CASE_ROLES
+from reports.access import may_see_statistics
 
 CASES_PER_PAGE = 50
 
@@ -52,7 +52,7 @@ def dashboard(request):
     """Where a caseworker lands: their open cases, follow-ups due, recent contacts. A coordinator
     is taken to the statistics."""
     user = request.user
-    if user.role == "coordinator" and may_see_statistics(user):
+    if may_see_statistics(user) and not access.can_work_on_cases(user):
         return redirect("reports:statistics")  # coordinators land on their service's statistics
     if not access.can_work_on_cases(user):
         return render(request, "cases/dashboard_no_casework.html")
