@@ -42,6 +42,7 @@ from cases.models import (
     CaseUserObjectPermission,
     Child,
     Contact,
+    ContactChild,
     Outcome,
     Parent,
     ParentSearchToken,
@@ -125,6 +126,16 @@ NEEDS = {
     Child.Need.SPLD: 4, Child.Need.PD: 3, Child.Need.PMLD: 2, Child.Need.HI: 2, Child.Need.OTH: 2,
     Child.Need.NSA: 2, Child.Need.VI: 1, Child.Need.MSI: 1,
 }  # fmt: skip
+# Codes for statistics (R15): intervention level and referral source of a case, who a contact was
+# with, and how long a parent waited from their first call to the case being opened.
+LEVELS = {"1": 8, "2": 27, "3": 42, "4": 15, "tribunal": 6, "": 2}
+REFERRAL_SOURCES = {
+    "self": 52, "school": 21, "health": 8, "council": 7, "social_care": 4, "voluntary": 4, "other": 2, "": 2,
+}  # fmt: skip
+CASE_PERSONS = {"parent": 89, "professional": 8, "young_person": 3}
+NNG_PERSONS = {"parent": 84, "professional": 11, "young_person": 5}
+WAIT_DAYS = [(0, 0, 46), (1, 7, 30), (8, 28, 17), (29, 60, 7)]  # (from, to, weight)
+
 PROVISIONS = {
     Child.Provision.EHC_PLAN: 40,
     Child.Provision.SEN_SUPPORT: 32,
@@ -639,6 +650,8 @@ class _CasePlan:
     special: str | None = None  # "today", "due_today", "overdue", "this_week" for the demo caseworker
     contacts: int = 1
     key: bytes = b""  # the household's data key, so that contacts are encrypted without a query
+    children: list = field(default_factory=list)  # (child id, date of birth, need, provision)
+    wait_days: int = 0  # from the first call to the case being opened
 
 
 # Each service's demo child-protection concerns (R6): (what was said or seen, immediate danger,
@@ -737,6 +750,7 @@ class _Loader:
         self.make_contacts(plans, contacts, shares)
         for index in range(len(services)):
             self.make_concerns(index, plans)
+            self.make_referrals(index, max(6, shares[index] // 8))
         self.counts["staff"] = len(logins)
         return DemoResult(services=services, logins=logins, counts=self.counts)
 
@@ -918,6 +932,9 @@ class _Loader:
             old_staff = staff if rng.random() < 0.5 else self.pick_staff(index)
             self.make_case(index, parent, old_staff, earlier[0], earlier[1], None, words, batch, plans)
         self.make_case(index, parent, staff, current_opened, closed_at, special, words, batch, plans)
+        codes = [(c.pk, c.date_of_birth, c.need, c.provision) for c in children]
+        for plan in plans[-2 if earlier else -1 :]:
+            plan.children = codes
 
     def make_child(self, parent: Parent, town: str, siblings: list) -> Child:
         rng = self.rng
@@ -988,9 +1005,12 @@ class _Loader:
     def make_case(self, index, parent, staff, opened_at, closed_at, special, words, batch, plans) -> None:
         rng = self.rng
         topic = _weighted(rng, MAIN_TOPICS)
+        level = _weighted(rng, LEVELS)
         case = Case(
             service=parent.service,
             parent=parent,
+            intervention_level=level,
+            referral_source=_weighted(rng, REFERRAL_SOURCES),
             reference=self.new_reference(),
             summary=rng.choice(SUMMARIES[topic]).format(**words),
             status=Case.Status.CLOSED if closed_at else Case.Status.OPEN,
@@ -1002,6 +1022,18 @@ class _Loader:
         if closed_at is None and rng.random() < 0.85:
             self.make_consent_to_share(parent, case, staff, opened_at, batch)
         batch["events"].append(CaseEvent(case=case, kind=CaseEvent.Kind.OPENED, at=opened_at, by=staff))
+        if level:
+            batch["events"].append(
+                CaseEvent(
+                    case=case,
+                    kind=CaseEvent.Kind.LEVEL,
+                    code=level,
+                    at=opened_at + timedelta(minutes=2),
+                    by=staff,
+                )
+            )
+        low, high, _ = rng.choices(WAIT_DAYS, weights=[w for *_, w in WAIT_DAYS])[0]
+        wait_days = 0 if special else rng.randint(low, high)
         if closed_at:
             batch["events"].append(
                 CaseEvent(
@@ -1031,6 +1063,7 @@ class _Loader:
                 special=special,
                 contacts=3 if special else 1,
                 key=parent.household_key(),
+                wait_days=wait_days,
             )
         )
 
@@ -1058,7 +1091,7 @@ class _Loader:
             for i in rng.choices(range(len(plans)), weights=weights, k=extra):
                 plans[i].contacts += 1
         self.planned = on_cases + extra + nng
-        self.contacts, self.links = [], []
+        self.contacts, self.links, self.child_codes = [], [], []
         for plan in plans:
             self.make_case_contacts(plan)
         nng_shares = [round(nng * share / max(1, sum(shares))) for share in shares]
@@ -1073,9 +1106,10 @@ class _Loader:
             return
         Contact.objects.bulk_create(self.contacts, batch_size=self.batch_size)
         Contact.topics.through.objects.bulk_create(self.links, batch_size=self.batch_size)
+        ContactChild.objects.bulk_create(self.child_codes, batch_size=self.batch_size)
         self.count("contacts", len(self.contacts))
         self.count("contact topics", len(self.links))
-        self.contacts, self.links = [], []
+        self.contacts, self.links, self.child_codes = [], [], []
         self.progress(f"contacts {self.counts['contacts']}/{self.planned}")
 
     def add_contact(self, contact: Contact, topics: list) -> None:
@@ -1090,7 +1124,8 @@ class _Loader:
         last_special = self.special_time(plan) if plan.special else None
         end = last_special - timedelta(hours=1) if last_special else plan.last_at
         times = sorted(self.office_time(plan.opened_at, end) for _ in range(plan.contacts - 1))
-        times.insert(0, plan.opened_at)
+        # The first call came before the case was opened (logged on the case afterwards).
+        times.insert(0, plan.opened_at - timedelta(days=plan.wait_days))
         if last_special:
             times[-1] = last_special
         for i, at in enumerate(times):
@@ -1133,6 +1168,7 @@ class _Loader:
                 occurred_at=at,
                 channel=channel,
                 direction=direction,
+                person="parent" if first else _weighted(rng, CASE_PERSONS),
                 duration_minutes=minutes,
                 outcome_id=outcomes[outcome],
                 notes=self.note(plan.words, channel, direction, chosen[0]),
@@ -1142,6 +1178,19 @@ class _Loader:
                 logged_at=min(now, at + timedelta(minutes=minutes + rng.randint(0, 120))),
             )
             contact.use_household_key(plan.key)
+            on = timezone.localdate(at)
+            self.child_codes.extend(
+                ContactChild(
+                    contact=contact,
+                    child_id=child_id,
+                    service_id=contact.service_id,
+                    occurred_at=at,
+                    phase=ContactChild.phase_for(born, on),
+                    need=need,
+                    provision=provision,
+                )
+                for child_id, born, need, provision in plan.children
+            )
             self.add_contact(contact, [topics[name] for name in chosen])
 
     def make_concerns(self, index: int, plans: list[_CasePlan]) -> None:
@@ -1245,6 +1294,54 @@ class _Loader:
             referral.use_household_key(concern.household_key())
             referral.save()
 
+    def make_referrals(self, index: int, count: int) -> None:
+        """Referrals from schools, health visitors and others (R4): most parents agreed within
+        days, a few declined or could not be reached (their details destroyed), the latest wait."""
+        rng, service = self.rng, self.services[index]
+        staff = self.nng_staff[index]
+        organisations = [
+            "Primary School",
+            "Academy",
+            "Health Visiting Team",
+            "Children's Centre",
+            "GP Surgery",
+        ]
+        closed = []
+        for _ in range(count):
+            received = self.office_time(self.history_start, self.now - timedelta(hours=2))
+            by = rng.choice(staff)
+            wait = rng.choices([0, 1, 2, 3, 5, 8, 14, 25], [10, 20, 20, 15, 12, 10, 8, 5])[0]
+            answered = received + timedelta(days=wait, hours=rng.uniform(1, 6))
+            outcome = "pending" if answered >= self.now else _weighted(rng, {"agreed": 82, "closed": 18})
+            referral = Referral(
+                service=service,
+                referrer_organisation=f"{rng.choice(SCHOOL_NAMES)} {rng.choice(organisations)}",
+                referrer_name=f"{self.fake.first_name()} {self.fake.last_name()}",
+                how=_weighted(rng, {"phone": 45, "email": 35, "form": 15, "letter": 5}),
+                referred_at=received - timedelta(hours=rng.uniform(0, 30)),
+                parent_first_name=self.fake.first_name_female(),
+                parent_last_name=self.fake.last_name(),
+                contact_by="phone",
+                contact_detail=f"07700 900{rng.randrange(1000):03d}",
+                received_by=by,
+                received_at=received,
+                status={"pending": "pending", "agreed": "converted", "closed": "closed"}[outcome],
+            )
+            if outcome == "agreed":
+                referral.consent_method, referral.consent_at, referral.consent_by = "oral_phone", answered, by
+            elif outcome == "closed":
+                referral.closed_because = rng.choice(["declined", "unreachable"])
+                referral.closed_at, referral.closed_by = answered, by
+            referral.save()
+            if outcome == "closed":
+                closed.append(referral.pk)
+        # As consent.services.close_referral leaves them: no personal data, no key.
+        Referral.objects.filter(pk__in=closed).update(
+            referrer_organisation="", referrer_name="", parent_first_name="", parent_last_name="",
+            contact_detail="", data_key="",
+        )  # fmt: skip
+        self.count("referrals", count)
+
     def make_nng_contact(self, index: int) -> None:
         rng = self.rng
         topics, outcomes = self.topics[index], self.outcomes[index]
@@ -1259,6 +1356,7 @@ class _Loader:
                 occurred_at=at,
                 channel=channel,
                 direction="in" if rng.random() < 0.9 else "out",
+                person=_weighted(rng, NNG_PERSONS),
                 duration_minutes=minutes,
                 outcome_id=outcomes[_weighted(rng, NNG_OUTCOMES)],
                 logged_by_id=rng.choice(self.nng_staff[index]).pk,

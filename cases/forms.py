@@ -65,6 +65,14 @@ class ContactForm(Form):
         widget=InlineRadioSelect,
         initial=Contact.Direction.INCOMING,
     )
+    person = forms.ChoiceField(
+        label="Who was the contact with?",
+        choices=Contact.Person.choices,
+        widget=InlineRadioSelect,
+        initial=Contact.Person.PARENT,
+        required=False,  # a parent or carer unless said otherwise
+        error_messages={"invalid_choice": "Choose who the contact was with from the list"},
+    )
     duration_minutes = forms.IntegerField(
         label="Time spent (minutes)",
         # A text box, as GOV.UK advises for numbers: no spinner, no silent rounding.
@@ -321,6 +329,24 @@ class CaseSummaryForm(ModelForm):
         fields = ["summary"]
         widgets = {"summary": forms.Textarea(attrs={"rows": 3})}
         error_messages = {"summary": {"required": "Say briefly what the parent needs help with"}}
+
+
+class CaseCodesForm(Form):
+    """The codes statistics count about a case (R15): nothing personal."""
+
+    intervention_level = forms.ChoiceField(
+        label="Intervention level",
+        help_text="The IASS network's levels of support. Change it when the support changes.",
+        choices=Case.InterventionLevel.choices,
+        required=False,
+        error_messages={"invalid_choice": "Choose an intervention level from the list"},
+    )
+    referral_source = forms.ChoiceField(
+        label="Who referred the parent",
+        choices=Case.ReferralSource.choices,
+        required=False,
+        error_messages={"invalid_choice": "Choose who referred the parent from the list"},
+    )
 
 
 class ReasonForm(Form):

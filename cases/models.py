@@ -213,12 +213,36 @@ class CaseQuerySet(models.QuerySet):
 
 
 class Case(EncryptedModel):
-    """Support given to one parent. Opened, worked through contacts, closed and reopened."""
+    """Support given to one parent. Opened, worked through contacts, closed and reopened.
+
+    ``intervention_level`` and ``referral_source`` are codes for anonymised statistics (R15),
+    stored in clear: they say nothing about who the parent is. The caseworker sets them on the
+    case page (``cases.services.set_case_codes``); each change is on the timeline.
+    """
 
     class Status(models.TextChoices):
         OPEN = "open", "Open"
         CLOSED = "closed", "Closed"
         DESTROYED = "destroyed", "Destroyed"  # the household's data key was destroyed (R13)
+
+    class InterventionLevel(models.TextChoices):
+        # The IASS network's levels of support, plus tribunal or complex legal work.
+        NOT_SET = "", "Not set yet"
+        LEVEL_1 = "1", "Level 1: information"
+        LEVEL_2 = "2", "Level 2: advice and guidance"
+        LEVEL_3 = "3", "Level 3: individual casework"
+        LEVEL_4 = "4", "Level 4: intensive casework"
+        TRIBUNAL = "tribunal", "Tribunal or complex legal work"
+
+    class ReferralSource(models.TextChoices):
+        NOT_RECORDED = "", "Not recorded"
+        SELF = "self", "The parent themselves"
+        SCHOOL = "school", "School, college or early years setting"
+        HEALTH = "health", "Health"
+        SOCIAL_CARE = "social_care", "Social care"
+        COUNCIL = "council", "The council's SEN team"
+        VOLUNTARY = "voluntary", "Voluntary or community organisation"
+        OTHER = "other", "Someone else"
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     service = models.ForeignKey(Service, on_delete=models.PROTECT, related_name="cases")
@@ -229,6 +253,12 @@ class Case(EncryptedModel):
     opened_at = models.DateTimeField(default=timezone.now)
     opened_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     closed_at = models.DateTimeField(null=True, blank=True)
+    intervention_level = models.CharField(
+        max_length=10, choices=InterventionLevel.choices, default="", blank=True
+    )
+    referral_source = models.CharField(
+        "who referred the parent", max_length=12, choices=ReferralSource.choices, default="", blank=True
+    )
 
     objects = CaseQuerySet.as_manager()
 
@@ -262,11 +292,15 @@ class CaseEvent(EncryptedModel):
         REOPENED = "reopened", "Case reopened"
         ASSIGNED = "assigned", "Staff assigned"
         UNASSIGNED = "unassigned", "Staff unassigned"
+        LEVEL = "level", "Intervention level set"
+        SOURCE = "source", "Referral source set"
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="events")
     kind = models.CharField(max_length=12, choices=Kind.choices)
     reason = EncryptedField(max_length=2000, textarea=True)
+    #: The new code for a LEVEL or SOURCE event (a code, nothing personal).
+    code = models.CharField(max_length=12, blank=True, default="")
     staff = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True, blank=True
     )
@@ -281,6 +315,14 @@ class CaseEvent(EncryptedModel):
 
     def household_key(self) -> bytes:
         return self.known_household_key() or self.case.household_key()
+
+    @property
+    def code_display(self) -> str:
+        if self.kind == self.Kind.LEVEL:
+            return Case.InterventionLevel(self.code).label
+        if self.kind == self.Kind.SOURCE:
+            return Case.ReferralSource(self.code).label
+        return ""
 
 
 class ContactQuerySet(models.QuerySet):
@@ -309,12 +351,20 @@ class Contact(EncryptedModel):
         INCOMING = "in", "From the parent"
         OUTGOING = "out", "To the parent"
 
+    class Person(models.TextChoices):
+        PARENT = "parent", "A parent or carer"
+        YOUNG_PERSON = "young_person", "A young person"
+        PROFESSIONAL = "professional", "A professional"
+
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     service = models.ForeignKey(Service, on_delete=models.PROTECT, related_name="contacts")
     case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="contacts", null=True, blank=True)
     occurred_at = models.DateTimeField("date and time", default=timezone.now)
     channel = models.CharField(max_length=10, choices=Channel.choices, default=Channel.PHONE)
     direction = models.CharField(max_length=3, choices=Direction.choices, default=Direction.INCOMING)
+    person = models.CharField(
+        "who the contact was with", max_length=12, choices=Person.choices, default=Person.PARENT
+    )
     duration_minutes = models.PositiveSmallIntegerField("time spent (minutes)")
     topics = models.ManyToManyField(Topic, related_name="contacts")
     outcome = models.ForeignKey(Outcome, on_delete=models.PROTECT, related_name="contacts")
@@ -345,6 +395,62 @@ class Contact(EncryptedModel):
         if self.case_id is None:
             return None
         return self.known_household_key() or self.case.household_key()
+
+
+class ContactChild(models.Model):
+    """The codes statistics count about one child a contact on a case was about (R15).
+
+    Written by ``cases.services`` when the contact is logged, from the child's record at that
+    moment: the school phase (from the date of birth, which is decrypted there and never
+    stored here), the primary type of need and the SEN provision. Nothing in it is personal on its
+    own, so it is stored in clear and statistics never decrypt anything. ``service`` and
+    ``occurred_at`` are copies of the contact's, so that counting needs no join.
+    """
+
+    class Phase(models.TextChoices):
+        # From the age on 31 August before the contact (the English school year).
+        EARLY_YEARS = "early_years", "Early years (before Reception)"
+        PRIMARY = "primary", "Primary (Reception to Year 6)"
+        SECONDARY = "secondary", "Secondary (Years 7 to 11)"
+        POST_16 = "post_16", "Post-16 (16 to 18)"
+        POST_19 = "post_19", "Post-19 (19 to 25)"
+        UNKNOWN = "unknown", "Not known"
+
+    contact = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="child_codes")
+    child = models.ForeignKey(Child, on_delete=models.SET_NULL, null=True, related_name="+")
+    service = models.ForeignKey(Service, on_delete=models.PROTECT, related_name="+")
+    occurred_at = models.DateTimeField()
+    phase = models.CharField(max_length=12, choices=Phase.choices)
+    need = models.CharField(max_length=4, choices=Child.Need.choices, blank=True)
+    provision = models.CharField(max_length=12, choices=Child.Provision.choices)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["service", "occurred_at"], name="contact_child_service_at"),
+            models.Index(fields=["child", "occurred_at"], name="contact_child_child_at"),
+        ]
+
+    def __str__(self):
+        return str(self.pk)
+
+    @classmethod
+    def phase_for(cls, date_of_birth, on) -> str:
+        """The school phase of a child born on ``date_of_birth``, on the day ``on``."""
+        if date_of_birth is None:
+            return cls.Phase.UNKNOWN
+        year_start = on.year if (on.month, on.day) >= (9, 1) else on.year - 1
+        age = year_start - date_of_birth.year - ((8, 31) < (date_of_birth.month, date_of_birth.day))
+        if age < 4:
+            return cls.Phase.EARLY_YEARS
+        if age < 11:
+            return cls.Phase.PRIMARY
+        if age < 16:
+            return cls.Phase.SECONDARY
+        if age < 19:
+            return cls.Phase.POST_16
+        if age <= 25:
+            return cls.Phase.POST_19
+        return cls.Phase.UNKNOWN
 
 
 # Direct foreign-key object permission tables (django-guardian's performance guide): fast, and a

@@ -20,6 +20,7 @@ from cases.models import (
     CaseEvent,
     Child,
     Contact,
+    ContactChild,
     Outcome,
     Parent,
     ParentSearchToken,
@@ -84,6 +85,7 @@ class ContactDetails:
     duration_minutes: int
     topics: list
     outcome: Outcome
+    person: str = Contact.Person.PARENT
 
 
 def _check_contact(by, details: ContactDetails) -> None:
@@ -97,6 +99,10 @@ def _check_contact(by, details: ContactDetails) -> None:
         raise CaseworkError("Choose topics from your service's list.")
     if not details.topics:
         raise CaseworkError("Choose at least one topic.")
+    if details.person not in Contact.Person.values:
+        raise CaseworkError(
+            "Say who the contact was with: a parent or carer, a young person or a professional."
+        )
 
 
 def _save_contact(*, by, service, case, details: ContactDetails, **extra) -> Contact:
@@ -106,13 +112,39 @@ def _save_contact(*, by, service, case, details: ContactDetails, **extra) -> Con
         occurred_at=details.occurred_at,
         channel=details.channel,
         direction=details.direction,
+        person=details.person,
         duration_minutes=details.duration_minutes,
         outcome=details.outcome,
         logged_by=by,
         **extra,
     )
     contact.topics.set(details.topics)
+    if case is not None:
+        _save_child_codes(contact, case)
     return contact
+
+
+def _save_child_codes(contact: Contact, case: Case) -> None:
+    """Store, in clear, the codes statistics count about the children the contact was about
+    (R15): school phase computed here from the date of birth (which stays encrypted), need and
+    provision as they are today. Statistics then never decrypt anything."""
+    key = case.household_key()
+    on = timezone.localdate(contact.occurred_at)
+    codes = []
+    for child in Child.objects.filter(parent_id=case.parent_id).order_by("created_at"):
+        child.use_household_key(key)
+        codes.append(
+            ContactChild(
+                contact=contact,
+                child=child,
+                service_id=contact.service_id,
+                occurred_at=contact.occurred_at,
+                phase=ContactChild.phase_for(child.date_of_birth, on),
+                need=child.need,
+                provision=child.provision,
+            )
+        )
+    ContactChild.objects.bulk_create(codes)
 
 
 @transaction.atomic
@@ -369,6 +401,33 @@ def _attach_prefetched(parents, name: str, rows, parent_id) -> None:
         related._result_cache = by_parent[parent.pk]
         related._prefetch_done = True
         parent._prefetched_objects_cache = {**getattr(parent, "_prefetched_objects_cache", {}), name: related}
+
+
+@transaction.atomic
+def set_case_codes(*, by, case: Case, intervention_level: str, referral_source: str) -> Case:
+    """Set the case's intervention level and referral source, the codes statistics count (R15).
+
+    Anyone working on the case may; ``case`` is the record the view fetched. Each change is a
+    case event on the timeline, holding the new code.
+    """
+    if not access.cases_visible_to(by).filter(pk=case.pk).exists():
+        raise CaseworkError("You do not work on this case.")
+    if intervention_level not in Case.InterventionLevel.values:
+        raise CaseworkError("Choose an intervention level from the list.")
+    if referral_source not in Case.ReferralSource.values:
+        raise CaseworkError("Choose who referred the parent from the list.")
+    changed = []
+    if intervention_level != case.intervention_level:
+        case.intervention_level = intervention_level
+        changed.append("intervention_level")
+        CaseEvent.objects.create(case=case, kind=CaseEvent.Kind.LEVEL, code=intervention_level, by=by)
+    if referral_source != case.referral_source:
+        case.referral_source = referral_source
+        changed.append("referral_source")
+        CaseEvent.objects.create(case=case, kind=CaseEvent.Kind.SOURCE, code=referral_source, by=by)
+    if changed:
+        case.save(update_fields=changed)
+    return case
 
 
 def find_parents(user, query: str, *, limit: int = 50, record: bool = True) -> list[Parent]:

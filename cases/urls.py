@@ -21,6 +21,7 @@ urlpatterns = [
     path("cases/<uuid:case_id>/contacts/new/", views.case_contact_log, name="case_contact_log"),
     path("cases/<uuid:case_id>/close/", views.case_close, name="case_close"),
     path("cases/<uuid:case_id>/reopen/", views.case_reopen, name="case_reopen"),
+    path("cases/<uuid:case_id>/codes/", views.case_codes, name="case_codes"),
     path("cases/<uuid:case_id>/staff/", views.case_assign, name="case_assign"),
     path("cases/<uuid:case_id>/staff/<uuid:user_id>/remove/", views.case_unassign, name="case_unassign"),
     path("cases/<uuid:case_id>/separated-parent/", views.case_link, name="case_link"),

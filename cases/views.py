@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 from cases import services
 from cases.forms import (
     AssignStaffForm,
+    CaseCodesForm,
     CaseContactForm,
     CaseSummaryForm,
     ChildForm,
@@ -30,6 +31,7 @@ from consent import queries as consent_queries
 from pps import access, rate_limits, step_up
 from pps.audit import entries_about_case, entries_by_staff_member, record_access
 from pps.models import CASE_ROLES
+from reports.access import may_see_statistics
 
 CASES_PER_PAGE = 50
 
@@ -40,6 +42,7 @@ def _details(form) -> services.ContactDetails:
         occurred_at=data["occurred_at"],
         channel=data["channel"],
         direction=data["direction"],
+        person=data.get("person") or Contact.Person.PARENT,
         duration_minutes=data["duration_minutes"],
         topics=list(data["topics"]),
         outcome=data["outcome"],
@@ -47,8 +50,11 @@ def _details(form) -> services.ContactDetails:
 
 
 def dashboard(request):
-    """Where a caseworker lands: their open cases, follow-ups due, recent contacts."""
+    """Where a caseworker lands: their open cases, follow-ups due, recent contacts. A coordinator
+    is taken to the statistics."""
     user = request.user
+    if may_see_statistics(user) and not access.can_work_on_cases(user):
+        return redirect("reports:statistics")  # coordinators land on their service's statistics
     if not access.can_work_on_cases(user):
         return render(request, "cases/dashboard_no_casework.html")
     today = timezone.localdate()
@@ -355,6 +361,13 @@ def _case_page(request, case, forms=None):
             "consents_valid": any(c.status == "valid" for c in consents),
             "staff": access.staff_on_case(case),
             "reason_form": ReasonForm(),
+            "codes_form": (forms or {}).get("codes_form")
+            or CaseCodesForm(
+                initial={
+                    "intervention_level": case.intervention_level,
+                    "referral_source": case.referral_source,
+                }
+            ),
             **_senior_case_context(request.user, case, **(forms or {})),
         },
     )
@@ -393,6 +406,27 @@ def case_assign(request, case_id):
             messages.success(request, f"{form.cleaned_data['staff'].display_name} is now on this case.")
             return redirect("cases:case_detail", case_id=case.pk)
     return _render_case_with(request, case, assign_form=form)
+
+
+@require_POST
+def case_codes(request, case_id):
+    """Set the case's intervention level and referral source (codes for statistics, R15)."""
+    case = access.get_case_for_user(request.user, case_id, how="set case codes")
+    form = CaseCodesForm(request.POST)
+    if form.is_valid():
+        try:
+            services.set_case_codes(
+                by=request.user,
+                case=case,
+                intervention_level=form.cleaned_data["intervention_level"],
+                referral_source=form.cleaned_data["referral_source"],
+            )
+        except services.CaseworkError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, "Intervention level and referral source saved.")
+            return redirect("cases:case_detail", case_id=case.pk)
+    return _render_case_with(request, case, codes_form=form)
 
 
 @require_POST

@@ -13,6 +13,7 @@ EXCLUDED = [
     "pps.AuditEntry",  # the audit log itself
     "cases.CaseUserObjectPermission",  # recorded as CaseEvent (assigned/unassigned) instead
     "cases.CaseGroupObjectPermission",
+    "cases.ContactChild",  # codes copied from the (audited) contact and child, for statistics
     "axes.AccessAttempt",  # sign-in attempts: django-axes keeps its own record of them
     "axes.AccessLog",
     "axes.AccessFailureLog",

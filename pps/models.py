@@ -3,6 +3,7 @@
 import uuid
 
 from django.contrib.auth.models import AbstractUser, UserManager
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 
 DEFAULT_WHY_WE_KEEP_STATEMENT = (
@@ -42,6 +43,13 @@ class Service(models.Model):
     )
     nng_allowed = models.BooleanField("contacts may be logged with no name given (NNG)", default=True)
     idle_timeout_minutes = models.PositiveSmallIntegerField(default=15)
+    statistics_threshold = models.PositiveSmallIntegerField(
+        "smallest count shown in statistics",
+        default=5,
+        validators=[MinValueValidator(3), MaxValueValidator(20)],
+        help_text="Counts from 1 to one less than this are shown as “fewer than N” (R15).",
+    )
+    statistics_rounding = models.BooleanField("round published counts to the nearest 5", default=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

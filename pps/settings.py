@@ -81,6 +81,7 @@ INSTALLED_APPS = [
     "cases",
     "consent",
     "safeguarding",
+    "reports",
     "training",
 ]
 
@@ -169,6 +170,8 @@ SESSION_COOKIE_AGE = 12 * 60 * 60
 #: Child-protection files ask for the authenticator code again when the session last passed it
 #: longer ago than this (pps.step_up; SECURITY control 22).
 PPS_STEP_UP_MINUTES = env_int("PPS_STEP_UP_MINUTES", 15)
+#: Statistics exports (CSV, XLSX, data file, printable report) one person may make in a minute.
+PPS_STATISTICS_EXPORTS_PER_MINUTE = env_int("PPS_STATISTICS_EXPORTS_PER_MINUTE", 5)
 #: How long a senior manager who is not a designated lead may reach a case's child-protection
 #: file after breaking glass on it (safeguarding.services.break_glass).
 PPS_BREAK_GLASS_MINUTES = env_int("PPS_BREAK_GLASS_MINUTES", 60)

@@ -33,6 +33,7 @@ urlpatterns = [
     path("", include("cases.urls")),
     path("", include("consent.urls")),
     path("", include("safeguarding.urls")),
+    path("", include("reports.urls")),
     path("", include("training.urls")),
 ]
 

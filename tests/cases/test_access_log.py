@@ -48,6 +48,9 @@ def test_caseworkers_cannot_see_access_histories(as_caseworker, caseworker, case
 
 
 def test_a_senior_lists_their_services_staff_only(senior, caseworker, outsider):
+    # A name no one else can have: random names of two services' staff can coincide.
+    outsider.first_name, outsider.last_name = "Ottoline", "Outsidertown"
+    outsider.save()
     page = client_for(senior).get(reverse("cases:staff_list")).content.decode()
     assert escape(caseworker.display_name) in page
     assert escape(outsider.display_name) not in page
