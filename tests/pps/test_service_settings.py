@@ -94,3 +94,8 @@ def test_another_services_head_changes_only_their_own(other_service, service):
     client_for(other_head).post(URL, settings_form(other_service, retention_months_after_closure="6"))
     assert Service.objects.get(pk=other_service.pk).retention_months_after_closure == 6
     assert Service.objects.get(pk=service.pk).retention_months_after_closure == 12
+
+
+def test_the_page_says_the_statistics_rule_and_where_to_change_it(head, service):
+    page = client_for(head).get(URL).content.decode()
+    assert "fewer than 5" in page and reverse("reports:statistics") + "#rule" in page
