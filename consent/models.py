@@ -289,8 +289,9 @@ class SubjectAccessRequest(EncryptedModel):
     For now made only from a case, when another person with parental responsibility asks about
     it: such a request is never answered by sharing; it is recorded here (who asked, when, how,
     what for) with its legal due date, one calendar month from receipt (UK GDPR art. 12(3); a
-    date with no match in the next month becomes that month's last day). Encrypted with the
-    case's household key. The rest of the workflow (identity, extension, response) is later work.
+    date with no match in the next month becomes that month's last day; a weekend or bank
+    holiday moves it to the next working day: ``rights.dates``). Encrypted with the case's
+    household key.
     """
 
     class Status(models.TextChoices):
@@ -325,5 +326,8 @@ class SubjectAccessRequest(EncryptedModel):
 
     @staticmethod
     def due_date_for(received_on: date) -> date:
-        """One calendar month from the day of receipt."""
-        return add_months(received_on, 1)
+        """One calendar month from the day of receipt, moved to the next working day over
+        weekends and England and Wales bank holidays (``rights.dates``)."""
+        from rights.dates import due_date
+
+        return due_date(received_on)

@@ -81,6 +81,7 @@ INSTALLED_APPS = [
     "cases",
     "consent",
     "safeguarding",
+    "rights",
 ]
 
 MIDDLEWARE = [

@@ -30,13 +30,13 @@ def form_data(**overrides) -> dict:
 @pytest.mark.parametrize(
     "received, due",
     [
-        (date(2026, 1, 15), date(2026, 2, 15)),
-        (date(2026, 1, 31), date(2026, 2, 28)),
-        (date(2024, 1, 31), date(2024, 2, 29)),
-        (date(2025, 12, 3), date(2026, 1, 3)),
+        (date(2026, 1, 14), date(2026, 2, 16)),  # 14 Feb 2026 is a Saturday: Monday 16th
+        (date(2026, 3, 31), date(2026, 4, 30)),  # no 31 April: its last day
+        (date(2024, 1, 31), date(2024, 2, 29)),  # leap year
+        (date(2026, 12, 1), date(2027, 1, 4)),  # 1 January 2027 a bank holiday, then a weekend
     ],
 )
-def test_the_legal_due_date_is_one_calendar_month_from_receipt(caseworker, case, received, due):
+def test_the_legal_due_date_is_one_calendar_month_from_receipt_on_a_working_day(caseworker, case, received, due):
     at = timezone.make_aware(datetime(received.year, received.month, received.day, 10, 0))
     sar = services.record_other_parent_request(
         by=caseworker, case=case, requester="Mark Jones", how="letter", received_at=at, asked_for="A copy"
