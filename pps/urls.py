@@ -30,6 +30,7 @@ urlpatterns = [
     path("", include("cases.urls")),
     path("", include("consent.urls")),
     path("", include("safeguarding.urls")),
+    path("", include("rights.urls")),
 ]
 
 handler404 = "pps.views.not_found"
