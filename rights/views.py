@@ -9,7 +9,7 @@ from django.contrib import messages
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_POST
 
 from consent.models import SubjectAccessRequest
 from pps import access as pps_access
@@ -359,7 +359,6 @@ def refuse(request, request_id):
     )
 
 
-@require_GET
 def download(request, request_id):
     """The approved pack as a PDF attachment (head of service and senior managers). Audited."""
     sar = access.get_subject_access_request_for_user(request.user, request_id, how="download pack")

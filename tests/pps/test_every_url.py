@@ -13,6 +13,7 @@ from safeguarding.services import break_glass, raise_concern
 from tests.conftest import client_for
 from tests.consent.test_referrals import make_referral
 from tests.factories import contact_details
+from tests.rights.helpers import answered_request
 
 #: Pages anyone may open without signing in.
 PUBLIC_URLS = {
@@ -38,7 +39,7 @@ PATTERNS = sorted(all_patterns())
 
 
 @pytest.fixture
-def records(caseworker, case, non_lead_senior):
+def records(caseworker, case, non_lead_senior, senior):
     contact = services.log_case_contact(
         by=caseworker,
         case=case,
@@ -53,7 +54,17 @@ def records(caseworker, case, non_lead_senior):
         parent_was_told="CANARY-ZEBEDEE told",
         recipients=["school"],
     )
+    concern = raise_concern(
+        by=caseworker,
+        case=case,
+        child=None,
+        what="CANARY-ZEBEDEE concern",
+        happened_at=timezone.now(),
+    )
+    sar, redaction = answered_request(caseworker, case, concern)
     return {
+        "request_id": sar.pk,
+        "redaction_id": redaction.pk,
         "consent_id": consent.pk,
         "case_id": case.pk,
         "parent_id": case.parent.pk,
@@ -61,13 +72,7 @@ def records(caseworker, case, non_lead_senior):
         "contact_id": contact.pk,
         "user_id": caseworker.pk,
         "referral_id": make_referral(caseworker, parent_first_name="CANARY-ZEBEDEE").pk,
-        "concern_id": raise_concern(
-            by=caseworker,
-            case=case,
-            child=None,
-            what="CANARY-ZEBEDEE concern",
-            happened_at=timezone.now(),
-        ).pk,
+        "concern_id": concern.pk,
         "opening_id": break_glass(
             non_lead_senior, case, reason="no_lead", explanation="CANARY-ZEBEDEE cannot wait"
         ).pk,
@@ -104,6 +109,14 @@ SENIOR_ONLY = {
     "cases:case_link",
     "cases:case_access_log",
     "cases:staff_access_log",
+    # The data-rights workbench (``senior`` is also a designated lead, for its child-protection review).
+    *(
+        f"rights:{name}"
+        for name in (
+            "request_detail identity_check clock_pause clock_restart extension child_protection_decide "
+            "child_protection_done assemble redact unredact approve sent close refuse download"
+        ).split()
+    ),
 }
 
 #: Child-protection files: for designated safeguarding leads only (``senior`` is one).

@@ -83,3 +83,24 @@ def ready_to_assemble(head, lead, sar, concerns=()):
 def pdf_text(document: bytes) -> str:
     reader = PdfReader(io.BytesIO(document))
     return "\n".join(page.extract_text() for page in reader.pages)
+
+
+def answered_request(caseworker, case, concern):
+    """A parent's request on ``case`` taken to an approved pack, with ``concern`` withheld by the
+    service's lead and one passage redacted; returns the request and the redaction."""
+    from pps.models import Role, User
+    from rights import pack
+
+    service = case.service
+    head = User.objects.get(service=service, role=Role.HEAD_OF_SERVICE)
+    lead = User.objects.filter(service=service, is_safeguarding_lead=True).first()
+    sar = ready_to_assemble(
+        head, lead, parent_request(caseworker, case), [(concern, "withhold", "serious_harm")]
+    )
+    sar = services.assemble(by=head, sar=sar)
+    sections = pack.gather(head, sar)
+    redaction = services.mark_redaction(
+        by=head, sar=sar, sections=sections, item=f"case:{case.pk}", passage="EHC", reason="other_person"
+    )
+    services.approve(by=head, sar=sar)
+    return sar, redaction

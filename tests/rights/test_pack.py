@@ -6,12 +6,11 @@ import pytest
 from cases import services as case_services
 from consent import services as consent_services
 from consent.models import SubjectAccessRequest
+from pps.models import Role
 from rights import pack, services
 from rights.models import AccessPack
 from tests.factories import UserFactory, make_case
 from tests.rights.helpers import fill_household, parent_request, pdf_text, raise_concern, ready_to_assemble
-
-from pps.models import Role
 
 
 @pytest.fixture
