@@ -41,6 +41,17 @@ class Service(models.Model):
     )
     nng_allowed = models.BooleanField("contacts may be logged with no name given (NNG)", default=True)
     idle_timeout_minutes = models.PositiveSmallIntegerField(default=15)
+    #: Legal and local-authority requests (R12) go to the head of service; while they are
+    #: marked absent, to this deputy (``rights.access.may_decide_legal_requests``).
+    legal_request_deputy = models.ForeignKey(
+        "pps.User",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="deputy for legal requests when the head of service is absent",
+    )
+    head_of_service_absent = models.BooleanField("the head of service is absent", default=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -82,3 +82,48 @@ def concerns_for_request(user, sar, case):
     return pps_access.concerns_visible_to(user).filter(
         case__parent_id=case.parent_id, case__service=sar.service
     )
+
+
+def may_decide_legal_requests(user) -> bool:
+    """Who reaches and decides legal and local-authority requests (R12), one person at a time:
+
+    - the active head of service of the service, unless the service marks them absent;
+    - while the head of service is marked absent, the active deputy named in the service's
+      settings (``Service.legal_request_deputy``), if that deputy is senior staff of the service;
+    - nobody else: not other senior managers, caseworkers, coordinators, maintainers or other
+      services (404).
+    """
+    if not may_work_on_requests(user):
+        return False
+    service = user.service
+    if not service.head_of_service_absent:
+        return user.role == Role.HEAD_OF_SERVICE
+    return service.legal_request_deputy_id == user.pk
+
+
+def may_set_legal_request_deputy(user) -> bool:
+    """Who names the deputy and marks the head of service absent or back: the head of service."""
+    return _active(user) and user.role == Role.HEAD_OF_SERVICE
+
+
+def legal_requests_visible_to(user, queryset=None):
+    """The legal requests ``user`` may reach: all of their service's for the person who decides
+    them now (``may_decide_legal_requests``); none for anyone else. Nobody reaches one whose
+    household was destroyed."""
+    from rights.models import LegalRequest
+
+    queryset = LegalRequest.objects.all() if queryset is None else queryset
+    if not may_decide_legal_requests(user):
+        return queryset.none()
+    return queryset.filter(service_id=user.service_id).exclude(case__status="destroyed")
+
+
+def get_legal_request_for_user(user, request_id, *, how: str = "legal request"):
+    """The legal request ``request_id`` if ``user`` may reach it (see above), else 404. Recorded."""
+    legal = get_or_404(
+        legal_requests_visible_to(user).select_related("case", "case__parent", "service", "recorded_by"),
+        request_id,
+    )
+    legal.use_household_key(legal.case.household_key())
+    record_access(user, [legal], how=how)
+    return legal

@@ -3,9 +3,9 @@
 from django import forms
 
 from consent.forms import TodayByDefault, _choice_field, _date_field, _moment, _not_future_date
-from consent.models import SubjectAccessRequest
+from consent.models import Consent, SubjectAccessRequest
 from pps.forms import Form
-from rights.models import ChildProtectionDecision, Redaction
+from rights.models import ChildProtectionDecision, LegalRequest, Redaction
 
 
 def _text(
@@ -192,3 +192,128 @@ class RefuseForm(Form):
         "Give the reason the request is refused",
         help_text="For example: manifestly unfounded or excessive, with why.",
     )
+
+
+class LegalRequestForm(TodayByDefault, Form):
+    """R12: council officers ask for information for legal reasons."""
+
+    date_fields = ("received_on",)
+    officer = forms.CharField(
+        label="Who asked?", max_length=200, error_messages={"required": "Say who asked"}
+    )
+    organisation = forms.CharField(
+        label="Their organisation", max_length=200, error_messages={"required": "Give their organisation"}
+    )
+    role = forms.CharField(label="Their role", max_length=200, error_messages={"required": "Give their role"})
+    legal_reason = _text(
+        "The legal reason",
+        "Give the legal reason for the request",
+        help_text="For example: a judicial review of the council's decision on the child's EHC plan.",
+    )
+    their_reference = forms.CharField(label="Their reference (optional)", max_length=100, required=False)
+    asked_for = _text("What do they ask for?", "Say what they ask for")
+    received_on = _date_field("Date of the request", "of the request")
+
+    def clean_received_on(self):
+        return _not_future_date(self.cleaned_data["received_on"], "The date of the request")
+
+
+class LegalPermissionForm(TodayByDefault, Form):
+    date_fields = ("given_on",)
+    method = _choice_field(
+        "How did the parent give permission?", Consent.Method.choices, "Select how the parent gave permission"
+    )
+    given_on = _date_field("Date permission was given", "permission was given")
+    note = _text(
+        "What the parent was told and agreed to",
+        "Say what the parent was told and agreed to",
+        help_text="Who will receive what, for what purpose, and that they will get a copy.",
+    )
+
+    def clean_given_on(self):
+        return _not_future_date(self.cleaned_data["given_on"], "The date permission was given")
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("given_on"):
+            cleaned["given_at"] = _moment(cleaned["given_on"])
+        return cleaned
+
+
+class LegalDeclineForm(Form):
+    reason = _text("Why is it declined?", "Give the reason the request is declined")
+
+
+class LegalExtractForm(Form):
+    parts = forms.MultipleChoiceField(
+        label="Parts of the file to extract",
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={
+            "required": "Choose at least one part of the file",
+            "invalid_choice": "Choose from the list",
+        },
+    )
+
+    def __init__(self, *args, titles=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["parts"].choices = [(title, title) for title in titles]
+
+
+class LegalSendForm(TodayByDefault, Form):
+    date_fields = ("sent_on", "copy_on")
+    sent_how = _choice_field(
+        "How did the extract go to the officer?", LegalRequest.How.choices, "Select how the extract was sent"
+    )
+    sent_on = _date_field("Date sent to the officer", "it was sent to the officer")
+    copy_how = _choice_field(
+        "How did the copy go to the parent?",
+        LegalRequest.How.choices,
+        "Select how the copy went to the parent",
+    )
+    copy_on = _date_field("Date the copy was sent to the parent", "the copy was sent to the parent")
+    basis = _choice_field(
+        "Basis for sharing",
+        [
+            ("consent", "The parent's consent"),
+            ("legal_obligation", "A legal obligation (for example a court order)"),
+        ],
+        "Select the basis for sharing",
+    )
+    legal_reference = forms.CharField(
+        label="Legal reference (for a legal obligation)",
+        help_text="The law or court order, with its reference.",
+        max_length=500,
+        required=False,
+    )
+
+    def clean_sent_on(self):
+        return _not_future_date(self.cleaned_data["sent_on"], "The date it was sent")
+
+    def clean_copy_on(self):
+        return _not_future_date(self.cleaned_data["copy_on"], "The date the copy was sent")
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("basis") == "legal_obligation" and not (cleaned.get("legal_reference") or "").strip():
+            self.add_error("legal_reference", "Give the legal reference that obliges this disclosure")
+        return cleaned
+
+
+class DeputyForm(Form):
+    deputy = forms.ModelChoiceField(
+        label="Deputy for legal requests when you are absent",
+        queryset=None,
+        required=False,
+        empty_label="No deputy",
+        error_messages={"invalid_choice": "Choose a senior manager of the service"},
+    )
+    absent = forms.BooleanField(label="I am absent: legal requests go to my deputy", required=False)
+
+    def __init__(self, *args, user, **kwargs):
+        from pps.models import Role, User
+
+        super().__init__(*args, **kwargs)
+        self.fields["deputy"].queryset = User.objects.filter(
+            service_id=user.service_id, role=Role.SENIOR_MANAGER, is_active=True
+        ).order_by("first_name", "last_name")
+        self.fields["deputy"].label_from_instance = lambda member: member.display_name

@@ -151,3 +151,76 @@ class AccessPack(EncryptedModel):
 
     def household_key(self) -> bytes:
         return self.known_household_key() or self.case.household_key()
+
+
+class LegalRequest(EncryptedModel):
+    """A request from council officers for information about a case for legal reasons, for
+    example a judicial review (R12).
+
+    - Only the head of service decides it; while they are marked absent, the deputy named in the
+      service's settings (``rights.access.may_decide_legal_requests``).
+    - Nothing is sent without the parent's permission for this request: recorded here as a
+      consent to share naming the requesting organisation (``permission``), new or an existing
+      consent that already names that organisation.
+    - It can be declined with the reason. The decider chooses the parts of the file to extract
+      (``parts``, titles of the extract's sections); the extract is a PDF, its sending to the
+      officer and the copy to the parent are recorded, and so is the disclosure on the case (R3).
+    Encrypted under the case's household key.
+    """
+
+    class Status(models.TextChoices):
+        RECEIVED = "received", "Received"
+        DECLINED = "declined", "Declined"
+        EXTRACTED = "extracted", "Extract made"
+        SENT = "sent", "Sent, copy to the parent"
+
+    class How(models.TextChoices):
+        EMAIL = "email", "Secure email"
+        POST = "post", "Post"
+        IN_PERSON = "in_person", "Handed over in person"
+        PORTAL = "portal", "Secure portal"
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    service = models.ForeignKey("pps.Service", on_delete=models.PROTECT, related_name="+")
+    case = models.ForeignKey("cases.Case", on_delete=models.PROTECT, related_name="legal_requests")
+    officer = EncryptedField("who asked", max_length=200, blank=False)
+    organisation = EncryptedField("their organisation", max_length=200, blank=False)
+    role = EncryptedField("their role", max_length=200, blank=False)
+    legal_reason = EncryptedField("the legal reason", max_length=2000, textarea=True, blank=False)
+    their_reference = EncryptedField("their reference", max_length=100)
+    asked_for = EncryptedField("what they ask for", max_length=2000, textarea=True, blank=False)
+    received_on = models.DateField("date of the request")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.RECEIVED)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    recorded_at = models.DateTimeField(default=timezone.now)
+    permission = models.ForeignKey(
+        "consent.Consent", on_delete=models.PROTECT, related_name="+", null=True, blank=True
+    )
+    declined_reason = EncryptedField("why it was declined", max_length=2000, textarea=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True, blank=True
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    parts = models.JSONField("parts of the file extracted", default=list, blank=True)
+    extract = EncryptedField(max_length=None)
+    page_count = models.PositiveIntegerField(null=True, blank=True)
+    sent_how = models.CharField(max_length=10, choices=How.choices, blank=True)
+    sent_at = models.DateTimeField("sent to the officer", null=True, blank=True)
+    copy_how = models.CharField(max_length=10, choices=How.choices, blank=True)
+    copy_sent_at = models.DateTimeField("copy sent to the parent", null=True, blank=True)
+    disclosure = models.OneToOneField(
+        "consent.Disclosure", on_delete=models.PROTECT, related_name="+", null=True, blank=True
+    )
+
+    class Meta:
+        ordering = ["-received_on"]
+
+    def __str__(self):
+        return str(self.pk)
+
+    def household_key(self) -> bytes:
+        return self.known_household_key() or self.case.household_key()
+
+    @property
+    def reference(self) -> str:
+        return "LR-" + self.pk.hex[:8].upper()

@@ -135,3 +135,43 @@ def subject_access_pack(sar, sections, *, letter: dict) -> tuple[bytes, int]:
             pdf.ln(3)
     document = bytes(pdf.output())
     return document, pdf.pages_count
+
+
+def legal_extract(legal, sections, *, signed_by: str) -> tuple[bytes, int]:
+    """The extract for a legal or local-authority request, and its page count: a covering letter
+    to the officer (copied to the parent), contents, then the parts chosen."""
+    service = legal.service
+    document = _Document(legal.reference, service.name)
+    document.add_page()
+    document.set_font(FONT, "B", 12)
+    document.multi_cell(0, 6, service.name, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+    document.ln(6)
+    document.paragraph(_day(timezone.now()))
+    document.paragraph(f"Our reference: {legal.reference}")
+    if legal.their_reference:
+        document.paragraph(f"Your reference: {legal.their_reference}")
+    document.paragraph(f"To {legal.officer}, {legal.role}, {legal.organisation}")
+    document.paragraph("Copy to the parent")
+    document.heading("Extract from our records", 12)
+    document.paragraph(
+        f"You asked on {_day(legal.received_on)} for information from our records for this legal "
+        f"reason: {legal.legal_reason}"
+    )
+    document.paragraph(
+        "The parent has given permission for this extract to be shared with you, and receives a "
+        "copy of it. It holds only the parts of the file listed on the next page. Please keep it "
+        "securely and use it only for the purpose stated."
+    )
+    document.paragraph(f"Yours sincerely,\n\n{signed_by}\n{service.name}")
+    document.insert_toc_placeholder(_contents, pages=1, allow_extra_pages=True, reset_page_indices=False)
+    for section in sections:
+        document.add_page()
+        document.heading(section.title, 14, section=True)
+        for entry in section.entries:
+            document.set_font(FONT, "B", 11)
+            document.multi_cell(0, 6, entry.heading, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+            document.ln(1)
+            for line in entry.lines:
+                document.labelled(line.label, redacted_text(line))
+            document.ln(3)
+    return bytes(document.output()), document.pages_count

@@ -15,7 +15,7 @@ from django.utils import timezone
 from consent.models import SubjectAccessRequest
 from rights import access, pack, pdf
 from rights.dates import due_date
-from rights.models import AccessPack, ChildProtectionDecision, Redaction, RequestStep
+from rights.models import AccessPack, ChildProtectionDecision, LegalRequest, Redaction, RequestStep
 
 Status = SubjectAccessRequest.Status
 
@@ -443,3 +443,274 @@ def refuse(*, by, sar, reason: str) -> SubjectAccessRequest:
     sar.save()
     _step(sar, RequestStep.Kind.REFUSED, by, reason.strip())
     return sar
+
+
+# Legal and local-authority requests (R12)
+
+
+def _require_decider(by) -> None:
+    access.require(access.may_decide_legal_requests(by))
+
+
+def _lock_legal(legal: LegalRequest) -> LegalRequest:
+    locked = LegalRequest.objects.select_for_update().select_related("case", "service").get(pk=legal.pk)
+    locked.use_household_key(legal.household_key())
+    return locked
+
+
+def _legal_open(legal) -> None:
+    if legal.status in (LegalRequest.Status.DECLINED, LegalRequest.Status.SENT):
+        raise WorkbenchError(
+            f"This request is {legal.get_status_display().lower()}: nothing more can be done on it."
+        )
+
+
+@transaction.atomic
+def record_legal_request(
+    *,
+    by,
+    case,
+    officer: str,
+    organisation: str,
+    role: str,
+    legal_reason: str,
+    their_reference: str,
+    asked_for: str,
+    received_on: date,
+) -> LegalRequest:
+    """Council officers ask for information about ``case`` for legal reasons. ``case`` was fetched
+    by the view; the request goes to the head of service (or their deputy)."""
+    values = {
+        "officer": " ".join(officer.split()),
+        "organisation": " ".join(organisation.split()),
+        "role": " ".join(role.split()),
+        "legal_reason": legal_reason.strip(),
+        "their_reference": their_reference.strip(),
+        "asked_for": asked_for.strip(),
+    }
+    for name, message in (
+        ("officer", "Say who asked."),
+        ("organisation", "Give their organisation."),
+        ("role", "Give their role."),
+        ("legal_reason", "Give the legal reason for the request (for example a judicial review)."),
+        ("asked_for", "Say what they ask for."),
+    ):
+        if not values[name]:
+            raise WorkbenchError(message)
+    _not_future(received_on, "The date of the request")
+    legal = LegalRequest(service=case.service, case=case, received_on=received_on, recorded_by=by, **values)
+    legal.use_household_key(case.household_key())
+    legal.save()
+    return legal
+
+
+def permissions_on_file(legal) -> list:
+    """Consents of the case that may serve as the parent's permission for this request: in force
+    today, not withdrawn, naming the requesting organisation itself."""
+    from consent.models import Consent, Recipient
+
+    today = timezone.localdate()
+    consents = []
+    for consent in Consent.objects.filter(case=legal.case).select_related("recorded_by"):
+        consent.use_household_key(legal.household_key())
+        if consent.is_valid_on(today) and consent.covers(Recipient.OTHER, legal.organisation):
+            consents.append(consent)
+    return consents
+
+
+@transaction.atomic
+def record_legal_permission(*, by, legal, method: str, given_at: datetime, note: str) -> LegalRequest:
+    """The parent gave permission for this request: recorded as a consent to share with the
+    requesting organisation, for this purpose (how, when, by whom)."""
+    from consent import services as consent_services
+    from consent.models import Recipient
+
+    _require_decider(by)
+    legal = _lock_legal(legal)
+    _legal_open(legal)
+    if not note.strip():
+        raise WorkbenchError("Say what the parent was told and agreed to.")
+    told = (
+        f"Permission for {legal.organisation}'s legal request"
+        f"{' (their reference ' + legal.their_reference + ')' if legal.their_reference else ''}: "
+        f"{legal.legal_reason}. {note.strip()}"
+    )
+    try:
+        consent = consent_services.record_consent(
+            by=by,
+            case=legal.case,
+            method=method,
+            parent_was_told=told,
+            recipients=[Recipient.OTHER],
+            named_organisation=legal.organisation,
+            given_at=given_at,
+        )
+    except consent_services.ConsentError as error:
+        raise WorkbenchError(str(error)) from None
+    legal.permission = consent
+    legal.save()
+    return legal
+
+
+@transaction.atomic
+def use_permission_on_file(*, by, legal, consent) -> LegalRequest:
+    """An existing consent names this organisation and the decider confirms it covers this
+    purpose: it is this request's permission."""
+    _require_decider(by)
+    legal = _lock_legal(legal)
+    _legal_open(legal)
+    if consent.pk not in {c.pk for c in permissions_on_file(legal)}:
+        raise WorkbenchError(
+            f"That consent does not name {legal.organisation}, or is no longer in force: record the parent's "
+            "permission for this request."
+        )
+    legal.permission = consent
+    legal.save()
+    return legal
+
+
+@transaction.atomic
+def decline_legal_request(*, by, legal, reason: str) -> LegalRequest:
+    _require_decider(by)
+    legal = _lock_legal(legal)
+    _legal_open(legal)
+    if not reason.strip():
+        raise WorkbenchError("Give the reason the request is declined.")
+    legal.status, legal.declined_reason = LegalRequest.Status.DECLINED, reason.strip()
+    legal.decided_by, legal.decided_at = by, timezone.now()
+    legal.save()
+    return legal
+
+
+def legal_sections(by, legal, *, how: str):
+    """The parts of the file a legal extract may hold: the case's household as a pack gathers it
+    (never a child-protection file), titled for a third-party reader."""
+    from types import SimpleNamespace
+
+    from rights.models import ChildProtectionDecision
+
+    source = SimpleNamespace(
+        requester_kind=SubjectAccessRequest.RequesterKind.PARENT,
+        case=legal.case,
+        child=None,
+        child_protection_decisions=ChildProtectionDecision.objects.none(),
+    )
+    sections = pack.gather(by, source, how=how)
+    titles = {"Your record": "The parent's record", "Your children": "The children"}
+    for section in sections:
+        section.title = titles.get(section.title, section.title)
+    return pack.apply_redactions(sections, [])
+
+
+@transaction.atomic
+def make_legal_extract(*, by, legal, parts: list[str]) -> LegalRequest:
+    """The decider chooses which parts of the file to extract; the extract is made as a PDF."""
+    _require_decider(by)
+    legal = _lock_legal(legal)
+    _legal_open(legal)
+    sections = legal_sections(by, legal, how="legal request: extract made")
+    chosen = [section for section in sections if section.title in parts]
+    if not chosen:
+        raise WorkbenchError("Choose at least one part of the file to extract.")
+    document, pages = pdf.legal_extract(legal, chosen, signed_by=by.display_name)
+    legal.parts = [section.title for section in chosen]
+    legal.extract = base64.b64encode(document).decode("ascii")
+    legal.page_count = pages
+    legal.status = LegalRequest.Status.EXTRACTED
+    legal.save()
+    return legal
+
+
+DISCLOSURE_HOW = {"email": "email", "post": "letter", "in_person": "meeting", "portal": "secure_portal"}
+
+
+@transaction.atomic
+def send_legal_extract(
+    *,
+    by,
+    legal,
+    sent_how: str,
+    sent_on: date,
+    copy_how: str,
+    copy_on: date,
+    basis: str,
+    legal_reference: str = "",
+) -> LegalRequest:
+    """Record that the extract went to the officer and its copy to the parent, and the disclosure
+    on the case (R3): on the parent's consent, or a legal obligation with its reference. Refused,
+    saying why, without the parent's permission for this request."""
+    from consent import services as consent_services
+    from consent.models import Disclosure, Recipient
+
+    _require_decider(by)
+    legal = _lock_legal(legal)
+    _legal_open(legal)
+    permission = legal.permission
+    if permission is None:
+        raise WorkbenchError(
+            "The parent has not given permission for this request: record their permission first. "
+            "Nothing has been sent."
+        )
+    permission.use_household_key(legal.household_key())
+    if not permission.is_valid_on(timezone.localdate()):
+        raise WorkbenchError(
+            "The parent's permission for this request is no longer in force (withdrawn or expired): "
+            "nothing may be sent."
+        )
+    if legal.status != LegalRequest.Status.EXTRACTED:
+        raise WorkbenchError("Make the extract first.")
+    if sent_how not in LegalRequest.How.values or copy_how not in LegalRequest.How.values:
+        raise WorkbenchError(
+            "Select how the extract was sent to the officer and how the copy went to the parent."
+        )
+    _not_future(sent_on, "The date it was sent")
+    _not_future(copy_on, "The date the copy was sent to the parent")
+    sent_at = timezone.make_aware(datetime.combine(sent_on, datetime.min.time().replace(hour=12)))
+    if sent_on == timezone.localdate():
+        sent_at = timezone.now()
+    try:
+        disclosure = consent_services.record_disclosure(
+            by=by,
+            case=legal.case,
+            what=f"Extract for a legal request ({', '.join(legal.parts)}): {legal.legal_reason}",
+            recipient=Recipient.OTHER,
+            organisation=legal.organisation,
+            when=sent_at,
+            how=DISCLOSURE_HOW[sent_how],
+            basis=basis,
+            consent=permission if basis == Disclosure.Basis.CONSENT else None,
+            legal_reference=legal_reference,
+        )
+    except consent_services.ConsentError as error:
+        raise WorkbenchError(str(error)) from None
+    legal.sent_how, legal.sent_at = sent_how, sent_at
+    legal.copy_how = copy_how
+    legal.copy_sent_at = timezone.make_aware(datetime.combine(copy_on, datetime.min.time().replace(hour=12)))
+    legal.disclosure = disclosure
+    legal.status = LegalRequest.Status.SENT
+    legal.decided_by, legal.decided_at = by, timezone.now()
+    legal.save()
+    return legal
+
+
+@transaction.atomic
+def set_legal_request_deputy(*, by, deputy, absent: bool):
+    """The head of service names their deputy for legal requests and says whether they are away."""
+    from pps.models import SENIOR_ROLES, Service
+
+    access.require(access.may_set_legal_request_deputy(by))
+    service = Service.objects.select_for_update().get(pk=by.service_id)
+    if deputy is not None and (
+        deputy.service_id != service.pk
+        or not deputy.is_active
+        or deputy.role not in SENIOR_ROLES
+        or deputy == by
+    ):
+        raise WorkbenchError("Choose a senior manager of the service as deputy.")
+    if absent and deputy is None:
+        raise WorkbenchError(
+            "Name a deputy before marking yourself absent: legal requests would reach nobody."
+        )
+    service.legal_request_deputy, service.head_of_service_absent = deputy, absent
+    service.save(update_fields=["legal_request_deputy", "head_of_service_absent"])
+    return service

@@ -29,3 +29,22 @@ urlpatterns = [
     path(sar + "refuse/", views.refuse, name="refuse"),
     path(sar + "pack.pdf", views.download, name="download"),
 ]
+
+legal = "legal-requests/<uuid:legal_id>/"
+
+urlpatterns += [
+    path("legal-requests/", views.legal_request_list, name="legal_request_list"),
+    path("legal-requests/deputy/", views.legal_request_deputy, name="legal_request_deputy"),
+    path("cases/<uuid:case_id>/legal-requests/new/", views.legal_request_new, name="legal_request_new"),
+    path(legal, views.legal_request_detail, name="legal_request_detail"),
+    path(legal + "permission/", views.legal_permission, name="legal_permission"),
+    path(
+        legal + "permission/<uuid:consent_id>/",
+        views.legal_permission_on_file,
+        name="legal_permission_on_file",
+    ),
+    path(legal + "decline/", views.legal_decline, name="legal_decline"),
+    path(legal + "extract/", views.legal_extract, name="legal_extract"),
+    path(legal + "send/", views.legal_send, name="legal_send"),
+    path(legal + "extract.pdf", views.legal_download, name="legal_download"),
+]

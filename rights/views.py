@@ -5,6 +5,8 @@ Thin views: they read through ``rights.access`` (404 for anyone else) and write 
 again when it is not recent (``pps.step_up``), after the access check.
 """
 
+import base64
+
 from django.contrib import messages
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
@@ -372,5 +374,214 @@ def download(request, request_id):
     services.record_download(by=request.user, sar=sar)
     response = HttpResponse(document, content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="{sar.reference}.pdf"'
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+# Legal and local-authority requests (R12)
+
+
+def legal_request_list(request):
+    """Legal requests, newest first, for the person deciding them now; and, for the head of
+    service, who their deputy is and whether they are marked absent."""
+    may_decide = access.may_decide_legal_requests(request.user)
+    may_set = access.may_set_legal_request_deputy(request.user)
+    access.require(may_decide or may_set)
+    requests = []
+    if may_decide:
+        requests = list(
+            access.legal_requests_visible_to(request.user).select_related(
+                "case", "case__parent", "recorded_by"
+            )[:300]
+        )
+        for legal in requests:
+            legal.use_household_key(legal.case.household_key())
+        record_access(request.user, requests, how="legal request list")
+    service = request.user.service
+    deputy_form = forms.DeputyForm(
+        user=request.user,
+        initial={"deputy": service.legal_request_deputy, "absent": service.head_of_service_absent},
+    )
+    return render(
+        request,
+        "rights/legal_request_list.html",
+        {"requests": requests, "may_decide": may_decide, "deputy_form": deputy_form if may_set else None},
+    )
+
+
+@require_POST
+def legal_request_deputy(request):
+    access.require(access.may_set_legal_request_deputy(request.user))
+    form = forms.DeputyForm(request.POST, user=request.user)
+    if form.is_valid():
+        try:
+            services.set_legal_request_deputy(
+                by=request.user, deputy=form.cleaned_data["deputy"], absent=form.cleaned_data["absent"]
+            )
+        except services.WorkbenchError as error:
+            messages.error(request, str(error))
+        else:
+            messages.success(request, "Saved.")
+    else:
+        messages.error(request, "Choose a senior manager of the service as deputy.")
+    return redirect("rights:legal_request_list")
+
+
+def legal_request_new(request, case_id):
+    """Record a request from council officers for information about this case, for legal reasons."""
+    case = pps_access.get_case_for_user(request.user, case_id, how="record legal request")
+    pps_access.require_casework(request.user)
+    form = forms.LegalRequestForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            legal = services.record_legal_request(by=request.user, case=case, **form.cleaned_data)
+        except services.WorkbenchError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(
+                request,
+                f"Legal request {legal.reference} recorded for the head of service. Nothing has been shared.",
+            )
+            if access.may_decide_legal_requests(request.user):
+                return redirect("rights:legal_request_detail", legal_id=legal.pk)
+            return redirect("cases:case_detail", case_id=case.pk)
+    return render(request, "rights/legal_request_new.html", {"form": form, "case": case})
+
+
+def _legal_page(request, legal, *, status=200, **forms_given):
+    sections = services.legal_sections(request.user, legal, how="legal request: parts of the file")
+    permission = legal.permission
+    if permission is not None:
+        permission.use_household_key(legal.household_key())
+    defaults = {
+        "permission_form": forms.LegalPermissionForm(),
+        "decline_form": forms.LegalDeclineForm(),
+        "extract_form": forms.LegalExtractForm(titles=[s.title for s in sections]),
+        "send_form": forms.LegalSendForm(),
+    }
+    defaults.update({name: form for name, form in forms_given.items() if form is not None})
+    bound = [form for form in forms_given.values() if form is not None]
+    disclosure = legal.disclosure
+    if disclosure is not None:
+        disclosure.use_household_key(legal.household_key())
+    return render(
+        request,
+        "rights/legal_request_detail.html",
+        {
+            "legal": legal,
+            "permission": permission,
+            "on_file": services.permissions_on_file(legal) if permission is None else [],
+            "sections": sections,
+            "disclosure": disclosure,
+            "forms": bound,
+            "forms_have_errors": any(form.errors for form in bound),
+            **defaults,
+        },
+        status=status,
+    )
+
+
+def legal_request_detail(request, legal_id):
+    legal = access.get_legal_request_for_user(request.user, legal_id)
+    return _legal_page(request, legal)
+
+
+def _legal_step(request, legal_id, *, how, name, form, do, done):
+    legal = access.get_legal_request_for_user(request.user, legal_id, how=how)
+    form = form(legal)
+    if form.is_valid():
+        try:
+            do(legal, form.cleaned_data)
+        except services.WorkbenchError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, done)
+            return redirect("rights:legal_request_detail", legal_id=legal.pk)
+    return _legal_page(request, legal, **{name: form})
+
+
+@require_POST
+def legal_permission(request, legal_id):
+    return _legal_step(
+        request,
+        legal_id,
+        how="record permission for legal request",
+        name="permission_form",
+        form=lambda legal: forms.LegalPermissionForm(request.POST),
+        do=lambda legal, data: services.record_legal_permission(
+            by=request.user, legal=legal, method=data["method"], given_at=data["given_at"], note=data["note"]
+        ),
+        done="The parent's permission is recorded.",
+    )
+
+
+@require_POST
+def legal_permission_on_file(request, legal_id, consent_id):
+    legal = access.get_legal_request_for_user(request.user, legal_id, how="use consent for legal request")
+    consent = pps_access.get_or_404(
+        pps_access.consents_visible_to(request.user).filter(case=legal.case), consent_id
+    )
+    try:
+        services.use_permission_on_file(by=request.user, legal=legal, consent=consent)
+    except services.WorkbenchError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, "The parent's existing consent is this request's permission.")
+    return redirect("rights:legal_request_detail", legal_id=legal.pk)
+
+
+@require_POST
+def legal_decline(request, legal_id):
+    return _legal_step(
+        request,
+        legal_id,
+        how="decline legal request",
+        name="decline_form",
+        form=lambda legal: forms.LegalDeclineForm(request.POST),
+        do=lambda legal, data: services.decline_legal_request(
+            by=request.user, legal=legal, reason=data["reason"]
+        ),
+        done="Declined; the reason is recorded. Nothing has been shared.",
+    )
+
+
+@require_POST
+def legal_extract(request, legal_id):
+    return _legal_step(
+        request,
+        legal_id,
+        how="make legal extract",
+        name="extract_form",
+        form=lambda legal: forms.LegalExtractForm(
+            request.POST,
+            titles=[s.title for s in services.legal_sections(request.user, legal, how="make legal extract")],
+        ),
+        do=lambda legal, data: services.make_legal_extract(by=request.user, legal=legal, parts=data["parts"]),
+        done="Extract made. Download it, then record how it went to the officer and the copy to the parent.",
+    )
+
+
+@require_POST
+def legal_send(request, legal_id):
+    return _legal_step(
+        request,
+        legal_id,
+        how="send legal extract",
+        name="send_form",
+        form=lambda legal: forms.LegalSendForm(request.POST),
+        do=lambda legal, data: services.send_legal_extract(by=request.user, legal=legal, **data),
+        done="Recorded: sent to the officer, copy to the parent, and the disclosure on the case.",
+    )
+
+
+def legal_download(request, legal_id):
+    """The legal extract as a PDF attachment, for the decider only. Audited."""
+    legal = access.get_legal_request_for_user(request.user, legal_id, how="download legal extract")
+    if challenge := step_up.challenge(request):
+        return challenge
+    if not legal.extract:
+        raise Http404
+    response = HttpResponse(base64.b64decode(legal.extract), content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{legal.reference}.pdf"'
     response["X-Content-Type-Options"] = "nosniff"
     return response

@@ -13,7 +13,7 @@ from safeguarding.services import break_glass, raise_concern
 from tests.conftest import client_for
 from tests.consent.test_referrals import make_referral
 from tests.factories import contact_details
-from tests.rights.helpers import answered_request
+from tests.rights.helpers import answered_request, legal_request_with_extract
 
 #: Pages anyone may open without signing in.
 PUBLIC_URLS = {
@@ -65,6 +65,7 @@ def records(caseworker, case, non_lead_senior, senior):
     return {
         "request_id": sar.pk,
         "redaction_id": redaction.pk,
+        "legal_id": legal_request_with_extract(caseworker, case).pk,
         "consent_id": consent.pk,
         "case_id": case.pk,
         "parent_id": case.parent.pk,
@@ -130,7 +131,17 @@ SAFEGUARDING_LEAD_ONLY = {
 }
 
 #: For the head of service only.
-HEAD_ONLY = {"safeguarding:lead_designation"}
+HEAD_ONLY = {
+    "safeguarding:lead_designation",
+    # Legal requests: the head of service decides them (or their deputy while they are absent).
+    *(
+        f"rights:{name}"
+        for name in (
+            "legal_request_detail legal_permission legal_permission_on_file legal_decline legal_extract "
+            "legal_send legal_download"
+        ).split()
+    ),
+}
 
 #: Break glass: for senior managers and heads of service who are not designated leads.
 BREAK_GLASS = {"safeguarding:break_glass"}

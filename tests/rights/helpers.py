@@ -104,3 +104,22 @@ def answered_request(caseworker, case, concern):
     )
     services.approve(by=head, sar=sar)
     return sar, redaction
+
+
+def legal_request_with_extract(caseworker, case):
+    """A legal request on ``case`` whose extract (the case part) the head of service made."""
+    from pps.models import Role, User
+
+    head = User.objects.get(service=case.service, role=Role.HEAD_OF_SERVICE)
+    legal = services.record_legal_request(
+        by=caseworker,
+        case=case,
+        officer="Pat Officer",
+        organisation="Council Legal Services",
+        role="Solicitor",
+        legal_reason="Judicial review",
+        their_reference="JR-1",
+        asked_for="Notes",
+        received_on=timezone.localdate(),
+    )
+    return services.make_legal_extract(by=head, legal=legal, parts=[f"Case {case.reference}"])
