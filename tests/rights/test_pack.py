@@ -53,7 +53,8 @@ def test_nothing_of_a_household_with_the_same_surname_enters(caseworker, head, s
     sar = parent_request(caseworker, household)
     _, text = _pdf(head, senior, sar)
     assert "OURS-NOTE" in text
-    assert "THEIRS" not in text and "Peter" not in text and other.reference not in text
+    assert "THEIRS" not in text and "Peter Jones" not in text and other.reference not in text
+    assert "900999" not in text
 
 
 def test_separated_parents_each_get_only_their_own_case(caseworker, head, senior, household, service):
@@ -64,7 +65,7 @@ def test_separated_parents_each_get_only_their_own_case(caseworker, head, senior
 
     sarahs = parent_request(caseworker, household)
     _, text = _pdf(head, senior, sarahs)
-    assert "OURS-NOTE" in text and "MARKS" not in text and "Mark" not in text
+    assert "OURS-NOTE" in text and "MARKS" not in text and "Mark Jones" not in text and "900555" not in text
 
     # Mark asks the caseworker on Sarah's case: the pack comes from his own case, never hers.
     marks_request = consent_services.record_other_parent_request(
@@ -78,7 +79,8 @@ def test_separated_parents_each_get_only_their_own_case(caseworker, head, senior
     assert pack.pack_case(marks_request) == marks
     _, text = _pdf(head, senior, marks_request)
     assert "MARKS-NOTE" in text and "Mark Jones" in text
-    assert "OURS" not in text and "Sarah" not in text and household.reference not in text
+    assert "OURS" not in text and "Sarah Jones" not in text and household.reference not in text
+    assert "900123" not in text
 
 
 def test_another_parent_the_service_does_not_support_gets_a_pack_saying_so(
@@ -94,7 +96,7 @@ def test_another_parent_the_service_does_not_support_gets_a_pack_saying_so(
     )
     _, text = _pdf(head, senior, sar)
     assert "We hold no record about you" in text
-    assert "OURS" not in text and "Sarah" not in text
+    assert "OURS" not in text and "Sarah Jones" not in text and "900123" not in text
 
 
 def test_redacted_passages_never_reach_the_pdf(caseworker, head, senior, household):
