@@ -99,8 +99,11 @@ def _workbench(request, sar, *, status: int = 200, **forms_given):
             )
         record_access(user, concerns, how="subject access request: child-protection review")
     steps = list(sar.steps.select_related("by"))
+    due = SubjectAccessRequest.due_date_for(timezone.localdate(sar.received_at))
     for step in steps:
         step.use_household_key(sar.household_key())
+        step.due_changed = step.due_on != due  # the history shows the due date only when it moved
+        due = step.due_on
     defaults = {
         "identity_form": forms.IdentityForm,
         "pause_form": forms.PauseForm,
@@ -456,7 +459,9 @@ def _legal_page(request, legal, *, status=200, **forms_given):
     defaults = {
         "permission_form": forms.LegalPermissionForm(),
         "decline_form": forms.LegalDeclineForm(),
-        "extract_form": forms.LegalExtractForm(titles=[s.title for s in sections]),
+        "extract_form": forms.LegalExtractForm(
+            titles=[s.title for s in sections], initial={"parts": legal.parts}
+        ),
         "send_form": forms.LegalSendForm(),
     }
     defaults.update({name: form for name, form in forms_given.items() if form is not None})
