@@ -149,7 +149,7 @@ def gather(user, sar: SubjectAccessRequest, *, how: str = "subject access pack")
         entries = [
             Entry(
                 f"case:{each.pk}",
-                f"Case {each.reference}",
+                "About the case",
                 _lines(
                     ("What the parent needs help with", each.summary),
                     ("Status", each.get_status_display()),

@@ -118,13 +118,22 @@ def subject_access_pack(sar, sections, *, letter: dict) -> tuple[bytes, int]:
     )
     pdf.paragraph("Yours sincerely,")
     pdf.paragraph(f"{letter['signed_by']}\nHead of service, {service.name}")
-    pdf.insert_toc_placeholder(_contents, pages=1, allow_extra_pages=True, reset_page_indices=False)
+    _contents_then_sections(pdf, sections)
     if not sections:
-        pdf.add_page()
         pdf.heading("What we hold about you", 14, section=True)
         pdf.paragraph("We hold no record about you as a parent or young person we support.")
-    for section in sections:
-        pdf.add_page()
+    document = bytes(pdf.output())
+    return document, pdf.pages_count
+
+
+def _contents_then_sections(pdf: _Document, sections) -> None:
+    """A contents page of its own, then each section from a new page."""
+    pdf.add_page()
+    # The contents are drawn at the end, here; the placeholder moves on to a fresh page.
+    pdf.insert_toc_placeholder(_contents, pages=1, allow_extra_pages=True, reset_page_indices=False)
+    for index, section in enumerate(sections):
+        if index:
+            pdf.add_page()
         pdf.heading(section.title, 14, section=True)
         for entry in section.entries:
             pdf.set_font(FONT, "B", 11)
@@ -133,8 +142,6 @@ def subject_access_pack(sar, sections, *, letter: dict) -> tuple[bytes, int]:
             for line in entry.lines:
                 pdf.labelled(line.label, redacted_text(line))
             pdf.ln(3)
-    document = bytes(pdf.output())
-    return document, pdf.pages_count
 
 
 def legal_extract(legal, sections, *, signed_by: str) -> tuple[bytes, int]:
@@ -163,15 +170,5 @@ def legal_extract(legal, sections, *, signed_by: str) -> tuple[bytes, int]:
         "securely and use it only for the purpose stated."
     )
     document.paragraph(f"Yours sincerely,\n\n{signed_by}\n{service.name}")
-    document.insert_toc_placeholder(_contents, pages=1, allow_extra_pages=True, reset_page_indices=False)
-    for section in sections:
-        document.add_page()
-        document.heading(section.title, 14, section=True)
-        for entry in section.entries:
-            document.set_font(FONT, "B", 11)
-            document.multi_cell(0, 6, entry.heading, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
-            document.ln(1)
-            for line in entry.lines:
-                document.labelled(line.label, redacted_text(line))
-            document.ln(3)
+    _contents_then_sections(document, sections)
     return bytes(document.output()), document.pages_count
