@@ -166,3 +166,41 @@ def test_the_pack_is_stored_encrypted_and_destroyed_with_the_household(caseworke
     with pytest.raises(HouseholdDestroyed):
         stored.pdf  # noqa: B018
     assert not SubjectAccessRequest.objects.exclude(case__status="destroyed").exists()
+
+
+def test_a_young_persons_pack_holds_their_own_record_not_their_parents_details(
+    caseworker, head, senior, household
+):
+    child = household.parent.children.get()
+    sar = parent_request(caseworker, household, kind="young_person", child=child)
+    sar, text = _pdf(head, senior, sar)
+    assert f"Dear {child.full_name}" in text and "Example Primary School" in text and "OURS-NOTE" in text
+    assert "07700 900123" not in text and "parent" + "1@example.org" not in text
+
+
+def test_nothing_personal_reaches_the_audit_log_of_the_new_records(caseworker, head, senior, household):
+    from auditlog import get_logentry_model
+
+    concern = raise_concern(caseworker, household, "CANARY-CP")
+    sar = parent_request(caseworker, household)
+    sar = services.assemble(
+        by=head, sar=ready_to_assemble(head, senior, sar, [(concern, "withhold", "crime")])
+    )
+    sections = pack.gather(head, sar)
+    services.mark_redaction(
+        by=head,
+        sar=sar,
+        sections=sections,
+        item=next(k for k in pack.entry_keys(sections) if "contact" in k),
+        passage="Mrs Teacher-OURS",
+        reason="school_staff",
+        explanation="CANARY-WHY",
+    )
+    services.approve(by=head, sar=sar)
+    entries = get_logentry_model().objects.filter(content_type__app_label__in=["rights", "consent"])
+    dumped = str(list(entries.values("changes", "object_repr", "serialized_data")))
+    assert entries.filter(content_type__model="redaction", action=0).exists()
+    assert entries.filter(content_type__model="accesspack", action=0).exists()
+    assert entries.filter(content_type__model="childprotectiondecision", action=0).exists()
+    for canary in ("Teacher-OURS", "CANARY-WHY", "CANARY-CP", "Sarah Jones", "JVBERi", "Passport seen"):
+        assert canary not in dumped, canary
