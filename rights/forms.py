@@ -129,7 +129,8 @@ class ChildProtectionDecisionForm(Form):
     exemption = forms.ChoiceField(
         label="Exemption relied on (to withhold)",
         required=False,
-        choices=[("", "Choose an exemption")] + list(ChildProtectionDecision.Exemption.choices),
+        choices=ChildProtectionDecision.Exemption.choices,
+        widget=forms.RadioSelect,
         error_messages={"invalid_choice": "Select an exemption from the list"},
     )
     note = _text("Note (optional)", "", required=False, rows=2)

@@ -79,7 +79,9 @@ def test_the_head_of_service_answers_a_subject_access_request_end_to_end(
     lead_page.goto(f"/access-requests/{sar.pk}/")
     card = lead_page.locator(".govuk-summary-card", has_text="PROTECTED")
     card.get_by_label("Withhold", exact=True).check()
-    card.get_by_label("Exemption relied on (to withhold)").select_option("serious_harm")
+    card.get_by_role("group", name="Exemption relied on (to withhold)").get_by_label(
+        "Likely to cause serious harm", exact=False
+    ).check()
     lead_page.screenshot(path=SCREENSHOTS / "data-rights-lead-review.png", full_page=True)
     card.get_by_role("button", name="Record the decision").click()
     expect(lead_page.get_by_text("Decision recorded.")).to_be_visible()
