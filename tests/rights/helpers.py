@@ -99,8 +99,14 @@ def answered_request(caseworker, case, concern):
     )
     sar = services.assemble(by=head, sar=sar)
     sections = pack.gather(head, sar)
+    first_words = pack.entry_keys(sections)[f"case:{case.pk}"].lines[0].text.split()[0]
     redaction = services.mark_redaction(
-        by=head, sar=sar, sections=sections, item=f"case:{case.pk}", passage="EHC", reason="other_person"
+        by=head,
+        sar=sar,
+        sections=sections,
+        item=f"case:{case.pk}",
+        passage=first_words,
+        reason="other_person",
     )
     services.approve(by=head, sar=sar)
     return sar, redaction
