@@ -172,7 +172,7 @@ class LegalRequest(EncryptedModel):
         RECEIVED = "received", "Received"
         DECLINED = "declined", "Declined"
         EXTRACTED = "extracted", "Extract made"
-        SENT = "sent", "Sent, copy to the parent"
+        SENT = "sent", "Sent"
 
     class How(models.TextChoices):
         EMAIL = "email", "Secure email"

@@ -30,7 +30,7 @@ class Migration(migrations.Migration):
                 ('their_reference', pps.encryption.EncryptedField(blank=True, default='', max_length=100, verbose_name='their reference')),
                 ('asked_for', pps.encryption.EncryptedField(blank=True, default='', max_length=2000, verbose_name='what they ask for')),
                 ('received_on', models.DateField(verbose_name='date of the request')),
-                ('status', models.CharField(choices=[('received', 'Received'), ('declined', 'Declined'), ('extracted', 'Extract made'), ('sent', 'Sent, copy to the parent')], default='received', max_length=10)),
+                ('status', models.CharField(choices=[('received', 'Received'), ('declined', 'Declined'), ('extracted', 'Extract made'), ('sent', 'Sent')], default='received', max_length=10)),
                 ('recorded_at', models.DateTimeField(default=django.utils.timezone.now)),
                 ('declined_reason', pps.encryption.EncryptedField(blank=True, default='', max_length=2000, verbose_name='why it was declined')),
                 ('decided_at', models.DateTimeField(blank=True, null=True)),
