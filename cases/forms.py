@@ -258,7 +258,16 @@ class ChildForm(ModelForm):
         return born
 
 
-ChildFormSet = forms.formset_factory(ChildForm, extra=1, max_num=12, validate_max=True)
+class BaseChildFormSet(forms.BaseFormSet):
+    default_error_messages = {
+        "too_many_forms": "Add at most %(num)d children at once, then add more from the parent's record",
+    }
+
+
+#: ``absolute_max`` equal to ``max_num``: a forged count of 5,000 children builds 12 forms, not 5,000.
+ChildFormSet = forms.formset_factory(
+    ChildForm, formset=BaseChildFormSet, extra=1, max_num=12, absolute_max=12, validate_max=True
+)
 
 
 class CaseSummaryForm(ModelForm):
@@ -303,10 +312,19 @@ class AssignStaffForm(Form):
     )
 
     def __init__(self, *args, case, **kwargs):
-        from pps.access import assignable_staff
+        from pps.access import assignable_staff, staff_on_other_parents_case
 
         super().__init__(*args, **kwargs)
         self.fields["staff"].queryset = assignable_staff(case)
+        # Say who is left out and why, rather than leaving them silently missing (R5).
+        missing = [member.display_name for member in staff_on_other_parents_case(case)]
+        if missing:
+            names = ", ".join(missing[:-1]) + (" and " if len(missing) > 1 else "") + missing[-1]
+            verb = "works" if len(missing) == 1 else "work"
+            self.fields["staff"].help_text = (
+                f"Not offered: {names}, who {verb} on the other parent's case. Separated parents are "
+                "never supported by the same person."
+            )
         self.fields["staff"].label_from_instance = lambda user: (
             f"{user.display_name} ({user.get_role_display()})"
         )

@@ -127,8 +127,14 @@ def log_nng_contact(*, by, details: ContactDetails) -> Contact:
 def log_case_contact(
     *, by, case: Case, details: ContactDetails, notes: str = "", follow_up_on: date | None = None
 ) -> Contact:
-    """Log a call, email, letter or meeting on a case ``by`` works on."""
-    case = access.get_case_for_user(by, case.pk, how="log contact")
+    """Log a call, email, letter or meeting on an open case ``by`` works on. A closed case takes
+    no new contact until it is reopened, with its reason (``reopen_case``)."""
+    # The page that calls this fetched the case (and recorded the read) already.
+    access.require_case(by, case)
+    if not case.is_open:
+        raise CaseworkError(
+            f"Case {case.reference} is closed: reopen it, with the reason, before logging a contact on it."
+        )
     _check_contact(by, details)
     if follow_up_on and follow_up_on < details.occurred_at.date():
         raise CaseworkError("The follow-up date cannot be before the contact.")
@@ -137,11 +143,21 @@ def log_case_contact(
     )
 
 
+def simple_message(by) -> str:
+    """The message to leave for a parent who may be left only a simple one (R16, policy 002):
+    who called, from where, and the number to call back. The number is always the service's
+    office number, never a member of staff's own (volunteers' details are never given to parents)."""
+    service = by.service
+    name = by.first_name or by.display_name
+    call_back = f" Please call us back on {service.phone}." if service.phone else " Please call us back."
+    return f"Hello, this is {name} from {service.name}.{call_back}"
+
+
 @transaction.atomic
 def mark_follow_up_done(*, by, contact: Contact) -> None:
     if contact.case_id is None:
         raise CaseworkError("Only contacts on a case have follow-ups.")
-    access.get_case_for_user(by, contact.case_id, how="follow-up")
+    access.require_reach(access.contacts_visible_to(by), contact)
     contact.follow_up_done = True
     contact.save(update_fields=["follow_up_done"])
 
@@ -220,7 +236,7 @@ def register_parent(
 @transaction.atomic
 def update_parent(*, by, parent: Parent) -> Parent:
     """Save changes to a parent's details."""
-    access.get_parent_for_user(by, parent.pk, how="edit parent")
+    access.require_reach(access.parents_visible_to(by), parent)
     _check_parent(parent)
     parent.save()
     _refresh_search_tokens(parent)
@@ -229,7 +245,7 @@ def update_parent(*, by, parent: Parent) -> Parent:
 
 @transaction.atomic
 def add_child(*, by, parent: Parent, child: Child) -> Child:
-    access.get_parent_for_user(by, parent.pk, how="add child")
+    access.require_reach(access.parents_visible_to(by), parent)
     _check_child(child)
     child.parent = parent
     child.save()
@@ -238,7 +254,7 @@ def add_child(*, by, parent: Parent, child: Child) -> Child:
 
 @transaction.atomic
 def update_child(*, by, child: Child) -> Child:
-    access.get_parent_for_user(by, child.parent_id, how="edit child")
+    access.require_reach(access.parents_visible_to(by), child.parent)
     _check_child(child)
     child.save()
     return child
@@ -271,7 +287,7 @@ def open_case(*, by, parent: Parent, summary: str) -> Case:
 
 @transaction.atomic
 def close_case(*, by, case: Case, reason: str) -> Case:
-    case = access.get_case_for_user(by, case.pk, how="close case")
+    access.require_case(by, case)
     if not case.is_open:
         raise CaseworkError("This case is already closed.")
     if not reason.strip():
@@ -285,7 +301,7 @@ def close_case(*, by, case: Case, reason: str) -> Case:
 
 @transaction.atomic
 def reopen_case(*, by, case: Case, reason: str) -> Case:
-    case = access.get_case_for_user(by, case.pk, how="reopen case")
+    access.require_case(by, case)
     if case.is_open:
         raise CaseworkError("This case is already open.")
     if not reason.strip():
@@ -364,7 +380,7 @@ def assign_staff(*, by, case: Case, staff) -> None:
     R5: nobody works on both separated parents' cases.
     """
     access.require_senior(by)
-    case = access.get_case_for_user(by, case.pk, how="assign staff")
+    access.require_case(by, case)
     if staff.service_id != case.service_id or staff.role not in CASE_ROLES or not staff.is_active:
         raise CaseworkError("Only caseworkers and volunteers of this service can be put on a case.")
     if access.staff_on_case(case).filter(pk=staff.pk).exists():
@@ -382,7 +398,7 @@ def assign_staff(*, by, case: Case, staff) -> None:
 def unassign_staff(*, by, case: Case, staff) -> None:
     """Take someone off a case (senior staff only); they lose access at once."""
     access.require_senior(by)
-    case = access.get_case_for_user(by, case.pk, how="unassign staff")
+    access.require_case(by, case)
     if not access.staff_on_case(case).filter(pk=staff.pk).exists():
         raise CaseworkError(f"{staff.display_name} is not on this case.")
     access.unassign_from_case(staff, case)
@@ -396,8 +412,8 @@ def link_separated_parents(*, by, case: Case, other: Case) -> SeparatedParentsLi
     Senior staff only; refused while anyone works on both, and within one service only.
     """
     access.require_senior(by)
-    case = access.get_case_for_user(by, case.pk, how="link separated parents")
-    other = access.get_case_for_user(by, other.pk, how="link separated parents")
+    access.require_case(by, case)
+    access.require_case(by, other)
     if case.pk == other.pk:
         raise CaseworkError("Choose the other parent's case, not this one.")
     if case.parent_id == other.parent_id:

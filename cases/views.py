@@ -28,6 +28,7 @@ from cases.models import Case, Contact, Outcome, Topic
 from consent import queries as consent_queries
 from pps import access, step_up
 from pps.audit import entries_about_case, entries_by_staff_member, record_access
+from pps.models import CASE_ROLES
 
 CASES_PER_PAGE = 50
 
@@ -51,7 +52,7 @@ def dashboard(request):
         return render(request, "cases/dashboard_no_casework.html")
     today = timezone.localdate()
     my_cases = Case.objects.visible_to(user).open()
-    if user.role in ("caseworker", "volunteer"):
+    if user.role in CASE_ROLES:
         heading = "Your open cases"
     else:
         heading = "Open cases in your service"
@@ -87,6 +88,7 @@ def dashboard(request):
             "follow_ups": follow_ups,
             "recent": recent,
             "today": today,
+            "simple_message": services.simple_message(user) if user.service_id else "",
         },
     )
 
@@ -281,14 +283,21 @@ def case_list(request):
     return render(request, "cases/case_list.html", {"page": page, "status": status})
 
 
-def case_detail(request, case_id, forms=None):
+def case_detail(request, case_id):
     """The case page: parent, children, and a timeline of contacts and case events."""
-    case = access.get_case_for_user(request.user, case_id)
-    contacts = case.contacts.select_related("outcome", "logged_by").prefetch_related("topics")
+    return _case_page(request, access.get_case_for_user(request.user, case_id))
+
+
+def _case_page(request, case, forms=None):
+    """The case page for a case fetched (and its read recorded) by the calling view."""
+    contacts = list(case.contacts.select_related("outcome", "logged_by").prefetch_related("topics"))
     events = case.events.select_related("by", "staff")
     disclosures = consent_queries.disclosures_on_case(request.user, case)
     statements = consent_queries.statements_on_case(request.user, case)
     consents = consent_queries.consents_on_case(request.user, case)
+    # A consent given during a contact shows on that contact (R3: "recorded on our contact log").
+    for contact in contacts:
+        contact.consents_given = [c for c in consents if c.contact_id == contact.pk]
     # Contact times are typed to the minute; within a minute, what was recorded later comes first.
     timeline = sorted(
         chain(
@@ -301,6 +310,11 @@ def case_detail(request, case_id, forms=None):
             (
                 {"kind": "disclosure", "at": d.disclosed_at, "recorded": d.recorded_at, "item": d}
                 for d in disclosures
+            ),
+            (
+                {"kind": "consent", "at": c.given_at, "recorded": c.given_at, "item": c}
+                for c in consents
+                if c.contact_id is None
             ),
         ),
         key=lambda entry: (entry["at"].replace(second=0, microsecond=0), entry["recorded"]),
@@ -337,7 +351,7 @@ def _senior_case_context(user, case, **forms) -> dict:
 
 def _render_case_with(request, case, **forms):
     """The case page again, with a senior's form and its errors (after a refused action)."""
-    return case_detail(request, case.pk, forms=forms)
+    return _case_page(request, case, forms=forms)
 
 
 @require_POST
@@ -383,6 +397,7 @@ def case_link(request, case_id):
         if other is None:
             form.add_error("reference", "No case of your service has that reference")
         else:
+            record_access(request.user, [other], how="link separated parents")
             try:
                 services.link_separated_parents(by=request.user, case=case, other=other)
             except services.CaseworkError as error:
@@ -410,7 +425,13 @@ def case_contact_log(request, case_id):
         else:
             messages.success(request, "Contact logged.")
             return redirect("cases:case_detail", case_id=case.pk)
-    return render(request, "cases/case_contact_log.html", {"form": form, "case": case, "parent": case.parent})
+    context = {
+        "form": form,
+        "case": case,
+        "parent": case.parent,
+        "simple_message": services.simple_message(request.user),
+    }
+    return render(request, "cases/case_contact_log.html", context)
 
 
 def _case_status_change(request, case_id, action, template):
@@ -532,4 +553,5 @@ def staff_list(request):
     members = User.objects.filter(service_id=request.user.service_id).order_by("-is_active", "first_name")
     context = {"members": members, "may_designate_leads": access.may_designate_leads(request.user)}
     context["may_publish_policy"] = access.may_publish_policy(request.user)
+    context["may_change_settings"] = access.may_change_service_settings(request.user)
     return render(request, "cases/staff_list.html", context)

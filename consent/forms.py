@@ -5,6 +5,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from cases.forms import DateInput, TimeInput
+from cases.models import Contact
 from consent.models import Consent, Disclosure, Recipient, Referral, StatementSent, SubjectAccessRequest
 from pps.forms import ColumnsRadioSelect, Form
 
@@ -58,10 +59,39 @@ class ConsentForm(Form):
         max_length=200,
     )
 
-    def __init__(self, *args, **kwargs):
+    contact = forms.ModelChoiceField(
+        label="The contact it was given during",
+        help_text="For consent given on a call: the call, so that it is on the contact log. Log the call "
+        "first if it is not listed.",
+        queryset=None,
+        required=False,
+        empty_label="Not during a contact logged here",
+        error_messages={"invalid_choice": "Choose a contact from the list"},
+    )
+
+    #: How far back the contacts offered go.
+    CONTACT_DAYS = 14
+
+    def __init__(self, *args, case=None, **kwargs):
         kwargs.setdefault("initial", {})
         kwargs["initial"].setdefault("given_on", timezone.localdate())
         super().__init__(*args, **kwargs)
+        since = timezone.now() - timezone.timedelta(days=self.CONTACT_DAYS)
+        contacts = (
+            case.contacts.filter(occurred_at__gte=since).select_related("logged_by").order_by("-occurred_at")
+            if case is not None
+            else Contact.objects.none()
+        )
+        field = self.fields["contact"]
+        field.queryset = contacts
+        field.label_from_instance = lambda contact: (
+            f"{contact.get_channel_display()} {contact.get_direction_display().lower()}, "
+            f"{timezone.localtime(contact.occurred_at):%-d %b %Y at %H:%M} ({contact.logged_by.display_name})"
+        )
+        # The call the parent is most likely on: the latest one logged today.
+        latest = contacts.first()
+        if latest is not None and timezone.localdate(latest.occurred_at) == timezone.localdate():
+            self.initial.setdefault("contact", latest.pk)
 
     def clean_given_on(self):
         day = self.cleaned_data["given_on"]

@@ -79,6 +79,11 @@ class Consent(EncryptedModel):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True, blank=True
     )
     withdrawal_note = EncryptedField("how the parent withdrew consent", max_length=2000, textarea=True)
+    #: The call (or other contact) it was given during: oral consent is "recorded as such on our
+    #: contact log" (policy 002), so it shows on that contact in the case's timeline.
+    contact = models.ForeignKey(
+        "cases.Contact", on_delete=models.SET_NULL, related_name="consents", null=True, blank=True
+    )
 
     class Meta:
         ordering = ["-given_at"]

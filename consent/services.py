@@ -47,12 +47,18 @@ def record_consent(
     recipients: list[str],
     named_organisation: str = "",
     given_at: datetime | None = None,
+    contact=None,
 ) -> Consent:
     """Record a parent's consent to share on ``case`` (R3), valid for the service's renewal period.
 
     ``recipients`` are ``Recipient`` codes; ``Recipient.OTHER`` needs ``named_organisation``.
+    ``contact``, a contact of this case, is the call (or meeting) it was given during: it then
+    shows on that contact in the timeline.
     """
-    case = access.get_case_for_user(by, case.pk, how="record consent")
+    # The page that calls this fetched the case (and recorded the read) already.
+    access.require_case(by, case)
+    if contact is not None and contact.case_id != case.pk:
+        raise ConsentError("That contact is not on this case.")
     given_at = given_at or timezone.now()
     named_organisation = " ".join(named_organisation.split())
     recipients = list(dict.fromkeys(recipients))
@@ -80,15 +86,14 @@ def record_consent(
         recipients=recipients,
         named_organisation=named_organisation,
         expires_on=Consent.expiry_for(timezone.localdate(given_at), case.service.consent_renewal_months),
+        contact=contact,
     )
 
 
 @transaction.atomic
 def withdraw_consent(*, by, consent: Consent, note: str) -> Consent:
     """Record that the parent withdrew ``consent``: it covers nothing from now on."""
-    from pps.access import get_consent_for_user
-
-    consent = get_consent_for_user(by, consent.pk, how="withdraw consent")
+    access.require_reach(access.consents_visible_to(by), consent)
     consent = Consent.objects.select_for_update().get(pk=consent.pk)
     if consent.is_withdrawn:
         raise ConsentError(f"This consent was already withdrawn on {_day(consent.withdrawn_at)}.")
@@ -103,9 +108,7 @@ def withdraw_consent(*, by, consent: Consent, note: str) -> Consent:
 
 def _check_consent_basis(case, consent: Consent | None, recipient: str, organisation: str, day) -> None:
     if consent is None:
-        raise ConsentError(
-            "The parent has not given consent to share: record their consent first, or choose another basis."
-        )
+        _refuse_without_a_chosen_consent(case, recipient, organisation, day)
     if consent.case_id != case.pk:
         raise ConsentError("That consent was not given on this case.")
     if consent.is_withdrawn:
@@ -130,6 +133,23 @@ def _check_consent_basis(case, consent: Consent | None, recipient: str, organisa
         raise ConsentError(
             f"The parent's consent covers {consent.named_organisation} only, not {organisation}."
         )
+
+
+def _refuse_without_a_chosen_consent(case, recipient: str, organisation: str, day) -> None:
+    """No consent was chosen: refuse with the real reason. The case's consents that cover the
+    recipient come first, newest first; the first one's own problem (withdrawn, expired, not yet
+    given) is the reason. With none at all, the parent has not given consent."""
+    consents = list(Consent.objects.filter(case=case, case__isnull=False).order_by("-given_at"))
+    if not consents:
+        raise ConsentError(
+            "The parent has not given consent to share: record their consent first, or choose another basis."
+        )
+    covering = [c for c in consents if c.covers(recipient, organisation)] or consents
+    latest = covering[0]
+    _check_consent_basis(case, latest, recipient, organisation, day)
+    raise ConsentError(
+        f"Select the consent this disclosure relies on: the one given on {_day(latest.given_at)} covers it."
+    )
 
 
 @transaction.atomic
@@ -159,7 +179,8 @@ def record_disclosure(
       the child-protection file (``safeguarding.services.record_external_referral``), which also
       checks that the concern was discussed with a senior manager first.
     """
-    case = access.get_case_for_user(by, case.pk, how="record disclosure")
+    # The page that calls this fetched the case (and recorded the read) already.
+    access.require_case(by, case)
     organisation = " ".join(organisation.split())
     legal_reference = legal_reference.strip()
     if not what.strip():
@@ -187,7 +208,7 @@ def record_disclosure(
     elif basis == Disclosure.Basis.CHILD_PROTECTION:
         if concern is None:
             raise ConsentError("Record a child-protection referral from the child-protection file.")
-        concern = access.get_concern_for_user(by, concern.pk, how="record referral")
+        access.require_concern(by, concern)
         if concern.case_id != case.pk:
             raise ConsentError("That child-protection concern is about another case.")
         consent, legal_reference = None, ""
@@ -216,7 +237,7 @@ def _not_future(moment: datetime, what: str) -> None:
 def record_statement_sent(*, by, case, how: str, when: datetime | None = None) -> StatementSent:
     """Record that the permission form and the "why we keep information about you" statement
     were handed over, posted or emailed to the parent of ``case`` (R2)."""
-    case = access.get_case_for_user(by, case.pk, how="record statement sent")
+    access.require_case(by, case)
     when = when or timezone.now()
     if how not in StatementSent.How.values:
         raise ConsentError("Select how the form and statement were given or sent.")
@@ -285,7 +306,7 @@ def _check_referral_consent(method: str, at: datetime | None) -> None:
 @transaction.atomic
 def record_referral_consent(*, by, referral: Referral, method: str, at: datetime) -> Referral:
     """The parent was contacted and agreed to the referral: record how, when and by whom (R4)."""
-    referral = access.get_referral_for_user(by, referral.pk, how="record referral consent")
+    access.require_reach(access.referrals_visible_to(by), referral)
     referral = Referral.objects.select_for_update().get(pk=referral.pk)
     if referral.status != Referral.Status.PENDING:
         raise ConsentError("The parent's agreement to this referral is already recorded.")
@@ -300,7 +321,7 @@ def record_referral_consent(*, by, referral: Referral, method: str, at: datetime
 def convert_referral(*, by, referral: Referral) -> Referral:
     """Take on a referral the parent agreed to: the caseworker goes on to add the parent, or open
     a case for a parent already known. Refused while the parent's consent is not recorded."""
-    referral = access.get_referral_for_user(by, referral.pk, how="take on referral")
+    access.require_reach(access.referrals_visible_to(by), referral)
     referral = Referral.objects.select_for_update().get(pk=referral.pk)
     if not referral.has_consent:
         raise ConsentError(
@@ -316,7 +337,7 @@ def close_referral(*, by, referral: Referral, because: str) -> Referral:
     """The parent declined or could not be reached: close the request and destroy its personal
     data (the fields are emptied and the referral's data key deleted; the row keeps only dates,
     how it came, the outcome and who handled it)."""
-    referral = access.get_referral_for_user(by, referral.pk, how="close referral")
+    access.require_reach(access.referrals_visible_to(by), referral)
     referral = Referral.objects.select_for_update().get(pk=referral.pk)
     if because not in Referral.ClosedBecause.values:
         raise ConsentError("Select why the request is closed.")
@@ -346,7 +367,7 @@ def record_other_parent_request(
     Nothing is shared: the request is recorded (who asked, when, how, what for) and routed to
     the head of service as a subject access request, due one calendar month from receipt.
     """
-    case = access.get_case_for_user(by, case.pk, how="record other parent's request")
+    access.require_case(by, case)
     requester = " ".join(requester.split())
     if not requester:
         raise ConsentError("Say who asked.")

@@ -20,12 +20,13 @@ from consent.forms import (
 from consent.models import Recipient
 from pps import access
 from pps.access import get_consent_for_user
+from pps.audit import record_access
 
 
 def consent_record(request, case_id):
     """Record the parent's consent to share, on a case (R3)."""
     case = access.get_case_for_user(request.user, case_id, how="record consent")
-    form = ConsentForm(request.POST or None)
+    form = ConsentForm(request.POST or None, case=case)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -37,12 +38,15 @@ def consent_record(request, case_id):
                 recipients=data["recipients"],
                 named_organisation=data["named_organisation"],
                 given_at=data["given_at"],
+                contact=data.get("contact"),
             )
         except services.ConsentError as error:
             form.add_error(None, str(error))
         else:
             messages.success(request, "Consent recorded.")
             return redirect("cases:case_detail", case_id=case.pk)
+    # The contacts offered to link it to are shown (when, how, by whom): recorded like any list.
+    record_access(request.user, list(form.fields["contact"].queryset), how="record consent")
     return render(request, "consent/consent_record.html", {"form": form, "case": case})
 
 

@@ -132,14 +132,29 @@ def get_or_404(queryset, pk):
         raise Http404 from None
 
 
-def get_case_for_user(user, case_id, *, how: str = "case page"):
+def get_case_for_user(user, case_id, *, how: str = "case page", child_protection: bool = False):
     """The case ``case_id`` if ``user`` may reach it (see ``cases_visible_to``), else 404.
 
-    The read is recorded in the audit log.
+    The read is recorded in the audit log; ``child_protection`` marks a read by a
+    child-protection page, which histories show only to those who may see such records.
     """
     case = get_or_404(cases_visible_to(user).select_related("parent", "service"), case_id)
-    record_access(user, [case], how=how)
+    record_access(user, [case], how=how, child_protection=child_protection)
     return case
+
+
+def require_reach(visible, record) -> None:
+    """404 unless ``record`` is among ``visible`` (a ``*_visible_to(user)`` queryset). Records
+    nothing: for service functions given a record that the page calling them fetched, and whose
+    read it recorded, through its ``get_*_for_user`` getter (one ACCESS entry per record per
+    request)."""
+    if record is None or not visible.filter(pk=record.pk).exists():
+        raise Http404
+
+
+def require_case(user, case) -> None:
+    """404 unless ``user`` may reach ``case`` (see ``require_reach``)."""
+    require_reach(cases_visible_to(user), case)
 
 
 def get_parent_for_user(user, parent_id, *, how: str = "parent page"):
@@ -207,6 +222,17 @@ def separated_parent_cases(case):
     ids = {link.first_id for link in links} | {link.second_id for link in links}
     ids.discard(case.pk)
     return Case.objects.filter(pk__in=ids)
+
+
+def staff_on_other_parents_case(case):
+    """Active caseworkers and volunteers who work on a linked case of the other separated parent,
+    and so may not be put on ``case`` (R5)."""
+    from pps.models import User
+
+    on_other_parent = staff_on_case_queryset(separated_parent_cases(case))
+    return User.objects.filter(
+        pk__in=on_other_parent, service_id=case.service_id, is_active=True, role__in=CASE_ROLES
+    ).order_by("first_name", "last_name")
 
 
 def assignable_staff(case):
@@ -395,6 +421,11 @@ def may_see_child_protection_records(user) -> bool:
     return is_safeguarding_lead(user)
 
 
+def require_concern(user, concern) -> None:
+    """404 unless ``user`` may reach ``concern`` (see ``require_reach``)."""
+    require_reach(concerns_visible_to(user), concern)
+
+
 def get_concern_for_user(user, concern_id, *, how: str = "concern page"):
     """The concern ``concern_id`` if ``user`` may reach it (see ``concerns_visible_to``), else 404.
 
@@ -430,15 +461,24 @@ def get_concern_receipt_for_user(user, concern_id, *, how: str = "concern receip
 
 
 def break_glass_openings_visible_to(user, queryset=None):
-    """Break-glass openings (``safeguarding.models.BreakGlassAccess``) ``user`` may see: a
-    designated lead, all of their service's; the senior manager who opened one, their own."""
+    """Break-glass openings (``safeguarding.models.BreakGlassAccess``) ``user`` may see.
+
+    - A designated lead: every opening of their service's files.
+    - A senior manager who is not a lead: their own openings, and every opening of a file they
+      may reach now by break glass (the file shows who else opened it, to everyone who opens it).
+    - Anyone else: none.
+    """
+    from django.db.models import Q
+
     from safeguarding.models import BreakGlassAccess
 
     queryset = BreakGlassAccess.objects.all() if queryset is None else queryset
     if is_safeguarding_lead(user):
         return queryset.filter(case__service_id=user.service_id)
     if may_break_glass(user):
-        return queryset.filter(case__service_id=user.service_id, opened_by=user)
+        return queryset.filter(case__service_id=user.service_id).filter(
+            Q(opened_by=user) | Q(case__in=broken_glass_cases(user))
+        )
     return queryset.none()
 
 
@@ -460,3 +500,11 @@ def may_publish_policy(user) -> bool:
     """Who reads, publishes and follows agreement to the service's confidentiality policy (R17):
     its active senior managers and head of service."""
     return _active_staff(user) and user.role in SENIOR_ROLES
+
+
+def may_change_service_settings(user) -> bool:
+    """Who sees and changes the service's policy settings (retention, consent renewal, NNG, the
+    statement, the idle lock, the office's details): its active head of service."""
+    from pps.models import Role
+
+    return _active_staff(user) and user.role == Role.HEAD_OF_SERVICE

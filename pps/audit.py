@@ -9,6 +9,7 @@ results or in an export. Entries carry the actor and address from the request (s
 from auditlog import get_logentry_model
 from auditlog.context import auditlog_value
 from django.contrib.contenttypes.models import ContentType
+from django.db.models import Q
 
 HIDDEN = "[hidden]"
 
@@ -25,8 +26,19 @@ def _request_context() -> dict:
         return {}
 
 
-def record_access(user, objects, *, how: str) -> None:
-    """Write one ACCESS entry per record shown to ``user``; ``how`` says where (e.g. "search")."""
+#: The mark on an entry written by a child-protection page or decision about a record that is not
+#: itself child-protection (the case a concern is raised on, the case whose file a lead opens):
+#: histories shown to anyone who may not see child-protection records leave such entries out.
+CHILD_PROTECTION = "child_protection"
+
+
+def record_access(user, objects, *, how: str, child_protection: bool = False) -> None:
+    """Write one ACCESS entry per record shown to ``user``; ``how`` says where (e.g. "search").
+
+    ``child_protection`` marks reads made by child-protection pages and decisions (see
+    ``CHILD_PROTECTION``): the entry is written like any other, and shown only to those who may
+    see child-protection records.
+    """
     objects = [obj for obj in objects if obj is not None]
     if not objects:
         return
@@ -45,92 +57,71 @@ def record_access(user, objects, *, how: str) -> None:
             remote_addr=context.get("remote_addr"),
             remote_port=context.get("remote_port"),
             cid=context.get("cid"),
-            additional_data={"how": how},
+            additional_data={"how": how, CHILD_PROTECTION: True} if child_protection else {"how": how},
         )
         for obj in objects
     ]
     entry_model.objects.bulk_create(entries)
 
 
+#: What each app shows with a case, registered by the app at start-up (``shows_with_case``):
+#: functions ``(case) -> {model: [pk, ...]}``.
+_CASE_RECORDS = []
+#: What no history may show a viewer, registered by the app whose rule it is
+#: (``hides_from_histories``): functions ``(viewer) -> [Q, ...]`` of audit entries to leave out.
+_HIDDEN = []
+
+
+def shows_with_case(records_of):
+    """Register ``records_of(case)``: the app's records shown with a case, as ``{model: pks}``,
+    so that "Who has accessed this case" lists their entries too."""
+    _CASE_RECORDS.append(records_of)
+    return records_of
+
+
+def hides_from_histories(hidden_for):
+    """Register ``hidden_for(viewer)``: conditions (``Q``) on audit entries that no history shown
+    to ``viewer`` may list, because the viewer may not learn that those records exist."""
+    _HIDDEN.append(hidden_for)
+    return hidden_for
+
+
+def _without_hidden(entries, viewer):
+    # One exclude per condition: an entry with no additional data must not drop out with a JSON
+    # condition that is neither true nor false for it.
+    for hidden_for in _HIDDEN:
+        for condition in hidden_for(viewer):
+            entries = entries.exclude(condition)
+    return entries
+
+
 def entries_about_case(case, viewer):
-    """Every audit entry about a case and the records it shows: parent, children, consents,
-    contacts, case events and disclosures. Newest first.
-
-    Child-protection records (concerns, their discussions, referrals and break-glass openings,
-    and disclosures made on the basis of child protection) are listed only to a ``viewer`` who
-    may see them (``access.may_see_child_protection_records``): to anyone else nothing here
-    reveals that a child-protection file exists (R6).
-    """
-    from django.db.models import Q
-
-    from cases.models import Case, CaseEvent, Child, Contact, Parent
-    from consent.models import Consent, Disclosure
-    from pps.access import may_see_child_protection_records
-    from safeguarding.models import BreakGlassAccess, Concern, Discussion, ExternalReferral
-
-    disclosures = Disclosure.objects.filter(case=case)
-    child_protection = may_see_child_protection_records(viewer)
-    if not child_protection:
-        disclosures = disclosures.exclude(basis=Disclosure.Basis.CHILD_PROTECTION)
-
-    entry_model = get_logentry_model()
-    records = {
-        Case: [case.pk],
-        Parent: [case.parent_id],
-        Child: list(Child.objects.filter(parent_id=case.parent_id).values_list("pk", flat=True)),
-        Consent: list(Consent.objects.filter(parent_id=case.parent_id).values_list("pk", flat=True)),
-        Contact: list(case.contacts.values_list("pk", flat=True)),
-        CaseEvent: list(case.events.values_list("pk", flat=True)),
-        Disclosure: list(disclosures.values_list("pk", flat=True)),
-    }
-    if child_protection:
-        concerns = list(Concern.objects.filter(case=case).values_list("pk", flat=True))
-        records[Concern] = concerns
-        records[Discussion] = list(
-            Discussion.objects.filter(concern__in=concerns).values_list("pk", flat=True)
-        )
-        records[ExternalReferral] = list(
-            ExternalReferral.objects.filter(concern__in=concerns).values_list("pk", flat=True)
-        )
-        records[BreakGlassAccess] = list(
-            BreakGlassAccess.objects.filter(case=case).values_list("pk", flat=True)
-        )
+    """Every audit entry about a case and the records each app shows with it (``shows_with_case``:
+    parent, children, contacts, events, consents, disclosures, child-protection records), less
+    what ``viewer`` may not learn of (``hides_from_histories``). Newest first."""
+    records = {}
+    for records_of in _CASE_RECORDS:
+        records.update(records_of(case))
     content_types = ContentType.objects.get_for_models(*records)
-    condition = Q()
+    condition = Q(pk__in=[])
     for model, pks in records.items():
+        pks = [str(pk) for pk in pks]
         if pks:
-            condition |= Q(content_type=content_types[model], object_pk__in=[str(pk) for pk in pks])
-    return (
-        entry_model.objects.filter(condition)
-        .select_related("actor", "content_type")
-        .order_by("-timestamp", "-pk")
-    )
+            condition |= Q(content_type=content_types[model], object_pk__in=pks)
+    entries = get_logentry_model().objects.filter(condition)
+    entries = _without_hidden(entries, viewer)
+    return entries.select_related("actor", "content_type").order_by("-timestamp", "-pk")
 
 
 def entries_by_staff_member(member, viewer):
-    """Everything one member of staff did or looked at, newest first.
+    """Everything one member of staff did or looked at, newest first, less what ``viewer`` may
+    not learn of (``hides_from_histories``)."""
+    entries = get_logentry_model().objects.filter(actor=member)
+    entries = _without_hidden(entries, viewer)
+    return entries.select_related("content_type").order_by("-timestamp", "-pk")
 
-    To a ``viewer`` who may not see child-protection records, entries about them (and about
-    disclosures made on the basis of child protection) are left out: see ``entries_about_case``.
-    """
-    from consent.models import Disclosure
-    from pps.access import may_see_child_protection_records
 
-    entries = (
-        get_logentry_model()
-        .objects.filter(actor=member)
-        .select_related("content_type")
-        .order_by("-timestamp", "-pk")
-    )
-    if may_see_child_protection_records(viewer):
-        return entries
-    protected = [
-        str(pk)
-        for pk in Disclosure.objects.filter(
-            basis=Disclosure.Basis.CHILD_PROTECTION, case__service_id=member.service_id
-        ).values_list("pk", flat=True)
-    ]
-    disclosure_type = ContentType.objects.get_for_model(Disclosure)
-    return entries.exclude(content_type__app_label="safeguarding").exclude(
-        content_type=disclosure_type, object_pk__in=protected
-    )
+def child_protection_activity() -> Q:
+    """Entries marked as written by child-protection pages (``CHILD_PROTECTION``); entries with no
+    additional data (creates and changes) are not among them."""
+    return Q(**{f"additional_data__{CHILD_PROTECTION}": True})

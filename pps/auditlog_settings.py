@@ -70,6 +70,8 @@ MASKED = {
     "safeguarding.BreakGlassAccess": ["explanation"],
     "safeguarding.Discussion": ["participants", "notes"],
     "safeguarding.ExternalReferral": ["person_spoken_to", "their_reference", "what_was_shared"],
+    "training.CaseStudy": ["content", "returned_note", "data_key"],
+    "training.CaseStudyEvent": ["note"],
     # Second-factor secrets: never copied into the audit log.
     "otp_totp.TOTPDevice": ["key"],
     "pps.AuthenticatorApp": ["secret"],

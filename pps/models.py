@@ -25,6 +25,7 @@ class Service(models.Model):
     name = models.CharField(max_length=200, unique=True)
     short_name = models.CharField(max_length=20)
     phone = models.CharField("office phone number", max_length=40, blank=True)
+    address = models.TextField("office address", max_length=500, blank=True)
     consent_renewal_months = models.PositiveSmallIntegerField(
         default=12, help_text="How long a written permission lasts before it must be renewed."
     )

@@ -94,3 +94,40 @@ def record_policy_review(by, policy: ConfidentialityPolicy) -> ConfidentialityPo
     current.reviewed_by = by
     current.save(update_fields=["reviewed_at", "reviewed_by"])
     return current
+
+
+#: The settings of a service its head of service may change, in the order the page shows them.
+SERVICE_SETTINGS = (
+    "phone",
+    "address",
+    "consent_renewal_months",
+    "retention_months_after_closure",
+    "child_protection_retention_years",
+    "nng_allowed",
+    "why_we_keep_statement",
+    "idle_timeout_minutes",
+)
+
+
+@transaction.atomic
+def change_service_settings(by, service: Service, **values) -> list[str]:
+    """The head of service changes the service's settings; returns the names of those that changed.
+
+    Each change is in the audit log (django-auditlog records the old and new values, and who).
+    Only the service's active head of service may (``access.may_change_service_settings``).
+    A child-protection file is never kept for less time than the case file it belongs to.
+    """
+    if not (access.may_change_service_settings(by) and by.service_id == service.pk):
+        raise PermissionDenied("Only the head of service changes the service's settings.")
+    unknown = set(values) - set(SERVICE_SETTINGS)
+    if unknown:
+        raise ValueError(f"Not a service setting: {', '.join(sorted(unknown))}")
+    service = Service.objects.select_for_update().get(pk=service.pk)
+    changed = [name for name, value in values.items() if getattr(service, name) != value]
+    for name in changed:
+        setattr(service, name, values[name])
+    if service.child_protection_retention_years * 12 < service.retention_months_after_closure:
+        raise ValueError("A child-protection file is never kept for less time than its case file.")
+    if changed:
+        service.save(update_fields=changed)
+    return changed

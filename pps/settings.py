@@ -82,6 +82,7 @@ INSTALLED_APPS = [
     "consent",
     "safeguarding",
     "rights",
+    "training",
 ]
 
 MIDDLEWARE = [

@@ -1,6 +1,6 @@
 from django.urls import include, path
 
-from pps import account, password_reset, policy_views, sign_in, views
+from pps import account, password_reset, policy_views, service_settings, sign_in, views
 
 urlpatterns = [
     path("sign-in/", views.SignInView.as_view(), name="login"),
@@ -27,10 +27,12 @@ urlpatterns = [
     path("sign-out/", sign_in.sign_out, name="logout"),
     path("service/confidentiality-policy/", policy_views.policy_manage, name="policy_manage"),
     path("service/confidentiality-policy/reviewed/", policy_views.policy_reviewed, name="policy_reviewed"),
+    path("service/settings/", service_settings.service_settings, name="service_settings"),
     path("", include("cases.urls")),
     path("", include("consent.urls")),
     path("", include("safeguarding.urls")),
     path("", include("rights.urls")),
+    path("", include("training.urls")),
 ]
 
 handler404 = "pps.views.not_found"

@@ -30,6 +30,10 @@ _EMAIL_TEXT = {
         "A senior manager who is not a designated lead has opened a child-protection file by "
         "break glass. Review the reason they gave."
     ),
+    Alert.Kind.DESIGNATION: (
+        "Someone has been made a designated safeguarding lead: they can now reach every "
+        "child-protection file of the service. Review the designation."
+    ),
 }
 
 
@@ -63,8 +67,19 @@ def notify_leads(service_id, kind: str, *, concern=None, break_glass=None, actor
             transaction.on_commit(lambda: _email(kind, addresses, text=_NO_LEAD_TEXT))
         return []
     leads = [lead for lead in leads if actor is None or lead.pk != actor.pk]
+    return notify(leads, kind, concern=concern, break_glass=break_glass)
+
+
+def notify(leads, kind: str, *, concern=None, break_glass=None, designation=None) -> list[Alert]:
+    """An alert on screen for each of ``leads``, and an email to those with an address."""
+    leads = list(leads)
     alerts = Alert.objects.bulk_create(
-        [Alert(recipient=lead, kind=kind, concern=concern, break_glass=break_glass) for lead in leads]
+        [
+            Alert(
+                recipient=lead, kind=kind, concern=concern, break_glass=break_glass, designation=designation
+            )
+            for lead in leads
+        ]
     )
     addresses = [lead.email for lead in leads if lead.email]
     if addresses:
@@ -100,14 +115,16 @@ def unseen_for(user):
     return Alert.objects.filter(recipient=user, seen_at__isnull=True)
 
 
-def mark_seen(user=None, *, concern=None, break_glass=None) -> int:
+def mark_seen(user=None, *, concern=None, break_glass=None, designation=None) -> int:
     """Mark alerts as seen: ``user``'s (all of them, or those about one concern or opening), or,
     without ``user``, every lead's alerts about a concern or opening that a lead has dealt with."""
-    if user is None and concern is None and break_glass is None:
+    if user is None and concern is None and break_glass is None and designation is None:
         raise ValueError("Say whose alerts, or which concern or opening they are about.")
     alerts = unseen_for(user) if user is not None else Alert.objects.filter(seen_at__isnull=True)
     if concern is not None:
         alerts = alerts.filter(concern=concern)
     if break_glass is not None:
         alerts = alerts.filter(break_glass=break_glass)
+    if designation is not None:
+        alerts = alerts.filter(designation=designation)
     return alerts.update(seen_at=timezone.now())

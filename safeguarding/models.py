@@ -184,6 +184,51 @@ class BreakGlassAccess(EncryptedModel):
         return self.expires_at > timezone.now()
 
 
+class LeadDesignation(models.Model):
+    """That a member of staff was made, or asked to be made, a designated safeguarding lead.
+
+    Designated leads reach every child-protection file of the service, so no one designates
+    themselves alone: the head of service's own designation waits (``PENDING``) until a second
+    person confirms it (``safeguarding.services.confirm_designation``). Every designation that
+    takes effect alerts the service's existing leads and waits on their "to review" list, as a
+    break-glass opening does, until one of them marks it reviewed.
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Waiting for confirmation"
+        IN_EFFECT = "in_effect", "In effect"
+        REFUSED = "refused", "Refused"
+        WITHDRAWN = "withdrawn", "Withdrawn"
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    service = models.ForeignKey("pps.Service", on_delete=models.PROTECT, related_name="+")
+    member = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    asked_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    asked_at = models.DateTimeField(default=timezone.now)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True, blank=True
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True, blank=True
+    )
+    reviewed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["asked_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["member"],
+                condition=models.Q(status="pending"),
+                name="one_pending_designation_per_member",
+            )
+        ]
+
+    def __str__(self):
+        return str(self.pk)
+
+
 class Alert(models.Model):
     """Tells a designated lead that something in the child-protection files needs them.
 
@@ -194,6 +239,7 @@ class Alert(models.Model):
         NEW_CONCERN = "new_concern", "New concern"
         IMMEDIATE_DANGER = "danger", "New concern: child in immediate danger"
         BREAK_GLASS = "break_glass", "Child-protection file opened by break glass"
+        DESIGNATION = "designation", "New designated safeguarding lead"
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
@@ -201,6 +247,9 @@ class Alert(models.Model):
     concern = models.ForeignKey(Concern, on_delete=models.CASCADE, related_name="+", null=True, blank=True)
     break_glass = models.ForeignKey(
         BreakGlassAccess, on_delete=models.CASCADE, related_name="+", null=True, blank=True
+    )
+    designation = models.ForeignKey(
+        LeadDesignation, on_delete=models.CASCADE, related_name="+", null=True, blank=True
     )
     created_at = models.DateTimeField(default=timezone.now)
     seen_at = models.DateTimeField(null=True, blank=True)

@@ -13,7 +13,14 @@ from consent.models import Disclosure, Recipient
 from pps import access
 from pps.models import SENIOR_ROLES
 from safeguarding import alerts
-from safeguarding.models import Alert, BreakGlassAccess, Concern, Discussion, ExternalReferral
+from safeguarding.models import (
+    Alert,
+    BreakGlassAccess,
+    Concern,
+    Discussion,
+    ExternalReferral,
+    LeadDesignation,
+)
 
 FUTURE_TOLERANCE = timezone.timedelta(minutes=5)
 
@@ -40,7 +47,7 @@ def can_hold_discussion(user, service_id) -> bool:
 @transaction.atomic
 def raise_concern(by, case, child, what: str, happened_at, immediate_danger: bool = False) -> Concern:
     """Raise a concern about a child of ``case``; anyone who may work on the case may."""
-    case = access.get_case_for_user(by, case.pk)
+    access.require_case(by, case)
     if not what.strip():
         raise SafeguardingError("Say what was said or seen.")
     _not_in_future(happened_at, "When it happened")
@@ -106,12 +113,14 @@ _STATUS_AFTER = {
 def record_discussion(
     by, concern, *, participants: str, senior_manager, held_at, decision: str, notes: str = ""
 ) -> Discussion:
-    """Record the internal discussion of ``concern`` (designated leads only).
+    """Record the internal discussion of ``concern``: by whoever may reach it
+    (``access.concerns_visible_to``), a designated lead, or a senior manager who broke glass on its
+    case while the opening lasts (a lead may be unreachable when a child is at risk).
 
     A senior manager, head of service or designated lead of the service must have taken part.
     Recording it clears the "discussion still to be recorded" flag.
     """
-    concern = access.get_concern_for_user(by, concern.pk, how="record discussion")
+    access.require_concern(by, concern)
     concern = Concern.objects.select_for_update().get(pk=concern.pk)
     if not participants.strip():
         raise SafeguardingError("Say who took part.")
@@ -152,14 +161,15 @@ def record_external_referral(
     what_was_shared: str,
     how: str = Disclosure.How.PHONE,
 ) -> ExternalReferral:
-    """Record a referral of ``concern`` to social care or the police (designated leads only).
+    """Record a referral of ``concern`` to social care or the police: by whoever may reach it, a
+    designated lead or a senior manager who broke glass on its case (see ``record_discussion``).
 
     Refused unless an internal discussion with a senior manager has been recorded, except when
     the concern is flagged as immediate danger: then it is recorded and the concern stays
     flagged "discussion still to be recorded" until one is. The referral of a concern raised
     from a case is also recorded as a disclosure of the case on the basis of child protection.
     """
-    concern = access.get_concern_for_user(by, concern.pk, how="record referral")
+    access.require_concern(by, concern)
     concern = Concern.objects.select_for_update(of=("self",)).select_related("case").get(pk=concern.pk)
     discussed = concern.discussions.exists()
     if not discussed and not concern.immediate_danger:
@@ -220,7 +230,7 @@ def close_concern(by, concern) -> Concern:
     """Close a concern (designated leads, or a senior manager who broke glass on its case): after
     a referral has been dealt with, or after monitoring. Refused while a discussion is still to
     be recorded. The file's retention period counts from here."""
-    concern = access.get_concern_for_user(by, concern.pk, how="close concern")
+    access.require_concern(by, concern)
     concern = Concern.objects.select_for_update().get(pk=concern.pk)
     if concern.status == Concern.Status.CLOSED:
         raise SafeguardingError("This concern is closed already.")
@@ -244,7 +254,7 @@ def break_glass(by, case, *, reason: str, explanation: str) -> BreakGlassAccess:
     """
     if not access.may_break_glass(by):
         raise Http404
-    case = access.get_case_for_user(by, case.pk, how="break glass")
+    access.require_case(by, case)
     if reason not in BreakGlassAccess.Reason.values:
         raise SafeguardingError("Select why you need to open the child-protection file.")
     explanation = explanation.strip()
@@ -265,6 +275,29 @@ def break_glass(by, case, *, reason: str, explanation: str) -> BreakGlassAccess:
     return opening
 
 
+def queue(user):
+    """The open concerns ``user`` may reach, most urgent first: a child in immediate danger whose
+    concern is new or still waits for its discussion, then new concerns, then the rest; within
+    each, the one waiting longest first."""
+    from django.db.models import Case, IntegerField, Q, Value, When
+
+    urgency = Case(
+        When(
+            Q(immediate_danger=True) & (Q(status=Concern.Status.NEW) | Q(discussion_outstanding=True)),
+            then=Value(0),
+        ),
+        When(status=Concern.Status.NEW, then=Value(1)),
+        default=Value(2),
+        output_field=IntegerField(),
+    )
+    return (
+        access.concerns_visible_to(user)
+        .filter(status__in=Concern.OPEN_STATUSES)
+        .annotate(urgency=urgency)
+        .order_by("urgency", "raised_at")
+    )
+
+
 def openings_to_review(user):
     """Break-glass openings of ``user``'s service not yet reviewed (designated leads only)."""
     if not access.is_safeguarding_lead(user):
@@ -282,7 +315,7 @@ def openings_to_review(user):
 def review_break_glass(by, opening) -> BreakGlassAccess:
     """A designated lead has looked at why the file was opened: it leaves the "to review" list."""
     access.require_safeguarding_lead(by)
-    opening = access.get_break_glass_opening_for_user(by, opening.pk, how="break-glass review")
+    access.require_reach(access.break_glass_openings_visible_to(by), opening)
     if opening.reviewed_at is not None:
         raise SafeguardingError("This opening was reviewed already.")
     opening.reviewed_by = by
@@ -292,33 +325,173 @@ def review_break_glass(by, opening) -> BreakGlassAccess:
     return opening
 
 
-@transaction.atomic
-def set_designated_lead(by, member, designated: bool):
-    """The head of service makes a senior member of staff a designated safeguarding lead, or
-    stops them being one. Leads reach every child-protection file of the service at once, and
-    stop at once. Refused for anyone else (404), for staff who are not senior or not active, and
-    for the service's last active lead (the files must always have someone)."""
+def _staff_member(by, member):
+    """``member`` locked, if a member of ``by``'s own service (else 404); nothing recorded, as the
+    page that calls this fetched them already."""
     from pps.models import User
 
+    return access.get_or_404(User.objects.select_for_update().filter(service_id=by.service_id), member.pk)
+
+
+def _take_effect(designation, by) -> None:
+    """Make the designation's member a lead at once, alert the existing leads, and put it on
+    their "to review" list."""
+    member = designation.member
+    existing_leads = alerts.leads_of(member.service_id).exclude(pk__in=[member.pk, by.pk])
+    designation.status = LeadDesignation.Status.IN_EFFECT
+    designation.decided_by = by
+    designation.decided_at = timezone.now()
+    designation.save(update_fields=["status", "decided_by", "decided_at"])
+    member.is_safeguarding_lead = True
+    member.save(update_fields=["is_safeguarding_lead"])
+    alerts.notify(existing_leads, Alert.Kind.DESIGNATION, designation=designation)
+
+
+@transaction.atomic
+def designate_lead(by, member) -> LeadDesignation:
+    """The head of service makes a senior member of staff a designated safeguarding lead (who then
+    reaches every child-protection file of the service).
+
+    - Only the service's active head of service may (404 for anyone else).
+    - Only an active senior manager or head of service can be a lead.
+    - Designating someone else takes effect at once.
+    - Designating oneself waits for a second person to confirm it (``confirm_designation``).
+    - Every designation that takes effect alerts the existing leads and waits on their "to
+      review" list until one of them has reviewed it.
+    """
     if not access.may_designate_leads(by):
         raise Http404
-    member = access.get_staff_for_user(by, member.pk, how="designate safeguarding lead")
-    member = User.objects.select_for_update().get(pk=member.pk)
-    if designated:
-        if not member.is_active:
-            raise SafeguardingError(f"{member.display_name}'s account is closed.")
-        if member.role not in SENIOR_ROLES:
-            raise SafeguardingError(
-                "Only a senior manager or the head of service can be a designated safeguarding lead."
-            )
-    elif member.is_safeguarding_lead:
+    member = _staff_member(by, member)
+    if not member.is_active:
+        raise SafeguardingError(f"{member.display_name}'s account is closed.")
+    if member.role not in SENIOR_ROLES:
+        raise SafeguardingError(
+            "Only a senior manager or the head of service can be a designated safeguarding lead."
+        )
+    if member.is_safeguarding_lead:
+        raise SafeguardingError(f"{member.display_name} is a designated safeguarding lead already.")
+    pending = LeadDesignation.objects.filter(member=member, status=LeadDesignation.Status.PENDING).first()
+    if pending is not None:
+        raise SafeguardingError(f"{member.display_name}'s designation is waiting for confirmation already.")
+    designation = LeadDesignation.objects.create(service_id=member.service_id, member=member, asked_by=by)
+    if member.pk != by.pk:
+        _take_effect(designation, by)
+    return designation
+
+
+def _may_decide(user, designation) -> bool:
+    """Who confirms or refuses a head of service's own designation as lead: a second person.
+
+    - Never the person to be designated.
+    - An active member of the same service.
+    - Another active head of service where the service has one; where it has not, an active
+      senior manager.
+    """
+    from pps.models import Role, User
+
+    if not (user.is_active and user.service_id == designation.service_id):
+        return False
+    if user.pk == designation.member_id:
+        return False
+    other_heads = User.objects.filter(
+        service_id=designation.service_id, role=Role.HEAD_OF_SERVICE, is_active=True
+    ).exclude(pk=designation.member_id)
+    if other_heads.exists():
+        return user.role == Role.HEAD_OF_SERVICE
+    return user.role in SENIOR_ROLES
+
+
+def designations_to_decide(user):
+    """The designations waiting for ``user`` to confirm or refuse them."""
+    pending = LeadDesignation.objects.filter(
+        service_id=user.service_id, status=LeadDesignation.Status.PENDING
+    ).select_related("member", "asked_by")
+    return [designation for designation in pending if _may_decide(user, designation)]
+
+
+def _pending_designation(by, designation_id):
+    """The pending designation ``designation_id`` of ``by``'s service, locked, else 404."""
+    queryset = LeadDesignation.objects.select_for_update().filter(
+        service_id=by.service_id, status=LeadDesignation.Status.PENDING
+    )
+    return access.get_or_404(queryset, designation_id)
+
+
+@transaction.atomic
+def confirm_designation(by, designation_id) -> LeadDesignation:
+    """A second person confirms a head of service's designation of themselves (see
+    ``_may_decide``); it takes effect at once and the existing leads are alerted. 404 for anyone
+    who may not decide it."""
+    designation = _pending_designation(by, designation_id)
+    if not _may_decide(by, designation):
+        raise Http404
+    member = _staff_member(by, designation.member)
+    if not member.is_active or member.role not in SENIOR_ROLES:
+        raise SafeguardingError(f"{member.display_name} can no longer be a designated safeguarding lead.")
+    designation.member = member
+    _take_effect(designation, by)
+    return designation
+
+
+@transaction.atomic
+def refuse_designation(by, designation_id) -> LeadDesignation:
+    """The second person refuses the designation, or the person who asked withdraws it."""
+    designation = _pending_designation(by, designation_id)
+    if by.pk == designation.asked_by_id:
+        designation.status = LeadDesignation.Status.WITHDRAWN
+    elif _may_decide(by, designation):
+        designation.status = LeadDesignation.Status.REFUSED
+    else:
+        raise Http404
+    designation.decided_by = by
+    designation.decided_at = timezone.now()
+    designation.save(update_fields=["status", "decided_by", "decided_at"])
+    return designation
+
+
+def designations_to_review(user):
+    """Designations of ``user``'s service that took effect and no lead has reviewed yet (leads
+    only); a lead's own designation is reviewed by another lead."""
+    if not access.is_safeguarding_lead(user):
+        return LeadDesignation.objects.none()
+    return (
+        LeadDesignation.objects.filter(
+            service_id=user.service_id, status=LeadDesignation.Status.IN_EFFECT, reviewed_at__isnull=True
+        )
+        .exclude(member=user)
+        .select_related("member", "asked_by", "decided_by")
+        .order_by("decided_at")
+    )
+
+
+@transaction.atomic
+def review_designation(by, designation_id) -> LeadDesignation:
+    """A designated lead has checked a new lead's designation: it leaves the "to review" list."""
+    designation = access.get_or_404(
+        designations_to_review(by).select_for_update(of=("self",)), designation_id
+    )
+    designation.reviewed_by = by
+    designation.reviewed_at = timezone.now()
+    designation.save(update_fields=["reviewed_by", "reviewed_at"])
+    alerts.mark_seen(designation=designation)
+    return designation
+
+
+@transaction.atomic
+def stop_as_lead(by, member):
+    """The head of service stops someone being a designated safeguarding lead: at once. Refused
+    for anyone else (404) and for the service's last active lead (the files must always have
+    someone)."""
+    if not access.may_designate_leads(by):
+        raise Http404
+    member = _staff_member(by, member)
+    if member.is_safeguarding_lead:
         others = alerts.leads_of(member.service_id).exclude(pk=member.pk).select_for_update()
         if not others.exists():
             raise SafeguardingError(
                 f"{member.display_name} is the service's only designated safeguarding lead: "
                 "designate another first."
             )
-    if member.is_safeguarding_lead != designated:
-        member.is_safeguarding_lead = designated
+        member.is_safeguarding_lead = False
         member.save(update_fields=["is_safeguarding_lead"])
     return member

@@ -23,7 +23,7 @@ from safeguarding.forms import (
     DiscussionForm,
     ReferralForm,
 )
-from safeguarding.models import BreakGlassAccess, Concern
+from safeguarding.models import Concern, LeadDesignation
 
 
 def _reachable_concern(request, concern_id):
@@ -34,8 +34,8 @@ def _reachable_concern(request, concern_id):
 
 def concern_raise(request, case_id):
     """Raise a child-protection concern about a child of a case; it never goes into the case notes."""
-    case = access.get_case_for_user(request.user, case_id)
     access.require_casework(request.user)
+    case = access.get_case_for_user(request.user, case_id, how="raise concern", child_protection=True)
     form = ConcernForm(request.POST or None, case=case)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -84,21 +84,42 @@ def concern_queue(request):
     access.require_safeguarding_lead(request.user)
     if challenge := step_up.challenge(request):
         return challenge
-    concerns = list(
-        access.concerns_visible_to(request.user)
-        .filter(status__in=Concern.OPEN_STATUSES)
-        .select_related("case", "raised_by")
-        .order_by("raised_at")
-    )
+    concerns = list(services.queue(request.user).select_related("case", "raised_by"))
     record_access(request.user, concerns, how="concern queue")
     openings = list(services.openings_to_review(request.user))
     record_access(request.user, openings, how="concern queue")
+    designations = list(services.designations_to_review(request.user))
+    record_access(request.user, designations, how="concern queue")
     context = {
         "concerns": concerns,
         "openings": openings,
-        "alerts": alerts.unseen_for(request.user).select_related("break_glass__opened_by"),
+        "designations": designations,
+        "alerts": alerts.unseen_for(request.user).select_related(
+            "break_glass__opened_by", "designation__member"
+        ),
     }
     return render(request, "safeguarding/concern_queue.html", context)
+
+
+CLOSED_PER_PAGE = 50
+
+
+def closed_concerns(request):
+    """Designated leads: the service's closed concerns, most recently closed first."""
+    from django.core.paginator import Paginator
+
+    access.require_safeguarding_lead(request.user)
+    if challenge := step_up.challenge(request):
+        return challenge
+    closed = (
+        access.concerns_visible_to(request.user)
+        .filter(status=Concern.Status.CLOSED)
+        .select_related("case")
+        .order_by("-closed_at", "-raised_at")
+    )
+    page = Paginator(closed, CLOSED_PER_PAGE).get_page(request.GET.get("page"))
+    record_access(request.user, list(page.object_list), how="closed concerns")
+    return render(request, "safeguarding/closed_concerns.html", {"page": page})
 
 
 @require_POST
@@ -111,8 +132,8 @@ def alerts_seen(request):
 
 def _openings_of(case, user):
     """Break-glass openings of the case's file, newest first: shown prominently on it."""
-    openings = BreakGlassAccess.objects.filter(case=case).select_related("opened_by", "reviewed_by")
-    openings = list(openings)
+    openings = access.break_glass_openings_visible_to(user).filter(case=case)
+    openings = list(openings.select_related("opened_by", "reviewed_by").order_by("-opened_at"))
     record_access(user, openings, how="child-protection file")
     return openings
 
@@ -219,7 +240,7 @@ def case_file(request, case_id):
         raise Http404
     if challenge := step_up.challenge(request):
         return challenge
-    case = access.get_case_for_user(user, case_id, how="child-protection file")
+    case = access.get_case_for_user(user, case_id, how="child-protection file", child_protection=True)
     broke_glass = access.broken_glass_cases(user).filter(case=case).exists()
     if not access.is_safeguarding_lead(user) and not broke_glass:
         return redirect("safeguarding:break_glass", case_id=case.pk)
@@ -252,7 +273,7 @@ def break_glass(request, case_id):
         raise Http404
     if challenge := step_up.challenge(request):
         return challenge
-    case = access.get_case_for_user(request.user, case_id, how="break glass")
+    case = access.get_case_for_user(request.user, case_id, how="break glass", child_protection=True)
     form = BreakGlassForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -268,7 +289,8 @@ def break_glass(request, case_id):
 
 @require_POST
 def lead_designation(request, user_id):
-    """The head of service makes someone a designated safeguarding lead, or stops them being one."""
+    """The head of service makes someone a designated safeguarding lead (their own designation
+    waits for a second person), or stops them being one."""
     if not access.may_designate_leads(request.user):
         raise Http404
     member = access.get_staff_for_user(request.user, user_id, how="designate safeguarding lead")
@@ -276,15 +298,63 @@ def lead_designation(request, user_id):
         return challenge
     designated = request.POST.get("designated") == "yes"
     try:
-        services.set_designated_lead(request.user, member, designated)
+        if designated:
+            designation = services.designate_lead(request.user, member)
+        else:
+            services.stop_as_lead(request.user, member)
     except services.SafeguardingError as error:
         messages.error(request, str(error))
     else:
-        if designated:
-            messages.success(request, f"{member.display_name} is now a designated safeguarding lead.")
-        else:
+        if not designated:
             messages.success(request, f"{member.display_name} is no longer a designated safeguarding lead.")
+        elif designation.status == LeadDesignation.Status.PENDING:
+            messages.success(
+                request,
+                "No one can make themselves a designated lead alone: your designation takes effect "
+                "when a second person confirms it on this page.",
+            )
+        else:
+            messages.success(request, f"{member.display_name} is now a designated safeguarding lead.")
     return redirect("cases:staff_list")
+
+
+@require_POST
+def designation_decide(request, designation_id):
+    """A second person confirms or refuses a head of service's designation of themselves as lead;
+    the person who asked may withdraw it."""
+    access.require_senior(request.user)
+    if challenge := step_up.challenge(request):
+        return challenge
+    confirm = request.POST.get("decision") == "confirm"
+    try:
+        if confirm:
+            designation = services.confirm_designation(request.user, designation_id)
+        else:
+            designation = services.refuse_designation(request.user, designation_id)
+    except services.SafeguardingError as error:
+        messages.error(request, str(error))
+    else:
+        record_access(request.user, [designation], how="designation decided")
+        name = designation.member.display_name
+        if confirm:
+            messages.success(request, f"{name} is now a designated safeguarding lead.")
+        else:
+            messages.success(
+                request, f"{name}'s designation as lead was {designation.get_status_display().lower()}."
+            )
+    return redirect("cases:staff_list")
+
+
+@require_POST
+def designation_review(request, designation_id):
+    """A designated lead marks a new lead's designation as reviewed."""
+    access.require_safeguarding_lead(request.user)
+    if challenge := step_up.challenge(request):
+        return challenge
+    designation = services.review_designation(request.user, designation_id)
+    record_access(request.user, [designation], how="designation review")
+    messages.success(request, "Marked as reviewed.")
+    return redirect("safeguarding:concern_queue")
 
 
 @require_POST

@@ -26,3 +26,10 @@ def referrals_waiting(context):
     if not access.can_take_referrals(user):
         return {"show": False}
     return {"show": True, "pending": pending_referral_count(user)}
+
+
+@register.simple_tag(takes_context=True)
+def may_take_referrals(context) -> bool:
+    """For the menu: may the signed-in person record and follow referrals (``access.can_take_referrals``)."""
+    request = context.get("request")
+    return access.can_take_referrals(getattr(request, "user", None))

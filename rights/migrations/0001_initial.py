@@ -14,7 +14,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('cases', '0009_case_status_index'),
-        ('consent', '0006_subject_access_workflow'),
+        ('consent', '0007_subject_access_workflow'),
         ('safeguarding', '0004_concerns_without_a_case'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]

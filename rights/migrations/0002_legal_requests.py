@@ -12,8 +12,8 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('cases', '0009_case_status_index'),
-        ('consent', '0006_subject_access_workflow'),
-        ('pps', '0009_legal_request_deputy'),
+        ('consent', '0007_subject_access_workflow'),
+        ('pps', '0010_legal_request_deputy'),
         ('rights', '0001_initial'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]

@@ -30,3 +30,31 @@ def unseen_alert_count(context) -> int:
     if user is None or not access.is_safeguarding_lead(user):
         return 0
     return unseen_for(user).count()
+
+
+@register.inclusion_tag("safeguarding/includes/lead_designations.html", takes_context=True)
+def lead_designations(context):
+    """On the Staff page: designations as lead waiting for a second person, with the buttons to
+    confirm or refuse them for who may, and to withdraw one for who asked."""
+    from safeguarding.models import LeadDesignation
+    from safeguarding.services import designations_to_decide
+
+    user = context["request"].user
+    if not (access.is_safeguarding_lead(user) or user.is_senior):
+        return {"to_decide": [], "asked": []}
+    to_decide = designations_to_decide(user)
+    asked = LeadDesignation.objects.filter(
+        asked_by=user, service_id=user.service_id, status=LeadDesignation.Status.PENDING
+    ).select_related("member")
+    return {"to_decide": to_decide, "asked": list(asked), "csrf_token": context.get("csrf_token")}
+
+
+@register.inclusion_tag("safeguarding/includes/leads_to_reach.html", takes_context=True)
+def leads_to_reach(context):
+    """Who the service's designated safeguarding leads are, and how to reach them now: for the
+    pages where a concern is raised or followed."""
+    from safeguarding.alerts import leads_of
+
+    user = context["request"].user
+    leads = list(leads_of(user.service_id).order_by("first_name", "last_name")) if user.service_id else []
+    return {"leads": leads, "office_phone": user.service.phone if user.service_id else ""}

@@ -73,6 +73,12 @@ def test_a_concern_goes_to_the_lead_and_the_caseworker_sees_only_its_status(
     expect(row).to_contain_text("New")
     assert "CANARY" not in lead.content()
     lead_screenshot("queue")
+    # On a 320-pixel screen the queue scrolls inside its own region; the page does not go sideways.
+    lead.set_viewport_size({"width": 320, "height": 800})
+    assert lead.evaluate("document.documentElement.scrollWidth") <= 320
+    expect(lead.get_by_role("region", name="Open concerns")).to_be_visible()
+    lead_screenshot("queue-320")
+    lead.set_viewport_size({"width": 1280, "height": 900})
     row.get_by_role("link").first.click()
 
     expect(lead.get_by_role("heading", name=re.compile("Child-protection concern"), level=1)).to_contain_text(

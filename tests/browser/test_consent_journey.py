@@ -62,3 +62,12 @@ def test_oral_consent_then_a_disclosure_to_the_school_and_a_refusal_for_health(
     expect(page.get_by_label("What was shared")).to_have_value("The latest speech and language report.")
     screenshot("refused")
     assert Disclosure.objects.count() == 1
+
+    # The permission form prints alone: no header, menu, back link or footer.
+    page.goto(f"/cases/{case.pk}/permission-form/")
+    page.emulate_media(media="print")
+    expect(page.get_by_role("heading", name="Permission form")).to_be_visible()
+    for hidden in (".govuk-header", ".govuk-service-navigation", ".app-footer", ".govuk-back-link"):
+        expect(page.locator(hidden).first).to_be_hidden()
+    page.emulate_media(media="screen")
+    expect(page.locator(".govuk-header").first).to_be_visible()

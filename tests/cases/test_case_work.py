@@ -2,9 +2,11 @@
 
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import escape
 
 from cases import services
 from cases.models import CaseEvent, Contact, Outcome, Topic
+from tests.conftest import client_for
 from tests.factories import contact_details
 
 
@@ -38,9 +40,32 @@ def test_a_contact_logged_on_a_case_shows_on_its_timeline(as_caseworker, case, s
     assert "Follow up by" in page
 
 
-def test_the_case_contact_form_warns_when_only_a_simple_message_may_be_left(as_caseworker, case):
+def test_the_case_contact_form_gives_the_simple_message_to_leave(as_caseworker, caseworker, case, service):
     page = as_caseworker.get(reverse("cases:case_contact_log", args=[case.pk])).content.decode()
-    assert "leave a simple message only" in page
+    assert "Simple message only" in page
+    expected = (
+        f"Hello, this is {caseworker.first_name} from {service.name}. Please call us back on {service.phone}."
+    )
+    assert escape(expected) in page
+
+
+def test_a_volunteers_own_number_is_never_in_the_message(volunteer, case, service):
+    from pps.access import assign_to_case
+
+    volunteer.work_phone = "07700 900999"
+    volunteer.save()
+    assign_to_case(volunteer, case)
+    services.log_case_contact(
+        by=volunteer,
+        case=case,
+        details=contact_details(service),
+        follow_up_on=timezone.localdate() + timezone.timedelta(days=1),
+    )
+    client = client_for(volunteer)
+    for url in (reverse("cases:case_contact_log", args=[case.pk]), reverse("cases:dashboard")):
+        page = client.get(url).content.decode()
+        assert escape(f"Please call us back on {service.phone}.") in page
+        assert "07700 900999" not in page
 
 
 def test_a_follow_up_before_the_contact_is_refused_and_notes_are_kept(as_caseworker, case, service):
@@ -154,3 +179,23 @@ def test_the_menu_offers_casework_only_to_those_who_do_it(as_caseworker, senior,
     assert reverse("cases:reference_data") in senior_page and reverse("cases:staff_list") in senior_page
     page = client_for(coordinator).get(reverse("cases:dashboard")).content.decode()
     assert "Log a contact" not in page and reverse("cases:parent_search") not in page
+
+
+def test_a_closed_case_takes_no_new_contact_until_it_is_reopened(as_caseworker, caseworker, case, service):
+    services.close_case(by=caseworker, case=case, reason="Support finished")
+    url = reverse("cases:case_contact_log", args=[case.pk])
+
+    page = as_caseworker.get(url).content.decode()
+    assert "This case is closed." in page
+    assert reverse("cases:case_reopen", args=[case.pk]) in page
+
+    response = as_caseworker.post(url, contact_form(service))
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert f"Case {case.reference} is closed: reopen it, with the reason" in page
+    assert "Explained how to ask for section F" in page
+    assert not Contact.objects.filter(case=case).exists()
+
+    services.reopen_case(by=caseworker, case=case, reason="The parent called again")
+    assert as_caseworker.post(url, contact_form(service)).status_code == 302
+    assert Contact.objects.filter(case=case).count() == 1

@@ -103,7 +103,7 @@ def test_a_child_is_optional(as_caseworker):
         ({"child-0-date_of_birth": "31/02/2020"}, "Enter a real date of birth"),
         ({"child-0-need": "XYZ"}, "Select a valid choice"),
         ({"case-summary": ""}, "Say briefly what the parent needs help with"),
-        ({"child-TOTAL_FORMS": "5000"}, "Please submit at most 12 forms"),
+        ({"child-TOTAL_FORMS": "5000"}, "Add at most 12 children at once"),
     ],
 )
 def test_bad_input_is_explained_and_nothing_is_saved(as_caseworker, overrides, message):
@@ -185,3 +185,11 @@ def test_a_parent_one_may_not_reach_cannot_be_used(second_caseworker, case):
     data = form_data(**{"use_parent": str(case.parent.pk)})
     assert client_for(second_caseworker).post(URL, data).status_code == 404
     assert case.parent.cases.count() == 1
+
+
+def test_a_forged_count_of_children_builds_no_more_than_twelve_forms():
+    from cases.forms import ChildFormSet
+
+    formset = ChildFormSet({"child-TOTAL_FORMS": "5000", "child-INITIAL_FORMS": "0"}, prefix="child")
+    assert len(formset.forms) == 12
+    assert not formset.is_valid()

@@ -114,3 +114,15 @@ def test_a_volunteer_sees_colleagues_names_but_never_their_contact_details(senio
     assert escape(caseworker.display_name) in page
     assert caseworker.email not in page
     assert "07700 900777" not in page
+
+
+def test_the_senior_is_told_who_is_not_offered_and_why(
+    senior, caseworker, second_caseworker, case, other_parent_case
+):
+    services.link_separated_parents(by=senior, case=case, other=other_parent_case)
+
+    page = client_for(senior).get(reverse("cases:case_detail", args=[other_parent_case.pk])).content.decode()
+
+    assert escape(f"Not offered: {caseworker.display_name}, who works on the other parent's case.") in page
+    page = client_for(senior).get(reverse("cases:case_detail", args=[case.pk])).content.decode()
+    assert escape(f"Not offered: {second_caseworker.display_name}, who works on") in page

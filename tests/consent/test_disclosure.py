@@ -209,3 +209,38 @@ def test_the_case_page_records_who_saw_its_consents_and_disclosures(as_caseworke
         entry.objects.filter(action=entry.Action.ACCESS, actor=caseworker).values_list("object_pk", flat=True)
     )
     assert {str(consent.pk), str(disclosure.pk)} <= seen
+
+
+def test_a_refusal_on_the_page_names_an_expired_consent(as_caseworker, caseworker, case):
+    consent_for(caseworker, case, given_at=timezone.now() - timezone.timedelta(days=400))
+    url = reverse("consent:disclosure_record", args=[case.pk])
+
+    response = as_caseworker.post(url, form_data())
+
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "The parent&#x27;s consent expired on" in page
+    assert "has not given consent to share" not in page
+    assert "PLAINTEXT-WHAT" in page
+    assert not Disclosure.objects.exists()
+
+
+def test_a_refusal_on_the_page_names_a_withdrawn_consent(as_caseworker, caseworker, case):
+    consent = consent_for(caseworker, case)
+    services.withdraw_consent(by=caseworker, consent=consent, note="Changed their mind")
+    url = reverse("consent:disclosure_record", args=[case.pk])
+
+    page = as_caseworker.post(url, form_data()).content.decode()
+
+    assert "The parent withdrew this consent on" in page
+    assert not Disclosure.objects.exists()
+
+
+def test_a_valid_consent_not_chosen_is_named(as_caseworker, caseworker, case):
+    consent_for(caseworker, case)
+    url = reverse("consent:disclosure_record", args=[case.pk])
+
+    page = as_caseworker.post(url, form_data()).content.decode()
+
+    assert "Select the consent this disclosure relies on" in page
+    assert not Disclosure.objects.exists()

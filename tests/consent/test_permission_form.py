@@ -19,6 +19,7 @@ def test_the_form_is_filled_in_for_the_parent_with_the_services_statement(casewo
     assert "STATEMENT-TEXT" in page
     assert "may keep my details" in page and "the child&#x27;s school" in page
     assert "Parent's signature" in page
+    assert "the council&#x27;s SEN team" in page  # an acronym stays in capitals
     assert "use your browser's Print" in page
     assert "<script" not in page.split("<main")[1].split("</main>")[0]
     assert 'style="' not in page

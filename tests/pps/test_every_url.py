@@ -9,11 +9,12 @@ from django.utils import timezone
 
 from cases import services
 from consent.services import record_consent
-from safeguarding.services import break_glass, raise_concern
+from safeguarding.services import break_glass, designate_lead, raise_concern
 from tests.conftest import client_for
 from tests.consent.test_referrals import make_referral
 from tests.factories import contact_details
 from tests.rights.helpers import answered_request, legal_request_with_extract
+from training.services import make_case_study
 
 #: Pages anyone may open without signing in.
 PUBLIC_URLS = {
@@ -39,7 +40,7 @@ PATTERNS = sorted(all_patterns())
 
 
 @pytest.fixture
-def records(caseworker, case, non_lead_senior, senior):
+def records(caseworker, case, non_lead_senior, senior, head):
     contact = services.log_case_contact(
         by=caseworker,
         case=case,
@@ -77,6 +78,10 @@ def records(caseworker, case, non_lead_senior, senior):
         "opening_id": break_glass(
             non_lead_senior, case, reason="no_lead", explanation="CANARY-ZEBEDEE cannot wait"
         ).pk,
+        # The head of service's own designation as lead, waiting for a second person.
+        "designation_id": designate_lead(head, head).pk,
+        # A draft training case study: only its maker (``senior``) reaches it until approved.
+        "case_study_id": make_case_study(by=senior, case=case).pk,
     }
 
 
@@ -118,6 +123,15 @@ SENIOR_ONLY = {
             "child_protection_done assemble redact unredact approve sent close refuse download"
         ).split()
     ),
+    "safeguarding:designation_decide",
+    # Training case studies: made by senior staff; a draft is read by its maker only.
+    "training:study_make",
+    "training:study_detail",
+    "training:study_edit",
+    "training:study_submit",
+    "training:study_approve",
+    "training:study_send_back",
+    "training:study_withdraw",
 }
 
 #: Child-protection files: for designated safeguarding leads only (``senior`` is one).
@@ -128,6 +142,7 @@ SAFEGUARDING_LEAD_ONLY = {
     "safeguarding:concern_close",
     "safeguarding:case_file",
     "safeguarding:break_glass_review",
+    "safeguarding:designation_review",
 }
 
 #: For the head of service only.
@@ -184,6 +199,35 @@ def test_the_right_person_gets_the_page_and_the_read_is_audited(request, records
         assert after > before, f"{name} wrote no ACCESS entry"
 
 
+def access_entries_of_one_request(user, send):
+    """The ACCESS entries ``user`` wrote during ``send()``, as (record type, id, how)."""
+    entry = get_logentry_model()
+    last = entry.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+    response = send()
+    written = entry.objects.filter(action=entry.Action.ACCESS, actor=user, pk__gt=last)
+    return response, [(e.content_type_id, e.object_pk, (e.additional_data or {}).get("how")) for e in written]
+
+
+@pytest.mark.parametrize("name, pattern", OBJECT_PATTERNS, ids=[name for name, _ in OBJECT_PATTERNS])
+@pytest.mark.parametrize("method", ["get", "post"])
+def test_one_request_records_each_record_once(request, records, name, pattern, method):
+    """One request writes one ACCESS entry per record it shows or changes (R8): a page and the
+    service function behind it never both record the same read."""
+    if name in HEAD_ONLY:
+        persona = "head"
+    elif name in BREAK_GLASS:
+        persona = "non_lead_senior"
+    else:
+        persona = "senior" if name in SENIOR_ONLY or name in SAFEGUARDING_LEAD_ONLY else "caseworker"
+    user = request.getfixturevalue(persona)
+    client = client_for(user)
+    url = url_for(name, pattern, records)
+    response, written = access_entries_of_one_request(user, lambda: getattr(client, method)(url))
+    records_seen = [(content_type, pk) for content_type, pk, _ in written]
+    duplicates = {record for record in records_seen if records_seen.count(record) > 1}
+    assert not duplicates, f"{method.upper()} {name} recorded {sorted(written)}"
+
+
 def test_senior_only_pages_refuse_the_caseworker_on_the_case(caseworker, records):
     client = client_for(caseworker)
     for name, pattern in OBJECT_PATTERNS:
@@ -197,7 +241,7 @@ def test_a_malformed_or_unknown_id_is_simply_not_found(as_caseworker):
     assert as_caseworker.get("/cases/99999999999999999999999/").status_code == 404
 
 
-LIST_PAGES = ["cases:dashboard", "cases:case_list", "cases:parent_search"]
+LIST_PAGES = ["cases:dashboard", "cases:case_list", "cases:parent_search", "training:study_list"]
 
 
 @pytest.mark.parametrize("name", LIST_PAGES)

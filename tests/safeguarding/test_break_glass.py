@@ -349,3 +349,41 @@ def test_breaking_glass_on_a_case_without_a_file_reveals_nothing_either_way(non_
     page = text(client.get(response.url))
     assert "No child-protection concern has been raised about this case." in page
     assert Alert.objects.filter(kind=Alert.Kind.BREAK_GLASS, recipient=senior).exists()
+
+
+def discussion_data(senior):
+    return {
+        "participants": "Nell and the duty social worker",
+        "senior_manager": str(senior.pk),
+        "held_on": timezone.localdate().isoformat(),
+        "held_time": timezone.localtime().strftime("%H:%M"),
+        "decision": "social_care",
+        "notes": "",
+    }
+
+
+def test_a_senior_who_broke_glass_may_record_the_discussion_while_it_lasts(
+    non_lead_senior, head, case, concern, time_machine
+):
+    """Break glass is for when no lead can act: while it lasts, the senior manager may record the
+    decisions a lead would (``safeguarding.services.record_discussion``); before it or after it
+    has expired, they get 404 like anyone else."""
+    client = client_for(non_lead_senior)
+    url = reverse("safeguarding:discussion_record", args=[concern.pk])
+    assert client.post(url, discussion_data(head)).status_code == 404
+
+    open_by_break_glass(non_lead_senior, case)
+    services.record_discussion(
+        non_lead_senior,
+        concern,
+        participants="Nell and the duty social worker",
+        senior_manager=head,
+        held_at=timezone.now(),
+        decision="social_care",
+    )
+    concern.refresh_from_db()
+    assert concern.status == "discussed"
+
+    time_machine.move_to(timezone.now() + timezone.timedelta(minutes=61))
+    with pytest.raises(Http404):
+        services.close_concern(non_lead_senior, concern)

@@ -239,3 +239,89 @@ def test_the_access_histories_show_a_non_lead_senior_nothing_of_the_file(
     assert "concern" not in page.lower()
     for record in (concern, concern.discussions.get(), concern.referrals.get().disclosure):
         assert str(record.pk)[:8] not in page
+
+
+SHORT_ID = re.compile(r"\b[0-9a-f]{8}-[0-9a-f]{0,3}…")
+
+
+def use_the_file_through_its_pages(senior, non_lead_senior, caseworker, case):
+    """Everything the child-protection pages do around a case: the raise-concern page, the file,
+    the concern, the referral, and a break-glass opening by a senior manager who is not a lead."""
+    client_for(caseworker).get(reverse("safeguarding:concern_raise", args=[case.pk]))
+    concern = raise_and_refer(senior, caseworker, case)
+    lead = client_for(senior)
+    assert lead.get(reverse("safeguarding:case_file", args=[case.pk])).status_code == 200
+    assert lead.get(reverse("safeguarding:concern_detail", args=[concern.pk])).status_code == 200
+    breaker = client_for(non_lead_senior)
+    breaker.post(
+        reverse("safeguarding:break_glass", args=[case.pk]),
+        {"reason": "agency", "explanation": "The duty social worker is on the phone now."},
+    )
+    assert breaker.get(reverse("safeguarding:case_file", args=[case.pk])).status_code == 200
+    return concern
+
+
+def history(client, url, *cases):
+    status, page = normalised(client.get(url), *cases)
+    return status, SHORT_ID.sub("<id>", page)
+
+
+def test_the_case_history_with_a_file_looks_like_one_without(
+    senior, non_lead_senior, head, caseworker, case, twin
+):
+    """The head of service (not a lead) sees the same history on a case whose file was opened,
+    discussed, referred and broken into as on an identical case without a file."""
+    use_the_file_through_its_pages(senior, non_lead_senior, caseworker, case)
+    client = client_for(head)
+
+    with_file = history(client, reverse("cases:case_access_log", args=[case.pk]), case, twin)
+    without = history(client, reverse("cases:case_access_log", args=[twin.pk]), case, twin)
+
+    assert with_file[0] == 200
+    assert_same(with_file, without)
+    assert_nothing_of_the_file(with_file[1])
+    for words in ("disclosure", "break glass", "raise concern"):
+        assert words not in with_file[1].lower()
+
+
+@pytest.mark.parametrize("whose", ["lead", "raiser", "breaker"])
+def test_staff_histories_look_the_same_before_and_after_the_file_is_used(
+    senior, non_lead_senior, head, caseworker, case, whose
+):
+    member = {"lead": senior, "raiser": caseworker, "breaker": non_lead_senior}[whose]
+    url = reverse("cases:staff_access_log", args=[member.pk])
+    client = client_for(head)
+    before = history(client, url, case)
+
+    use_the_file_through_its_pages(senior, non_lead_senior, caseworker, case)
+    after = history(client, url, case)
+
+    # The head's own earlier look at this page is the one new entry in either history of theirs,
+    # never in the member's: the member's history is the same as before.
+    assert_same(after, before)
+    assert_nothing_of_the_file(after[1])
+
+
+def test_a_lead_sees_the_child_protection_activity_in_the_case_history(
+    senior, non_lead_senior, caseworker, case
+):
+    use_the_file_through_its_pages(senior, non_lead_senior, caseworker, case)
+    page = client_for(senior).get(reverse("cases:case_access_log", args=[case.pk])).content.decode()
+    for how in ("raise concern", "child-protection file", "break glass"):
+        assert how in page
+    assert "Child-protection concern" in page or "Concern" in page
+
+
+def test_the_head_of_service_cannot_reach_a_file_by_designating_themselves(senior, head, caseworker, case):
+    concern = raise_and_refer(senior, caseworker, case)
+    client = client_for(head)
+    client.post(reverse("safeguarding:lead_designation", args=[head.pk]), {"designated": "yes"})
+
+    for url in (
+        reverse("safeguarding:concern_detail", args=[concern.pk]),
+        reverse("safeguarding:concern_queue"),
+    ):
+        assert client.get(url).status_code == 404
+    # Not a lead, and not a break-glass opening either: the case file sends them to break glass.
+    response = client.get(reverse("safeguarding:case_file", args=[case.pk]))
+    assert response.status_code == 302 and "break-glass" in response.url

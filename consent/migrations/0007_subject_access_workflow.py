@@ -9,7 +9,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('cases', '0009_case_status_index'),
-        ('consent', '0005_statements_referrals_subject_access_requests'),
+        ('consent', '0006_consent_given_during_a_contact'),
     ]
 
     operations = [

@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('pps', '0008_policy_reviewed_without_change'),
+        ('pps', '0009_service_office_address'),
     ]
 
     operations = [
