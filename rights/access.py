@@ -29,8 +29,11 @@ def subject_access_requests_visible_to(user, queryset=None):
     return pps_access.subject_access_requests_visible_to(user, queryset)
 
 
-def get_subject_access_request_for_user(user, request_id, *, how: str = "subject access request"):
-    """The request ``request_id`` if ``user`` may reach it (see above), else 404. Recorded."""
+def get_subject_access_request_for_user(
+    user, request_id, *, how: str = "subject access request", child_protection: bool = False
+):
+    """The request ``request_id`` if ``user`` may reach it (see above), else 404. Recorded; with
+    ``child_protection`` (a lead's decision on a file), shown only in histories leads may see."""
     sar = get_or_404(
         subject_access_requests_visible_to(user).select_related(
             "case", "case__parent", "case__service", "child", "recorded_by"
@@ -38,7 +41,7 @@ def get_subject_access_request_for_user(user, request_id, *, how: str = "subject
         request_id,
     )
     sar.use_household_key(sar.case.household_key())
-    record_access(user, [sar], how=how)
+    record_access(user, [sar], how=how, child_protection=child_protection)
     return sar
 
 

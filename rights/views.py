@@ -97,7 +97,9 @@ def _workbench(request, sar, *, status: int = 200, **forms_given):
             concern.form = forms_given.pop(f"cp_{concern.pk}", None) or forms.ChildProtectionDecisionForm(
                 prefix=f"cp-{concern.pk}"
             )
-        record_access(user, concerns, how="subject access request: child-protection review")
+        record_access(
+            user, concerns, how="subject access request: child-protection review", child_protection=True
+        )
     steps = list(sar.steps.select_related("by"))
     due = SubjectAccessRequest.due_date_for(timezone.localdate(sar.received_at))
     for step in steps:
@@ -226,7 +228,7 @@ def extension(request, request_id):
 def child_protection_decide(request, request_id, concern_id):
     """A designated lead decides one child-protection file: disclose or withhold."""
     sar = access.get_subject_access_request_for_user(
-        request.user, request_id, how="child-protection decision"
+        request.user, request_id, how="child-protection decision", child_protection=True
     )
     access.require(access.may_review_child_protection(request.user))
     concern = pps_access.get_or_404(
@@ -234,7 +236,12 @@ def child_protection_decide(request, request_id, concern_id):
     )
     if challenge := step_up.challenge(request):
         return challenge
-    record_access(request.user, [concern], how="subject access request: child-protection decision")
+    record_access(
+        request.user,
+        [concern],
+        how="subject access request: child-protection decision",
+        child_protection=True,
+    )
     form = forms.ChildProtectionDecisionForm(request.POST, prefix=f"cp-{concern.pk}")
     if form.is_valid():
         try:
@@ -251,7 +258,9 @@ def child_protection_decide(request, request_id, concern_id):
 
 @require_POST
 def child_protection_done(request, request_id):
-    sar = access.get_subject_access_request_for_user(request.user, request_id, how="child-protection review")
+    sar = access.get_subject_access_request_for_user(
+        request.user, request_id, how="child-protection review", child_protection=True
+    )
     access.require(access.may_review_child_protection(request.user))
     if challenge := step_up.challenge(request):
         return challenge

@@ -361,3 +361,23 @@ def test_sent_and_closed_are_recorded(caseworker, head, senior, case):
     client.post(url("close", sar), {"note": "Parent confirmed receipt"})
     page = client.get(url("request_detail", sar)).content.decode()
     assert get_sar(sar).status == "closed" and "Request closed" in page and "Pack sent" in page
+
+
+def test_access_histories_show_the_request_but_no_trace_of_the_leads_decisions_to_others(
+    caseworker, head, senior, case
+):
+    concern = raise_concern(caseworker, case, "CP-CONTENT")
+    sar = parent_request(caseworker, case)
+    lead = client_for(senior)
+    lead.post(
+        url("child_protection_decide", sar, concern.pk),
+        {f"cp-{concern.pk}-decision": "withhold", f"cp-{concern.pk}-exemption": "serious_harm"},
+    )
+    decision = ChildProtectionDecision.objects.get()
+    head_client = client_for(head)
+    staff_page = head_client.get(reverse("cases:staff_access_log", args=[senior.pk])).content.decode()
+    case_page = head_client.get(reverse("cases:case_access_log", args=[case.pk])).content.decode()
+    assert str(decision.pk) not in staff_page and "child-protection decision" not in staff_page
+    assert "subject access request" in case_page.lower()
+    lead_page = lead.get(reverse("cases:staff_access_log", args=[senior.pk])).content.decode()
+    assert "child-protection decision" in lead_page
