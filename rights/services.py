@@ -603,12 +603,12 @@ def legal_sections(by, legal, *, how: str):
 
 
 @transaction.atomic
-def make_legal_extract(*, by, legal, parts: list[str]) -> LegalRequest:
-    """The decider chooses which parts of the file to extract; the extract is made as a PDF."""
+def make_legal_extract(*, by, legal, sections, parts: list[str]) -> LegalRequest:
+    """The decider chooses which parts of the file to extract; the extract is made as a PDF.
+    ``sections`` is ``legal_sections`` as the view read them (their reads recorded once)."""
     _require_decider(by)
     legal = _lock_legal(legal)
     _legal_open(legal)
-    sections = legal_sections(by, legal, how="legal request: extract made")
     chosen = [section for section in sections if section.title in parts]
     if not chosen:
         raise WorkbenchError("Choose at least one part of the file to extract.")

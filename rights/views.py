@@ -75,13 +75,16 @@ def request_new(request, case_id):
     return render(request, "rights/request_new.html", {"form": form, "case": case})
 
 
-def _workbench(request, sar, *, status: int = 200, **forms_given):
+def _workbench(request, sar, *, status: int = 200, sections=None, **forms_given):
+    """The request's page. ``sections``: the pack, when the view already gathered it (so that its
+    reads are recorded once)."""
     user = request.user
     pack_case = pack.pack_case(sar)
-    sections = []
     redactions = []
-    if sar.status in (Status.ASSEMBLED, Status.REVIEWED, Status.SENT, Status.CLOSED):
-        sections = pack.gather(user, sar)
+    if sar.status not in (Status.ASSEMBLED, Status.REVIEWED, Status.SENT, Status.CLOSED):
+        sections = []
+    else:
+        sections = pack.gather(user, sar) if sections is None else sections
         redactions = list(sar.redactions.select_related("marked_by"))
         for redaction in redactions:
             redaction.use_household_key(pack_case.household_key())
@@ -236,12 +239,6 @@ def child_protection_decide(request, request_id, concern_id):
     )
     if challenge := step_up.challenge(request):
         return challenge
-    record_access(
-        request.user,
-        [concern],
-        how="subject access request: child-protection decision",
-        child_protection=True,
-    )
     form = forms.ChildProtectionDecisionForm(request.POST, prefix=f"cp-{concern.pk}")
     if form.is_valid():
         try:
@@ -251,6 +248,13 @@ def child_protection_decide(request, request_id, concern_id):
         except services.WorkbenchError as error:
             form.add_error(None, str(error))
         else:
+            # The file read for the decision (shown again after an error, the page records it).
+            record_access(
+                request.user,
+                [concern],
+                how="subject access request: child-protection decision",
+                child_protection=True,
+            )
             messages.success(request, "Decision recorded.")
             return redirect("rights:request_detail", request_id=sar.pk)
     return _workbench(request, sar, **{f"cp_{concern.pk}": form})
@@ -290,16 +294,18 @@ def assemble(request, request_id):
 def redact(request, request_id):
     sar = access.get_subject_access_request_for_user(request.user, request_id, how="mark redaction")
     form = forms.RedactionForm(request.POST)
+    sections = None
     if form.is_valid():
         try:
-            sections = pack.gather(request.user, sar, how="mark redaction")
-            services.mark_redaction(by=request.user, sar=sar, sections=sections, **form.cleaned_data)
+            if sar.status == Status.ASSEMBLED:
+                sections = pack.gather(request.user, sar, how="mark redaction")
+            services.mark_redaction(by=request.user, sar=sar, sections=sections or [], **form.cleaned_data)
         except services.WorkbenchError as error:
             form.add_error("passage", str(error))
         else:
             messages.success(request, "Passage marked to redact.")
             return redirect("rights:request_detail", request_id=sar.pk)
-    return _workbench(request, sar, redaction_form=form)
+    return _workbench(request, sar, sections=sections, redaction_form=form)
 
 
 @require_POST
@@ -460,8 +466,9 @@ def legal_request_new(request, case_id):
     return render(request, "rights/legal_request_new.html", {"form": form, "case": case})
 
 
-def _legal_page(request, legal, *, status=200, **forms_given):
-    sections = services.legal_sections(request.user, legal, how="legal request: parts of the file")
+def _legal_page(request, legal, *, status=200, sections=None, **forms_given):
+    if sections is None:
+        sections = services.legal_sections(request.user, legal, how="legal request: parts of the file")
     permission = legal.permission
     if permission is not None:
         permission.use_household_key(legal.household_key())
@@ -561,18 +568,24 @@ def legal_decline(request, legal_id):
 
 @require_POST
 def legal_extract(request, legal_id):
-    return _legal_step(
-        request,
-        legal_id,
-        how="make legal extract",
-        name="extract_form",
-        form=lambda legal: forms.LegalExtractForm(
-            request.POST,
-            titles=[s.title for s in services.legal_sections(request.user, legal, how="make legal extract")],
-        ),
-        do=lambda legal, data: services.make_legal_extract(by=request.user, legal=legal, parts=data["parts"]),
-        done="Extract made. Download it, then record how it went to the officer and the copy to the parent.",
-    )
+    legal = access.get_legal_request_for_user(request.user, legal_id, how="make legal extract")
+    sections = services.legal_sections(request.user, legal, how="make legal extract")
+    form = forms.LegalExtractForm(request.POST, titles=[section.title for section in sections])
+    if form.is_valid():
+        try:
+            services.make_legal_extract(
+                by=request.user, legal=legal, sections=sections, parts=form.cleaned_data["parts"]
+            )
+        except services.WorkbenchError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(
+                request,
+                "Extract made. Download it, then record how it went to the officer and the copy to the "
+                "parent.",
+            )
+            return redirect("rights:legal_request_detail", legal_id=legal.pk)
+    return _legal_page(request, legal, sections=sections, extract_form=form)
 
 
 @require_POST

@@ -128,4 +128,7 @@ def legal_request_with_extract(caseworker, case):
         asked_for="Notes",
         received_on=timezone.localdate(),
     )
-    return services.make_legal_extract(by=head, legal=legal, parts=[f"Case {case.reference}"])
+    sections = services.legal_sections(head, legal, how="test")
+    return services.make_legal_extract(
+        by=head, legal=legal, sections=sections, parts=[f"Case {case.reference}"]
+    )
