@@ -567,6 +567,10 @@ def delete(progress=None) -> int:
         # Child-protection files (their referrals hold disclosures), what staff recorded on the
         # demo cases since (disclosures, requests, referrals), and consents to share, which
         # protect their case from deletion.
+        from rights.models import ChildProtectionDecision, LegalRequest  # they protect cases and files
+
+        LegalRequest.objects.filter(service__in=services).delete()
+        ChildProtectionDecision.objects.filter(request__service__in=services).delete()
         ExternalReferral.objects.filter(concern__case__service__in=services).delete()
         Discussion.objects.filter(concern__case__service__in=services).delete()
         Concern.objects.filter(service__in=services).delete()

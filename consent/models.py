@@ -289,17 +289,32 @@ class Referral(OwnDataKeyModel):
 
 
 class SubjectAccessRequest(EncryptedModel):
-    """A request for information held by the service, routed to the head of service (R5, R11).
+    """A request for a copy of what the service holds about someone (R5, R11), answered by the
+    head of service through the workbench in ``rights``.
 
-    For now made only from a case, when another person with parental responsibility asks about
-    it: such a request is never answered by sharing; it is recorded here (who asked, when, how,
-    what for) with its legal due date, one calendar month from receipt (UK GDPR art. 12(3); a
-    date with no match in the next month becomes that month's last day). Encrypted with the
-    case's household key. The rest of the workflow (identity, extension, response) is later work.
+    - Made by the parent of the case, by a young person (a child of the household, ``child``) or,
+      recorded from the case, by another person with parental responsibility: such a request is
+      never answered from the case it was made on (R5); its pack is gathered from the
+      requester's own record, if the service supports them.
+    - Its legal due date is one calendar month from the day the clock started (receipt; or the
+      day identity was confirmed or clarification arrived when the clock was stopped from
+      receipt), plus days stopped later, plus an extension of up to two months, moved to the next
+      working day over weekends and England and Wales bank holidays (``rights.dates``).
+    - Each step (who and when) is in ``rights.RequestStep``; the state is kept here.
+    Encrypted with the case's household key.
     """
 
     class Status(models.TextChoices):
         RECEIVED = "received", "Received"
+        PAUSED = "paused", "Clock stopped"
+        ASSEMBLED = "assembled", "Pack assembled"
+        REVIEWED = "reviewed", "Reviewed"
+        SENT = "sent", "Sent"
+        CLOSED = "closed", "Closed"
+        REFUSED = "refused", "Refused"
+
+    #: Steps after which nothing more is done on the request.
+    FINISHED = (Status.CLOSED, Status.REFUSED)
 
     class How(models.TextChoices):
         PHONE = "phone", "Phone call"
@@ -307,9 +322,30 @@ class SubjectAccessRequest(EncryptedModel):
         LETTER = "letter", "Letter"
         IN_PERSON = "in_person", "In person"
 
+    class RequesterKind(models.TextChoices):
+        PARENT = "parent", "The parent"
+        YOUNG_PERSON = "young_person", "A young person (the parent's child)"
+        OTHER_PARENT = "other_parent", "Another person with parental responsibility"
+
+    class PauseReason(models.TextChoices):
+        IDENTITY = "identity", "Waiting for proof of identity"
+        CLARIFICATION = "clarification", "Waiting for clarification of what is asked for"
+
+    class SentHow(models.TextChoices):
+        POST = "post", "Post (recorded delivery)"
+        EMAIL = "email", "Secure email"
+        IN_PERSON = "in_person", "Handed over in person"
+        PORTAL = "portal", "Secure portal"
+
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     service = models.ForeignKey("pps.Service", on_delete=models.PROTECT, related_name="+")
     case = models.ForeignKey("cases.Case", on_delete=models.PROTECT, related_name="subject_access_requests")
+    requester_kind = models.CharField(
+        "who asked", max_length=12, choices=RequesterKind.choices, default=RequesterKind.OTHER_PARENT
+    )
+    child = models.ForeignKey(
+        "cases.Child", on_delete=models.PROTECT, related_name="+", null=True, blank=True
+    )
     requester = EncryptedField("who asked", max_length=200)
     how = models.CharField("how they asked", max_length=10, choices=How.choices)
     received_at = models.DateTimeField("when", default=timezone.now)
@@ -318,6 +354,22 @@ class SubjectAccessRequest(EncryptedModel):
     due_on = models.DateField("legal due date")
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     recorded_at = models.DateTimeField(default=timezone.now)
+    # The clock (rights.dates): None means it started on the day of receipt.
+    clock_started_on = models.DateField(null=True, blank=True)
+    paused_on = models.DateField("clock stopped on", null=True, blank=True)
+    pause_reason = models.CharField(max_length=14, choices=PauseReason.choices, blank=True)
+    paused_days = models.PositiveIntegerField(default=0)
+    extension_months = models.PositiveSmallIntegerField(default=0)
+    extension_reason = EncryptedField("why the time limit was extended", max_length=2000, textarea=True)
+    identity_checked_at = models.DateTimeField(null=True, blank=True)
+    identity_seen = EncryptedField("what was seen to check identity", max_length=1000, textarea=True)
+    child_protection_reviewed_at = models.DateTimeField(null=True, blank=True)
+    partly_refused = models.BooleanField(default=False)
+    refusal_reason = EncryptedField("why it was refused or partly refused", max_length=2000, textarea=True)
+    sent_how = models.CharField(max_length=10, choices=SentHow.choices, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    page_count = models.PositiveIntegerField(null=True, blank=True)
+    withheld = EncryptedField("what was withheld", max_length=10000, textarea=True)
 
     class Meta:
         ordering = ["due_on"]
@@ -328,7 +380,19 @@ class SubjectAccessRequest(EncryptedModel):
     def household_key(self) -> bytes:
         return self.known_household_key() or self.case.household_key()
 
+    @property
+    def reference(self) -> str:
+        """The request's reference, quoted on letters and every page of the pack: nothing personal."""
+        return "SAR-" + self.pk.hex[:8].upper()
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in self.FINISHED
+
     @staticmethod
     def due_date_for(received_on: date) -> date:
-        """One calendar month from the day of receipt."""
-        return add_months(received_on, 1)
+        """One calendar month from the day of receipt, moved to the next working day over
+        weekends and England and Wales bank holidays (``rights.dates``)."""
+        from rights.dates import due_date
+
+        return due_date(received_on)

@@ -4,7 +4,7 @@ Who may reach them is decided in ``pps.access`` (``consents_visible_to``, ``disc
 ``get_consent_for_user``): exactly those who may reach their case. Every record shown is audited.
 """
 
-from consent.models import Consent, Disclosure, Referral, StatementSent, SubjectAccessRequest
+from consent.models import Consent, Disclosure, Referral, StatementSent
 from pps import access
 from pps.audit import record_access
 
@@ -91,16 +91,3 @@ def open_referrals(user, *, limit: int = 200) -> list[Referral]:
 
 def pending_referral_count(user) -> int:
     return access.referrals_visible_to(user).filter(status=Referral.Status.PENDING).count()
-
-
-def subject_access_requests(user, *, limit: int = 200) -> list[SubjectAccessRequest]:
-    """The subject access requests ``user`` may reach, soonest due first. Each one shown is recorded."""
-    requests = list(
-        access.subject_access_requests_visible_to(user)
-        .select_related("case", "case__parent", "recorded_by")
-        .order_by("due_on", "received_at")[:limit]
-    )
-    for sar in requests:
-        sar.use_household_key(sar.case.household_key())
-    record_access(user, requests, how="subject access request list")
-    return requests

@@ -264,10 +264,6 @@ def other_parent_request(request, case_id):
 
 
 def subject_access_request_list(request):
-    """Subject access requests received, by due date, for senior staff (R11)."""
+    """The old address of the list: requests are answered in the data-rights workbench now."""
     access.require_senior(request.user)
-    return render(
-        request,
-        "consent/subject_access_request_list.html",
-        {"requests": queries.subject_access_requests(request.user)},
-    )
+    return redirect("rights:request_list")

@@ -50,6 +50,17 @@ class Service(models.Model):
         help_text="Counts from 1 to one less than this are shown as “fewer than N” (R15).",
     )
     statistics_rounding = models.BooleanField("round published counts to the nearest 5", default=False)
+    #: Legal and local-authority requests (R12) go to the head of service; while they are
+    #: marked absent, to this deputy (``rights.access.may_decide_legal_requests``).
+    legal_request_deputy = models.ForeignKey(
+        "pps.User",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="deputy for legal requests when the head of service is absent",
+    )
+    head_of_service_absent = models.BooleanField("the head of service is absent", default=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

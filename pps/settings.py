@@ -82,6 +82,7 @@ INSTALLED_APPS = [
     "consent",
     "safeguarding",
     "reports",
+    "rights",
     "training",
 ]
 

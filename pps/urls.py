@@ -34,6 +34,7 @@ urlpatterns = [
     path("", include("consent.urls")),
     path("", include("safeguarding.urls")),
     path("", include("reports.urls")),
+    path("", include("rights.urls")),
     path("", include("training.urls")),
 ]
 

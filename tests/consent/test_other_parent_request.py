@@ -30,13 +30,15 @@ def form_data(**overrides) -> dict:
 @pytest.mark.parametrize(
     "received, due",
     [
-        (date(2026, 1, 15), date(2026, 2, 15)),
-        (date(2026, 1, 31), date(2026, 2, 28)),
-        (date(2024, 1, 31), date(2024, 2, 29)),
-        (date(2025, 12, 3), date(2026, 1, 3)),
+        (date(2026, 1, 14), date(2026, 2, 16)),  # 14 Feb 2026 is a Saturday: Monday 16th
+        (date(2026, 3, 31), date(2026, 4, 30)),  # no 31 April: its last day
+        (date(2024, 1, 31), date(2024, 2, 29)),  # leap year
+        (date(2026, 12, 1), date(2027, 1, 4)),  # 1 January 2027 a bank holiday, then a weekend
     ],
 )
-def test_the_legal_due_date_is_one_calendar_month_from_receipt(caseworker, case, received, due):
+def test_the_legal_due_date_is_one_calendar_month_from_receipt_on_a_working_day(
+    caseworker, case, received, due
+):
     at = timezone.make_aware(datetime(received.year, received.month, received.day, 10, 0))
     sar = services.record_other_parent_request(
         by=caseworker, case=case, requester="Mark Jones", how="letter", received_at=at, asked_for="A copy"
@@ -113,8 +115,10 @@ def test_senior_staff_see_the_requests_by_due_date(caseworker, senior, case, ser
     )
     head = User.objects.get(service=service, role=Role.HEAD_OF_SERVICE)
     for user in (senior, head):
-        page = client_for(user).get(reverse("consent:subject_access_request_list")).content.decode()
-        assert "Mark Jones" in page and case.reference in page and "later work" in page
+        response = client_for(user).get(reverse("consent:subject_access_request_list"), follow=True)
+        page = response.content.decode()
+        assert response.redirect_chain[-1][0] == reverse("rights:request_list")
+        assert "Mark Jones" in page and case.reference in page and "Days left" in page
 
 
 @pytest.mark.parametrize(
@@ -146,7 +150,7 @@ def test_another_services_senior_sees_nothing(caseworker, case, other_service):
         asked_for="All",
     )
     head = User.objects.get(service=other_service, role=Role.HEAD_OF_SERVICE)
-    page = client_for(head).get(reverse("consent:subject_access_request_list")).content.decode()
+    page = client_for(head).get(reverse("consent:subject_access_request_list"), follow=True).content.decode()
     assert "Mark Jones" not in page and case.reference not in page
 
 
@@ -172,5 +176,5 @@ def test_the_list_costs_a_fixed_number_of_queries(caseworker, senior, django_ass
         )
     client = client_for(senior)
     with django_assert_max_num_queries(20):
-        page = client.get(reverse("consent:subject_access_request_list")).content.decode()
+        page = client.get(reverse("rights:request_list")).content.decode()
     assert "Requester4" in page

@@ -13,6 +13,7 @@ from safeguarding.services import break_glass, designate_lead, raise_concern
 from tests.conftest import client_for
 from tests.consent.test_referrals import make_referral
 from tests.factories import contact_details
+from tests.rights.helpers import answered_request, legal_request_with_extract
 from training.services import make_case_study
 
 #: Pages anyone may open without signing in.
@@ -55,7 +56,18 @@ def records(caseworker, case, non_lead_senior, senior, head):
         parent_was_told="CANARY-ZEBEDEE told",
         recipients=["school"],
     )
+    concern = raise_concern(
+        by=caseworker,
+        case=case,
+        child=None,
+        what="CANARY-ZEBEDEE concern",
+        happened_at=timezone.now(),
+    )
+    sar, redaction = answered_request(caseworker, case, concern)
     return {
+        "request_id": sar.pk,
+        "redaction_id": redaction.pk,
+        "legal_id": legal_request_with_extract(caseworker, case).pk,
         "consent_id": consent.pk,
         "case_id": case.pk,
         "parent_id": case.parent.pk,
@@ -63,13 +75,7 @@ def records(caseworker, case, non_lead_senior, senior, head):
         "contact_id": contact.pk,
         "user_id": caseworker.pk,
         "referral_id": make_referral(caseworker, parent_first_name="CANARY-ZEBEDEE").pk,
-        "concern_id": raise_concern(
-            by=caseworker,
-            case=case,
-            child=None,
-            what="CANARY-ZEBEDEE concern",
-            happened_at=timezone.now(),
-        ).pk,
+        "concern_id": concern.pk,
         "opening_id": break_glass(
             non_lead_senior, case, reason="no_lead", explanation="CANARY-ZEBEDEE cannot wait"
         ).pk,
@@ -110,6 +116,14 @@ SENIOR_ONLY = {
     "cases:case_link",
     "cases:case_access_log",
     "cases:staff_access_log",
+    # The data-rights workbench (``senior`` is also a designated lead, for its child-protection review).
+    *(
+        f"rights:{name}"
+        for name in (
+            "request_detail identity_check clock_pause clock_restart extension child_protection_decide "
+            "child_protection_done assemble redact unredact approve sent close refuse download"
+        ).split()
+    ),
     "safeguarding:designation_decide",
     # Training case studies: made by senior staff; a draft is read by its maker only.
     "training:study_make",
@@ -133,7 +147,17 @@ SAFEGUARDING_LEAD_ONLY = {
 }
 
 #: For the head of service only.
-HEAD_ONLY = {"safeguarding:lead_designation"}
+HEAD_ONLY = {
+    "safeguarding:lead_designation",
+    # Legal requests: the head of service decides them (or their deputy while they are absent).
+    *(
+        f"rights:{name}"
+        for name in (
+            "legal_request_detail legal_permission legal_permission_on_file legal_decline legal_extract "
+            "legal_send legal_download"
+        ).split()
+    ),
+}
 
 #: Break glass: for senior managers and heads of service who are not designated leads.
 BREAK_GLASS = {"safeguarding:break_glass"}
