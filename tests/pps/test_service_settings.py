@@ -99,3 +99,10 @@ def test_another_services_head_changes_only_their_own(other_service, service):
 def test_the_page_says_the_statistics_rule_and_where_to_change_it(head, service):
     page = client_for(head).get(URL).content.decode()
     assert "fewer than 5" in page and reverse("reports:statistics") + "#rule" in page
+
+
+def test_the_page_names_the_deputy_for_legal_requests(head, senior, service):
+    service.legal_request_deputy = senior
+    service.save()
+    page = client_for(head).get(URL).content.decode()
+    assert senior.display_name in page and reverse("rights:legal_request_list") in page
