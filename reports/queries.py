@@ -11,7 +11,7 @@ from collections import defaultdict
 from datetime import datetime
 
 from django.db import connection
-from django.db.models import Count, Exists, OuterRef, Q, Subquery, Sum
+from django.db.models import Count, Exists, F, OuterRef, Q, Subquery, Sum
 
 from cases.models import Case, Child, Contact, ContactChild, Outcome
 from consent.models import Disclosure, Referral, SubjectAccessRequest
@@ -261,11 +261,24 @@ def disclosures_by_basis(services, window: Window) -> Counts:
 
 
 def subject_access_requests(services, window: Window) -> Counts:
-    received = _grouped(
-        SubjectAccessRequest.objects.filter(service_id__in=services), "service_id", window, "received_at"
-    )
+    """Requests received in each period, and those answered (the pack sent) in it: within the
+    legal deadline (sent on or before its due date, as the clock and any extension set it) or late."""
+    requests = SubjectAccessRequest.objects.filter(service_id__in=services)
     n = len(window.periods)
-    return {"received": [sum(v[k] for v in received.values()) for k in range(n)]}
+
+    def total(queryset, field):
+        grouped = _grouped(queryset, "service_id", window, field)
+        return [sum(v[k] for v in grouped.values()) for k in range(n)]
+
+    answered = requests.filter(sent_at__isnull=False)
+    in_time = answered.filter(sent_at__date__lte=F("due_on"))
+    late = answered.filter(sent_at__date__gt=F("due_on"))
+    return {
+        "received": total(requests, "received_at"),
+        "answered": total(answered, "sent_at"),
+        "in_time": total(in_time, "sent_at"),
+        "late": total(late, "sent_at"),
+    }
 
 
 def need_codes() -> list[str]:

@@ -595,12 +595,18 @@ def build_report(service: Service, period: Period, *, viewer) -> Report:
             "subject_access",
             "Subject access requests",
             "For the head of service.",
-            [("received", "Received")],
+            [
+                ("received", "Received"),
+                ("answered", "Answered (the pack sent)"),
+                ("in_time", "Answered within the legal deadline"),
+                ("late", "Answered after the deadline"),
+            ],
             own,
             every,
         )
         table.note = (
-            "Answers are not recorded by the system yet, so answered within the deadline cannot be counted."
+            "Answered: the pack was sent in the period. The deadline is the request's due date, "
+            "with the clock stopped and any extension as recorded."
         )
         tables.append(table)
 

@@ -153,3 +153,31 @@ def test_the_median_wait_is_given_only_on_a_base_at_the_threshold(caseworker, co
     assert str(table.after[0].cells[1]) == ""  # no cases the year before
     assert [str(r.cells[0]) for r in table.rows] == ["fewer than 5"] * 4  # 1, 2, 1 and 1
     assert str(table.total.cells[0]) == "5"
+
+
+def test_subject_access_requests_are_counted_as_received_and_answered_in_time_or_late(caseworker, service):
+    from consent.models import SubjectAccessRequest
+    from rights import services as rights
+
+    case = case_at(caseworker, local(2024, 9, 2))
+
+    def request(received, sent):
+        sar = rights.record_request(
+            by=caseworker,
+            case=case,
+            requester_kind="parent",
+            how="email",
+            received_at=received,
+            asked_for="Everything you hold",
+        )
+        # Stored as the workbench leaves an answered request (its steps are tested in rights).
+        SubjectAccessRequest.objects.filter(pk=sar.pk).update(status="sent", sent_at=sent)
+
+    with time_machine.travel(local(2025, 6, 1), tick=False):
+        request(local(2024, 10, 1), local(2024, 10, 20))  # answered in time
+        request(local(2024, 10, 1), local(2024, 12, 20))  # late
+        request(local(2025, 3, 1), None)  # still open
+        SubjectAccessRequest.objects.filter(sent_at=None).update(status="received")
+
+    counts = queries.subject_access_requests([service.pk], window())
+    assert counts == {"received": [3, 0], "answered": [2, 0], "in_time": [1, 0], "late": [1, 0]}
