@@ -36,12 +36,12 @@ def case_with_history(caseworker):
         ),
         (
             12,
-            "Met Mrs Okonkwo and the SENCO, Mrs Patel, at Hillview on {meeting}. Kai's reading age is "
+            "Met Mrs Okonkwo and the SENCO, Mrs Quillfeather, at Hillview on {meeting}. Kai's reading age is "
             "well behind. Agreed to ask for mediation; call back on 07700 900456.",
         ),
         (
             3,
-            "Mediation held with Gary from the SEN team. The council agreed to assess Kai. "
+            "Mediation held with Ottokar from the SEN team. The council agreed to assess Kai. "
             "Bethany relieved; sent the timeline for the assessment to beth@example.org.",
         ),
     ]
@@ -73,17 +73,18 @@ def test_a_case_study_is_made_approved_by_a_second_senior_and_read_by_a_casework
             assert value not in box.input_value()
     expect(main).to_contain_text("Parent A")
     screenshot("draft-with-highlights")
-    expect(main.locator("mark.app-check").filter(has_text="Gary")).to_have_count(1)
+    expect(main.locator("mark.app-check").filter(has_text="Ottokar")).to_have_count(1)
 
-    # "Gary" is a name the system could not know: the senior manager takes it out.
-    entry = main.locator("textarea").filter(has_text="Gary")
-    entry.fill(entry.input_value().replace("Gary from the SEN team", "an officer of the SEN team"))
+    # "Ottokar" is a name the system could not know (no made-up staff name is one): the senior
+    # manager takes it out.
+    entry = main.locator("textarea").filter(has_text="Ottokar")
+    entry.fill(entry.input_value().replace("Ottokar from the SEN team", "an officer of the SEN team"))
     page.get_by_label("Points for discussion").fill(
         "What would you have told Parent A about the time limit for an appeal?"
     )
     page.get_by_role("button", name="Save changes").click()
     expect(page.get_by_text("Changes saved.")).to_be_visible()
-    expect(main.locator("mark.app-check").filter(has_text="Gary")).to_have_count(0)
+    expect(main.locator("mark.app-check").filter(has_text="Ottokar")).to_have_count(0)
 
     page.get_by_role("button", name="Save and submit for approval").click()
     expect(page.locator(".govuk-error-summary")).to_contain_text("Confirm that you have checked")
@@ -114,6 +115,7 @@ def test_a_case_study_is_made_approved_by_a_second_senior_and_read_by_a_casework
     expect(page.get_by_role("heading", name="EHC needs assessment: a case study", level=1)).to_be_visible()
     expect(main).to_contain_text("What would you have told Parent A")
     expect(main).to_contain_text("an officer of the SEN team")
+    # A name with a title that the system does not know (no staff member can be called this).
     expect(main).to_contain_text("Person 1")
     expect(main.locator("mark")).to_have_count(0)
     text = main.inner_text()
@@ -122,8 +124,8 @@ def test_a_case_study_is_made_approved_by_a_second_senior_and_read_by_a_casework
         "Okonkwo",
         "Kai",
         "Hillview",
-        "Patel",
-        "Gary",
+        "Quillfeather",
+        "Ottokar",
         "07700",
         "beth@example.org",
         "3/10",
