@@ -533,7 +533,7 @@ def case_open(request, parent_id):
     return render(request, "cases/case_open.html", {"form": form, "parent": parent})
 
 
-def _follow_up_answer(request, contact, *, done: bool):
+def _follow_up_answer(request, contact):
     """After marking a follow-up done (or undoing it): from the dashboard's htmx button, the
     follow-up's own line, swapped in place; otherwise back to the page it was marked on."""
     if request.headers.get("HX-Request"):
@@ -558,7 +558,7 @@ def follow_up_done(request, contact_id):
     else:
         if not request.headers.get("HX-Request"):
             messages.success(request, "Follow-up marked as done.")
-    return _follow_up_answer(request, contact, done=True)
+    return _follow_up_answer(request, contact)
 
 
 @require_POST
@@ -572,7 +572,7 @@ def follow_up_undo(request, contact_id):
     else:
         if not request.headers.get("HX-Request"):
             messages.success(request, "The follow-up is due again.")
-    return _follow_up_answer(request, contact, done=False)
+    return _follow_up_answer(request, contact)
 
 
 def reference_data(request):
