@@ -25,8 +25,9 @@ def main() -> None:
     with benchmark_django():
         from django.db import connection
 
-        from cases import demo, services
+        from cases import services
         from cases.models import Case, Parent
+        from demo import data as demo
         from pps.models import User
 
         if not demo.is_loaded():

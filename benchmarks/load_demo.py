@@ -25,7 +25,7 @@ def main() -> None:
     with benchmark_django():
         from django.db import connection
 
-        from cases import demo
+        from demo import data as demo
 
         if demo.is_loaded():
             sys.exit("This database already holds the demo data: give an empty one.")

@@ -22,8 +22,9 @@ def main() -> None:
     args = parser.parse_args()
 
     with benchmark_django():
-        from cases import demo, services
+        from cases import services
         from cases.models import Parent
+        from demo import data as demo
         from pps.models import User
 
         if not demo.is_loaded():

@@ -3,6 +3,7 @@ from datetime import datetime
 from django import forms
 from django.utils import timezone
 
+from cases.access import assignable_staff, staff_on_other_parents_case
 from cases.models import Case, Child, Contact, Outcome, Parent, Topic
 from consent.models import Consent
 from pps.forms import ColumnsRadioSelect, Form, InlineRadioSelect, ModelForm, plausible, today, years_ahead
@@ -393,8 +394,6 @@ class AssignStaffForm(Form):
     )
 
     def __init__(self, *args, case, **kwargs):
-        from pps.access import assignable_staff, staff_on_other_parents_case
-
         super().__init__(*args, **kwargs)
         self.fields["staff"].queryset = assignable_staff(case)
         # Say who is left out and why, rather than leaving them silently missing (R5).

@@ -1,6 +1,6 @@
 """Parents, their children, cases and contacts.
 
-Reads go through ``pps.access`` (``visible_to`` querysets and ``get_*_for_user`` getters); writes
+Reads go through ``cases.access`` (``visible_to`` querysets and ``get_*_for_user`` getters); writes
 go through ``cases.services``. ``__str__`` of every model holding personal data is its id, so
 that nothing personal reaches the audit log's object representation.
 """
@@ -13,6 +13,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
+from cases.access import CaseQuerySet, ChildQuerySet, ContactQuerySet, ParentQuerySet
 from pps import crypto
 from pps.encryption import (
     DataKeyField,
@@ -53,13 +54,6 @@ class Outcome(ReferenceData):
 
     class Meta(ReferenceData.Meta):
         constraints = [models.UniqueConstraint(fields=["service", "name"], name="unique_outcome_per_service")]
-
-
-class ParentQuerySet(models.QuerySet):
-    def visible_to(self, user):
-        from pps.access import parents_visible_to
-
-        return parents_visible_to(user, self)
 
 
 class Parent(EncryptedModel):
@@ -181,6 +175,8 @@ class Child(EncryptedModel):
     #: As ``Parent.version``: for ``cases.services.update_child``.
     version = models.PositiveIntegerField(default=1)
 
+    objects = ChildQuerySet.as_manager()
+
     class Meta:
         ordering = ["created_at"]
         verbose_name_plural = "children"
@@ -200,16 +196,6 @@ def new_case_reference() -> str:
     """A short reference to read out on the phone; random, so it says nothing about volumes."""
     alphabet = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
     return "".join(secrets.choice(alphabet) for _ in range(6))
-
-
-class CaseQuerySet(models.QuerySet):
-    def visible_to(self, user):
-        from pps.access import cases_visible_to
-
-        return cases_visible_to(user, self)
-
-    def open(self):
-        return self.filter(status=Case.Status.OPEN)
 
 
 class Case(EncryptedModel):
@@ -323,13 +309,6 @@ class CaseEvent(EncryptedModel):
         if self.kind == self.Kind.SOURCE:
             return Case.ReferralSource(self.code).label
         return ""
-
-
-class ContactQuerySet(models.QuerySet):
-    def visible_to(self, user):
-        from pps.access import contacts_visible_to
-
-        return contacts_visible_to(user, self)
 
 
 class Contact(EncryptedModel):

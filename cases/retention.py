@@ -1,25 +1,20 @@
-"""Retention (R13): destroying case files and child-protection files when their time is up.
+"""Retention (R13): destroying case files when their time is up, and asking each app for its part.
 
 Run every night by ``manage.py apply_retention``, for every service; running it again destroys
-nothing more. Each service sets two periods (``pps.models.Service``):
+nothing more. Each service sets its periods (``pps.models.Service``):
 
 - ``retention_months_after_closure``: a household (a parent record, with its children, cases,
   contacts and consents) is destroyed when it has cases, none of them open, and the latest was
-  closed longer ago than this, and no child-protection concern about it is still open (the
-  leads may still need the case file). A parent with no case at all is not touched here.
-- ``child_protection_retention_years``: a child-protection file (a concern, its discussions and
-  external referrals) is destroyed when the concern is closed, was closed longer ago than this,
-  and its case has been destroyed or is destroyed in the same run: a file never goes before its
-  case, whatever the two settings say. A concern closed before ``closed_at`` was recorded counts
-  as closed when its latest discussion was recorded (a discussion deciding "no further action"
-  is what closed it); one with neither is never destroyed.
+  closed longer ago than this, and nothing another app registered with ``holds_household``
+  still holds it (``safeguarding``: an open child-protection concern about it; the leads may
+  still need the case file). A parent with no case at all is not touched here.
+- Other apps destroy their own records in steps registered with ``retention_step``, run after
+  the households (``safeguarding.retention``: child-protection files, never before their case).
 
 "Destroyed" is crypto-shredding, as ``cases.services.destroy_household`` does it: the wrapped data
 key is wiped, so everything encrypted with it is unreadable for good, in every backup once the
 master keys of the time are retired; search entries are deleted. Rows stay, with ids, dates and
-statuses, for statistics. A child-protection file has its own key: it outlives the household,
-and the case's designated leads still reach it (``pps.access.concerns_visible_to``) until it is
-destroyed in turn.
+statuses, for statistics.
 
 Every destruction is in the audit log as a change (or, for search entries, a deletion) with no
 actor and ``additional_data`` ``{"how": "retention"}``.
@@ -32,15 +27,60 @@ from datetime import datetime
 
 from auditlog.context import set_extra_data
 from django.db import transaction
-from django.db.models import Count, DateTimeField, Exists, Max, OuterRef, Q, QuerySet
-from django.db.models.functions import Coalesce
+from django.db.models import Count, Max, Q, QuerySet
 from django.utils import timezone
 
 from cases.models import Case, Parent, ParentSearchToken
 from pps.models import Service
-from safeguarding.models import Concern, Discussion
 
 AUDIT_HOW = "retention"
+
+#: Functions returning a condition on ``Parent`` under which a household is kept for now.
+_holds = []
+#: Other apps' retention steps, run in order after the households.
+_steps = []
+
+
+def holds_household(condition):
+    """Register ``condition()``, a ``Q`` (or ``Exists``) on ``Parent``: while it is true of a
+    household, retention keeps it. Returns ``condition`` (usable as a decorator)."""
+    _holds.append(condition)
+    return condition
+
+
+@dataclass(frozen=True)
+class RetentionStep:
+    """One app's part of retention, run for each service after its households.
+
+    - ``due(service, now)``: the records to destroy at ``now``, given that the households due at
+      ``now`` are destroyed first (so it may count them as gone).
+    - ``destroy(record, now)``: destroy one, checking again under lock; False if nothing was done.
+    - ``describe(record)``: an id and a case reference for the dry run's list, nothing personal.
+    """
+
+    name: str
+    label: str  # plural, for counts: "child-protection files"
+    singular: str  # for the dry run's list: "child-protection file"
+    due: object
+    destroy: object
+    describe: object
+
+
+def retention_step(step: RetentionStep) -> RetentionStep:
+    """Register ``step`` (each app calls this once, from its ``ready()``)."""
+    if all(existing.name != step.name for existing in _steps):
+        _steps.append(step)
+    return step
+
+
+def registered_steps() -> list[RetentionStep]:
+    return list(_steps)
+
+
+def _held(queryset):
+    for condition in _holds:
+        queryset = queryset.exclude(condition())
+    return queryset
 
 
 def months_before(moment: datetime, months: int) -> datetime:
@@ -50,48 +90,24 @@ def months_before(moment: datetime, months: int) -> datetime:
     return moment.replace(year=year, month=month + 1, day=day)
 
 
-def _open_concerns():
-    return Concern.objects.filter(status__in=Concern.OPEN_STATUSES, destroyed_at=None)
-
-
 def households_due(service: Service, *, now: datetime) -> QuerySet:
     """The households of ``service`` to destroy at ``now``: not destroyed yet, with at least one
-    case, no open case, and the latest case closed more than the service's retention period ago."""
+    case, no open case, the latest case closed more than the service's retention period ago, and
+    nothing holding it (``holds_household``)."""
     cutoff = months_before(now, service.retention_months_after_closure)
+    parents = _held(Parent.objects.filter(service=service))
     return (
-        Parent.objects.filter(service=service)
-        .exclude(data_key="")
+        parents.exclude(data_key="")
         .annotate(
             last_closed=Max("cases__closed_at"),
             not_closed=Count("cases", filter=Q(cases__status=Case.Status.OPEN) | Q(cases__closed_at=None)),
         )
         .filter(last_closed__lt=cutoff, not_closed=0)
-        .exclude(Exists(_open_concerns().filter(case__parent=OuterRef("pk"))))
         .order_by("pk")
     )
 
 
-def concerns_due(service: Service, *, now: datetime) -> QuerySet:
-    """The child-protection files of ``service`` to destroy at ``now``: closed more than the
-    service's child-protection period ago, not destroyed yet, and their case destroyed already
-    or due to be (``households_due``); a concern with no case (raised from a call where no name
-    was given) has only its own period."""
-    cutoff = months_before(now, 12 * service.child_protection_retention_years)
-    last_discussion = (
-        Discussion.objects.filter(concern=OuterRef("pk")).order_by("-recorded_at").values("recorded_at")[:1]
-    )
-    due_households = households_due(service, now=now).filter(pk=OuterRef("case__parent_id"))
-    return (
-        Concern.objects.filter(service=service, status=Concern.Status.CLOSED, destroyed_at=None)
-        .annotate(closed=Coalesce("closed_at", last_discussion, output_field=DateTimeField()))
-        .filter(closed__lt=cutoff)
-        .filter(Q(case=None) | Q(case__status=Case.Status.DESTROYED) | Exists(due_households))
-        .select_related("case")
-        .order_by("pk")
-    )
-
-
-def _audited_as_retention(function, *args, **kwargs):
+def audited_as_retention(function, *args, **kwargs):
     """Call ``function`` with every audit entry it writes marked ``{"how": "retention"}``.
 
     auditlog keeps that mark in a context variable it never resets: a copied context keeps it
@@ -112,7 +128,7 @@ def _destroy_household(parent_id) -> list[str] | None:
     parent = Parent.objects.select_for_update().filter(pk=parent_id).exclude(data_key="").first()
     if parent is None or Case.objects.filter(parent=parent, status=Case.Status.OPEN).exists():
         return None
-    if _open_concerns().filter(case__parent=parent).exists():
+    if not _held(Parent.objects.filter(pk=parent.pk)).exists():
         return None
     ParentSearchToken.objects.filter(parent=parent).delete()
     references = []
@@ -129,30 +145,7 @@ def destroy_household(parent: Parent) -> list[str] | None:
     """Destroy ``parent``'s household for retention (see the module docstring). Returns the
     references of the cases destroyed with it; None if nothing was destroyed (destroyed already,
     or a case is open)."""
-    return _audited_as_retention(_destroy_household, parent.pk)
-
-
-@transaction.atomic
-def _destroy_concern(concern_id, now: datetime) -> bool:
-    concern = (
-        Concern.objects.select_for_update(of=("self",))
-        .filter(pk=concern_id, destroyed_at=None, status=Concern.Status.CLOSED)
-        .filter(Q(case=None) | Q(case__status=Case.Status.DESTROYED))  # never before its case
-        .first()
-    )
-    if concern is None:
-        return False
-    concern.data_key = ""
-    concern.destroyed_at = now
-    concern.save(update_fields=["data_key", "destroyed_at"])
-    return True
-
-
-def destroy_concern(concern: Concern, *, now: datetime | None = None) -> bool:
-    """Destroy a child-protection file: wipe the concern's data key, which also encrypts its
-    discussions and referrals, and record when. Only a closed concern whose case was destroyed;
-    False (nothing done) otherwise, or if it was destroyed already."""
-    return _audited_as_retention(_destroy_concern, concern.pk, now or timezone.now())
+    return audited_as_retention(_destroy_household, parent.pk)
 
 
 @dataclass
@@ -162,19 +155,20 @@ class ServiceRetention:
     service: Service
     households: list = field(default_factory=list)  # parent ids
     cases: list = field(default_factory=list)  # case references
-    concerns: list = field(default_factory=list)  # (concern id, case reference)
+    #: For each registered step's name: what it destroyed (as ``RetentionStep.describe`` gives).
+    steps: dict = field(default_factory=dict)
 
 
 def apply_retention(*, now: datetime | None = None, dry_run: bool = False) -> list[ServiceRetention]:
-    """Destroy, for every service, the households and then the child-protection files that are
-    due at ``now`` (default: now). With ``dry_run``, only say what would be destroyed."""
+    """Destroy, for every service, the households and then each app's records (``retention_step``)
+    that are due at ``now`` (default: now). With ``dry_run``, only say what would be destroyed."""
     now = now or timezone.now()
     results = []
     for service in Service.objects.order_by("name"):
         result = ServiceRetention(service)
-        # A file may be due because its household is: in a dry run, list files before anything
-        # changes; for real, once the households are destroyed.
-        concerns = list(concerns_due(service, now=now)) if dry_run else None
+        # A step's record may be due because its household is: in a dry run, list them before
+        # anything changes; for real, once the households are destroyed.
+        due = {step.name: list(step.due(service, now)) for step in _steps} if dry_run else {}
         for parent in households_due(service, now=now):
             if dry_run:
                 references = list(
@@ -185,10 +179,10 @@ def apply_retention(*, now: datetime | None = None, dry_run: bool = False) -> li
             if references is not None:
                 result.households.append(parent.pk)
                 result.cases.extend(references)
-        if concerns is None:
-            concerns = list(concerns_due(service, now=now))
-        for concern in concerns:
-            if dry_run or destroy_concern(concern, now=now):
-                result.concerns.append((concern.pk, concern.case_reference or "no name given"))
+        for step in _steps:
+            records = due[step.name] if dry_run else list(step.due(service, now))
+            result.steps[step.name] = [
+                step.describe(record) for record in records if dry_run or step.destroy(record, now)
+            ]
         results.append(result)
     return results

@@ -15,6 +15,7 @@ from django.db import transaction
 from django.db.models import Count, Q
 from django.utils import timezone
 
+from cases import access as cases_access
 from cases.models import (
     Case,
     CaseEvent,
@@ -164,7 +165,7 @@ def log_case_contact(
     """Log a call, email, letter or meeting on an open case ``by`` works on. A closed case takes
     no new contact until it is reopened, with its reason (``reopen_case``)."""
     # The page that calls this fetched the case (and recorded the read) already.
-    access.require_case(by, case)
+    cases_access.require_case(by, case)
     if not case.is_open:
         raise CaseworkError(
             f"Case {case.reference} is closed: reopen it, with the reason, before logging a contact on it."
@@ -191,7 +192,7 @@ def simple_message(by) -> str:
 def mark_follow_up_done(*, by, contact: Contact) -> None:
     if contact.case_id is None:
         raise CaseworkError("Only contacts on a case have follow-ups.")
-    access.require_reach(access.contacts_visible_to(by), contact)
+    access.require_reach(Contact.objects.visible_to(by), contact)
     contact.follow_up_done = True
     contact.save(update_fields=["follow_up_done"])
 
@@ -201,7 +202,7 @@ def undo_follow_up_done(*, by, contact: Contact) -> None:
     """A follow-up marked done by mistake is due again."""
     if contact.case_id is None:
         raise CaseworkError("Only contacts on a case have follow-ups.")
-    access.require_reach(access.contacts_visible_to(by), contact)
+    access.require_reach(Contact.objects.visible_to(by), contact)
     contact.follow_up_done = False
     contact.save(update_fields=["follow_up_done"])
 
@@ -304,7 +305,7 @@ def update_parent(*, by, parent: Parent, based_on: int | None = None) -> Parent:
     ``based_on`` is the version the person started editing from: if someone else saved a change
     since, nothing is saved and ``EditConflict`` holds the record as it is now (checked under a
     row lock, so two saves from the same version cannot both pass)."""
-    access.require_reach(access.parents_visible_to(by), parent)
+    access.require_reach(Parent.objects.visible_to(by), parent)
     _check_parent(parent)
     _next_version(parent, based_on)
     parent.save()
@@ -314,7 +315,7 @@ def update_parent(*, by, parent: Parent, based_on: int | None = None) -> Parent:
 
 @transaction.atomic
 def add_child(*, by, parent: Parent, child: Child) -> Child:
-    access.require_reach(access.parents_visible_to(by), parent)
+    access.require_reach(Parent.objects.visible_to(by), parent)
     _check_child(child)
     child.parent = parent
     child.save()
@@ -324,7 +325,7 @@ def add_child(*, by, parent: Parent, child: Child) -> Child:
 @transaction.atomic
 def update_child(*, by, child: Child, based_on: int | None = None) -> Child:
     """Save changes to a child's details; ``based_on`` as for ``update_parent``."""
-    access.require_reach(access.parents_visible_to(by), child.parent)
+    access.require_reach(Parent.objects.visible_to(by), child.parent)
     _check_child(child)
     _next_version(child, based_on)
     child.save()
@@ -351,14 +352,14 @@ def open_case(*, by, parent: Parent, summary: str) -> Case:
         service=parent.service, parent=parent, summary=summary, opened_by=by, reference=_free_case_reference()
     )
     if by.role in CASE_ROLES:
-        access.assign_to_case(by, case)
+        cases_access.assign_to_case(by, case)
     CaseEvent.objects.create(case=case, kind=CaseEvent.Kind.OPENED, by=by)
     return case
 
 
 @transaction.atomic
 def close_case(*, by, case: Case, reason: str) -> Case:
-    access.require_case(by, case)
+    cases_access.require_case(by, case)
     if not case.is_open:
         raise CaseworkError("This case is already closed.")
     if not reason.strip():
@@ -372,7 +373,7 @@ def close_case(*, by, case: Case, reason: str) -> Case:
 
 @transaction.atomic
 def reopen_case(*, by, case: Case, reason: str) -> Case:
-    access.require_case(by, case)
+    cases_access.require_case(by, case)
     if case.is_open:
         raise CaseworkError("This case is already open.")
     if not reason.strip():
@@ -410,7 +411,7 @@ def set_case_codes(*, by, case: Case, intervention_level: str, referral_source: 
     Anyone working on the case may; ``case`` is the record the view fetched. Each change is a
     case event on the timeline, holding the new code.
     """
-    if not access.cases_visible_to(by).filter(pk=case.pk).exists():
+    if not Case.objects.visible_to(by).filter(pk=case.pk).exists():
         raise CaseworkError("You do not work on this case.")
     if intervention_level not in Case.InterventionLevel.values:
         raise CaseworkError("Choose an intervention level from the list.")
@@ -517,17 +518,21 @@ def assign_staff(*, by, case: Case, staff) -> None:
     R5: nobody works on both separated parents' cases.
     """
     access.require_senior(by)
-    access.require_case(by, case)
+    cases_access.require_case(by, case)
     if staff.service_id != case.service_id or staff.role not in CASE_ROLES or not staff.is_active:
         raise CaseworkError("Only caseworkers and volunteers of this service can be put on a case.")
-    if access.staff_on_case(case).filter(pk=staff.pk).exists():
+    if cases_access.staff_on_case(case).filter(pk=staff.pk).exists():
         raise CaseworkError(f"{staff.display_name} is already on this case.")
-    if access.staff_on_case_queryset(access.separated_parent_cases(case)).filter(pk=staff.pk).exists():
+    if (
+        cases_access.staff_on_case_queryset(cases_access.separated_parent_cases(case))
+        .filter(pk=staff.pk)
+        .exists()
+    ):
         raise CaseworkError(
             f"{staff.display_name} works with the other parent of the same child. Separated parents "
             "have separate caseworkers, so that nothing from one reaches the other."
         )
-    access.assign_to_case(staff, case)
+    cases_access.assign_to_case(staff, case)
     CaseEvent.objects.create(case=case, kind=CaseEvent.Kind.ASSIGNED, staff=staff, by=by)
 
 
@@ -535,10 +540,10 @@ def assign_staff(*, by, case: Case, staff) -> None:
 def unassign_staff(*, by, case: Case, staff) -> None:
     """Take someone off a case (senior staff only); they lose access at once."""
     access.require_senior(by)
-    access.require_case(by, case)
-    if not access.staff_on_case(case).filter(pk=staff.pk).exists():
+    cases_access.require_case(by, case)
+    if not cases_access.staff_on_case(case).filter(pk=staff.pk).exists():
         raise CaseworkError(f"{staff.display_name} is not on this case.")
-    access.unassign_from_case(staff, case)
+    cases_access.unassign_from_case(staff, case)
     CaseEvent.objects.create(case=case, kind=CaseEvent.Kind.UNASSIGNED, staff=staff, by=by)
 
 
@@ -549,15 +554,15 @@ def link_separated_parents(*, by, case: Case, other: Case) -> SeparatedParentsLi
     Senior staff only; refused while anyone works on both, and within one service only.
     """
     access.require_senior(by)
-    access.require_case(by, case)
-    access.require_case(by, other)
+    cases_access.require_case(by, case)
+    cases_access.require_case(by, other)
     if case.pk == other.pk:
         raise CaseworkError("Choose the other parent's case, not this one.")
     if case.parent_id == other.parent_id:
         raise CaseworkError("Both cases belong to the same parent.")
-    if other in access.separated_parent_cases(case):
+    if other in cases_access.separated_parent_cases(case):
         raise CaseworkError("These cases are already linked.")
-    shared = access.staff_on_case(case).filter(pk__in=access.staff_on_case(other).values("pk"))
+    shared = cases_access.staff_on_case(case).filter(pk__in=cases_access.staff_on_case(other).values("pk"))
     if shared.exists():
         names = ", ".join(member.display_name for member in shared)
         raise CaseworkError(
@@ -578,7 +583,7 @@ def destroy_household(*, by, parent: Parent) -> None:
     master keys of the time are retired (see README, "Encryption at rest").
     """
     access.require_senior(by)
-    parent = access.get_parent_for_user(by, parent.pk, how="destroy household")
+    parent = cases_access.get_parent_for_user(by, parent.pk, how="destroy household")
     ParentSearchToken.objects.filter(parent=parent).delete()
     for case in Case.objects.filter(parent=parent).exclude(status=Case.Status.DESTROYED):
         case.status = Case.Status.DESTROYED

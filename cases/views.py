@@ -1,4 +1,4 @@
-"""Casework pages. Thin: they read through ``pps.access`` and write through ``cases.services``."""
+"""Casework pages. Thin: they read through ``cases.access`` and write through ``cases.services``."""
 
 from itertools import chain
 
@@ -10,6 +10,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from cases import access as cases_access
 from cases import services
 from cases.forms import (
     AssignStaffForm,
@@ -27,11 +28,12 @@ from cases.forms import (
     SearchForm,
 )
 from cases.models import Case, Contact, Outcome, Topic
+from cases.search import query_tokens
 from consent import queries as consent_queries
 from pps import access, rate_limits, step_up
 from pps.audit import entries_about_case, entries_by_staff_member, record_access
-from pps.models import CASE_ROLES
-from reports.access import may_see_statistics
+from pps.landing import landing_for
+from pps.models import CASE_ROLES, User
 
 CASES_PER_PAGE = 50
 
@@ -53,9 +55,10 @@ def dashboard(request):
     """Where a caseworker lands: their open cases, follow-ups due, recent contacts. A coordinator
     is taken to the statistics."""
     user = request.user
-    if may_see_statistics(user) and not access.can_work_on_cases(user):
-        return redirect("reports:statistics")  # coordinators land on their service's statistics
     if not access.can_work_on_cases(user):
+        # Coordinators land on their service's statistics (``pps.landing``).
+        if landing := landing_for(user):
+            return redirect(landing)
         return render(request, "cases/dashboard_no_casework.html")
     today = timezone.localdate()
     my_cases = Case.objects.visible_to(user).open()
@@ -139,8 +142,6 @@ def parent_search(request):
 
 def _new_parent_initial(query: str) -> dict:
     """Pre-fill a new parent from what was searched for, so nothing typed is lost."""
-    from cases.search import query_tokens
-
     initial = {}
     for kind, _ in query_tokens(query):
         if kind == "email":
@@ -171,7 +172,9 @@ def parent_new(request):
     duplicates = []
     if data is not None and "use_parent" in request.POST:
         # The parent is already known: open the case on their record with what was typed.
-        existing = access.get_parent_for_user(request.user, request.POST["use_parent"], how="use parent")
+        existing = cases_access.get_parent_for_user(
+            request.user, request.POST["use_parent"], how="use parent"
+        )
         if case_form.is_valid():
             case = services.open_case(
                 by=request.user, parent=existing, summary=case_form.cleaned_data["summary"]
@@ -228,7 +231,7 @@ def parent_new(request):
 
 
 def parent_detail(request, parent_id):
-    parent = access.get_parent_for_user(request.user, parent_id)
+    parent = cases_access.get_parent_for_user(request.user, parent_id)
     cases = Case.objects.visible_to(request.user).filter(parent=parent).order_by("-opened_at")
     # Consents to keep details (R2); consents to share are shown on each case's page.
     consents = parent.consents.filter(keeps_details=True).select_related("recorded_by")
@@ -240,7 +243,7 @@ def parent_detail(request, parent_id):
 
 
 def parent_edit(request, parent_id):
-    parent = access.get_parent_for_user(request.user, parent_id, how="edit parent")
+    parent = cases_access.get_parent_for_user(request.user, parent_id, how="edit parent")
     form = ParentForm(request.POST or None, instance=parent)
     conflict = None
     if request.method == "POST" and form.is_valid():
@@ -261,7 +264,7 @@ def parent_edit(request, parent_id):
 
 
 def child_add(request, parent_id):
-    parent = access.get_parent_for_user(request.user, parent_id, how="add child")
+    parent = cases_access.get_parent_for_user(request.user, parent_id, how="add child")
     form = ChildForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -275,7 +278,7 @@ def child_add(request, parent_id):
 
 
 def child_edit(request, child_id):
-    child = access.get_child_for_user(request.user, child_id, how="edit child")
+    child = cases_access.get_child_for_user(request.user, child_id, how="edit child")
     parent = child.parent
     form = ChildForm(request.POST or None, instance=child)
     conflict = None
@@ -313,7 +316,7 @@ def case_list(request):
 
 def case_detail(request, case_id):
     """The case page: parent, children, and a timeline of contacts and case events."""
-    return _case_page(request, access.get_case_for_user(request.user, case_id))
+    return _case_page(request, cases_access.get_case_for_user(request.user, case_id))
 
 
 def _case_page(request, case, forms=None):
@@ -359,7 +362,7 @@ def _case_page(request, case, forms=None):
             "consents": consents,
             "statements": statements,
             "consents_valid": any(c.status == "valid" for c in consents),
-            "staff": access.staff_on_case(case),
+            "staff": cases_access.staff_on_case(case),
             "reason_form": ReasonForm(),
             "codes_form": (forms or {}).get("codes_form")
             or CaseCodesForm(
@@ -380,7 +383,7 @@ def _senior_case_context(user, case, **forms) -> dict:
     return {
         "assign_form": forms.get("assign_form") or AssignStaffForm(case=case),
         "link_form": forms.get("link_form") or LinkSeparatedParentsForm(),
-        "linked_cases": access.separated_parent_cases(case).select_related("parent"),
+        "linked_cases": cases_access.separated_parent_cases(case).select_related("parent"),
     }
 
 
@@ -393,7 +396,7 @@ def _render_case_with(request, case, **forms):
 def case_assign(request, case_id):
     """Senior staff put a caseworker or volunteer on a case."""
     access.require_senior(request.user)
-    case = access.get_case_for_user(request.user, case_id, how="assign staff")
+    case = cases_access.get_case_for_user(request.user, case_id, how="assign staff")
     if challenge := step_up.challenge(request):  # a change of who may reach the case
         return challenge
     form = AssignStaffForm(request.POST, case=case)
@@ -411,7 +414,7 @@ def case_assign(request, case_id):
 @require_POST
 def case_codes(request, case_id):
     """Set the case's intervention level and referral source (codes for statistics, R15)."""
-    case = access.get_case_for_user(request.user, case_id, how="set case codes")
+    case = cases_access.get_case_for_user(request.user, case_id, how="set case codes")
     form = CaseCodesForm(request.POST)
     if form.is_valid():
         try:
@@ -433,8 +436,8 @@ def case_codes(request, case_id):
 def case_unassign(request, case_id, user_id):
     """Senior staff take someone off a case; they lose access at once."""
     access.require_senior(request.user)
-    case = access.get_case_for_user(request.user, case_id, how="unassign staff")
-    member = access.get_or_404(access.staff_on_case(case), user_id)
+    case = cases_access.get_case_for_user(request.user, case_id, how="unassign staff")
+    member = access.get_or_404(cases_access.staff_on_case(case), user_id)
     if challenge := step_up.challenge(request):
         return challenge
     services.unassign_staff(by=request.user, case=case, staff=member)
@@ -446,7 +449,7 @@ def case_unassign(request, case_id, user_id):
 def case_link(request, case_id):
     """Senior staff link two cases as the separated parents of the same child (R5)."""
     access.require_senior(request.user)
-    case = access.get_case_for_user(request.user, case_id, how="link separated parents")
+    case = cases_access.get_case_for_user(request.user, case_id, how="link separated parents")
     form = LinkSeparatedParentsForm(request.POST)
     if form.is_valid():
         other = Case.objects.visible_to(request.user).filter(reference=form.cleaned_data["reference"]).first()
@@ -465,7 +468,7 @@ def case_link(request, case_id):
 
 
 def case_contact_log(request, case_id):
-    case = access.get_case_for_user(request.user, case_id, how="log contact")
+    case = cases_access.get_case_for_user(request.user, case_id, how="log contact")
     form = CaseContactForm(request.POST or None, service=case.service)
     if request.method == "POST" and form.is_valid():
         try:
@@ -491,7 +494,7 @@ def case_contact_log(request, case_id):
 
 
 def _case_status_change(request, case_id, action, template):
-    case = access.get_case_for_user(request.user, case_id, how=template)
+    case = cases_access.get_case_for_user(request.user, case_id, how=template)
     form = ReasonForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -520,7 +523,7 @@ def case_reopen(request, case_id):
 
 def case_open(request, parent_id):
     """Open another case for a parent one may reach."""
-    parent = access.get_parent_for_user(request.user, parent_id, how="open case")
+    parent = cases_access.get_parent_for_user(request.user, parent_id, how="open case")
     form = CaseSummaryForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -550,7 +553,7 @@ def _follow_up_answer(request, contact):
 
 @require_POST
 def follow_up_done(request, contact_id):
-    contact = access.get_contact_for_user(request.user, contact_id, how="follow-up")
+    contact = cases_access.get_contact_for_user(request.user, contact_id, how="follow-up")
     try:
         services.mark_follow_up_done(by=request.user, contact=contact)
     except services.CaseworkError as error:
@@ -564,7 +567,7 @@ def follow_up_done(request, contact_id):
 @require_POST
 def follow_up_undo(request, contact_id):
     """A follow-up marked done by mistake is due again."""
-    contact = access.get_contact_for_user(request.user, contact_id, how="follow-up")
+    contact = cases_access.get_contact_for_user(request.user, contact_id, how="follow-up")
     try:
         services.undo_follow_up_done(by=request.user, contact=contact)
     except services.CaseworkError as error:
@@ -613,7 +616,7 @@ AUDIT_ENTRIES_PER_PAGE = 100
 def case_access_log(request, case_id):
     """Who has accessed this case and its records, and when (R8). Senior staff only; audited."""
     access.require_senior(request.user)
-    case = access.get_case_for_user(request.user, case_id, how="access history")
+    case = cases_access.get_case_for_user(request.user, case_id, how="access history")
     entries = entries_about_case(case, request.user)
     page = Paginator(entries, AUDIT_ENTRIES_PER_PAGE).get_page(request.GET.get("page"))
     return render(request, "cases/case_access_log.html", {"case": case, "page": page})
@@ -632,10 +635,8 @@ def staff_access_log(request, user_id):
 def staff_list(request):
     """The staff of one's service, for senior staff: roles and links to access histories."""
     access.require_senior(request.user)
-    from pps.models import User
-
     members = User.objects.filter(service_id=request.user.service_id).order_by("-is_active", "first_name")
-    context = {"members": members, "may_designate_leads": access.may_designate_leads(request.user)}
+    context = {"members": members}
     context["may_publish_policy"] = access.may_publish_policy(request.user)
     context["may_change_settings"] = access.may_change_service_settings(request.user)
     return render(request, "cases/staff_list.html", context)

@@ -1,10 +1,9 @@
 """Consents given by parents: to keep their details (R2) and to share them (R3); disclosures.
 
-Reads go through ``pps.access``; writes go through ``consent.services``. ``__str__`` of every
+Reads go through ``consent.access``; writes go through ``consent.services``. ``__str__`` of every
 model is its id, so that nothing personal reaches the audit log's object representation.
 """
 
-import calendar
 import uuid
 from datetime import date
 
@@ -12,14 +11,15 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
+from consent.access import (
+    ConsentQuerySet,
+    DisclosureQuerySet,
+    ReferralQuerySet,
+    StatementSentQuerySet,
+    SubjectAccessRequestQuerySet,
+)
+from consent.dates import add_months, due_date
 from pps.encryption import EncryptedField, EncryptedModel, OwnDataKeyModel
-
-
-def add_months(day: date, months: int) -> date:
-    """``day`` plus ``months`` calendar months; the 31st becomes the last day of a shorter month."""
-    years, month_index = divmod(day.month - 1 + months, 12)
-    year, month = day.year + years, month_index + 1
-    return day.replace(year=year, month=month, day=min(day.day, calendar.monthrange(year, month)[1]))
 
 
 def _same_name(first: str, second: str) -> bool:
@@ -84,6 +84,8 @@ class Consent(EncryptedModel):
     contact = models.ForeignKey(
         "cases.Contact", on_delete=models.SET_NULL, related_name="consents", null=True, blank=True
     )
+
+    objects = ConsentQuerySet.as_manager()
 
     class Meta:
         ordering = ["-given_at"]
@@ -173,6 +175,8 @@ class Disclosure(EncryptedModel):
     disclosed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     recorded_at = models.DateTimeField(default=timezone.now)
 
+    objects = DisclosureQuerySet.as_manager()
+
     class Meta:
         ordering = ["-disclosed_at"]
 
@@ -202,6 +206,8 @@ class StatementSent(models.Model):
     sent_at = models.DateTimeField("when", default=timezone.now)
     sent_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     recorded_at = models.DateTimeField(default=timezone.now)
+
+    objects = StatementSentQuerySet.as_manager()
 
     class Meta:
         ordering = ["-sent_at"]
@@ -273,6 +279,8 @@ class Referral(OwnDataKeyModel):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True, blank=True
     )
 
+    objects = ReferralQuerySet.as_manager()
+
     class Meta:
         ordering = ["received_at"]
 
@@ -299,7 +307,7 @@ class SubjectAccessRequest(EncryptedModel):
     - Its legal due date is one calendar month from the day the clock started (receipt; or the
       day identity was confirmed or clarification arrived when the clock was stopped from
       receipt), plus days stopped later, plus an extension of up to two months, moved to the next
-      working day over weekends and England and Wales bank holidays (``rights.dates``).
+      working day over weekends and England and Wales bank holidays (``consent.dates``).
     - Each step (who and when) is in ``rights.RequestStep``; the state is kept here.
     Encrypted with the case's household key.
     """
@@ -354,7 +362,7 @@ class SubjectAccessRequest(EncryptedModel):
     due_on = models.DateField("legal due date")
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     recorded_at = models.DateTimeField(default=timezone.now)
-    # The clock (rights.dates): None means it started on the day of receipt.
+    # The clock (consent.dates): None means it started on the day of receipt.
     clock_started_on = models.DateField(null=True, blank=True)
     paused_on = models.DateField("clock stopped on", null=True, blank=True)
     pause_reason = models.CharField(max_length=14, choices=PauseReason.choices, blank=True)
@@ -370,6 +378,8 @@ class SubjectAccessRequest(EncryptedModel):
     sent_at = models.DateTimeField(null=True, blank=True)
     page_count = models.PositiveIntegerField(null=True, blank=True)
     withheld = EncryptedField("what was withheld", max_length=10000, textarea=True)
+
+    objects = SubjectAccessRequestQuerySet.as_manager()
 
     class Meta:
         ordering = ["due_on"]
@@ -392,7 +402,5 @@ class SubjectAccessRequest(EncryptedModel):
     @staticmethod
     def due_date_for(received_on: date) -> date:
         """One calendar month from the day of receipt, moved to the next working day over
-        weekends and England and Wales bank holidays (``rights.dates``)."""
-        from rights.dates import due_date
-
+        weekends and England and Wales bank holidays (``consent.dates``)."""
         return due_date(received_on)

@@ -1,11 +1,15 @@
 """Reading consents and disclosures for pages: what a case shows and what the dashboard warns of.
 
-Who may reach them is decided in ``pps.access`` (``consents_visible_to``, ``disclosures_visible_to``,
-``get_consent_for_user``): exactly those who may reach their case. Every record shown is audited.
+Who may reach them is decided in ``consent.access`` (``Consent.objects.visible_to``,
+``Disclosure.objects.visible_to``, ``get_consent_for_user``): exactly those who may reach their
+case. Every record shown is audited.
 """
 
+from django.db.models import Exists, OuterRef, Subquery
+from django.utils import timezone
+
+from cases.models import Case
 from consent.models import Consent, Disclosure, Referral, StatementSent
-from pps import access
 from pps.audit import record_access
 
 #: How far ahead the dashboard warns of consents to share that will lapse.
@@ -15,7 +19,7 @@ LAPSING_DAYS = 30
 def consents_on_case(user, case, *, how: str = "case page") -> list[Consent]:
     """The consents on ``case`` (newest first) if ``user`` may reach it; every one shown is recorded."""
     consents = list(
-        access.consents_visible_to(user).filter(case=case).select_related("recorded_by", "withdrawn_by")
+        Consent.objects.visible_to(user).filter(case=case).select_related("recorded_by", "withdrawn_by")
     )
     key = case.household_key()
     for consent in consents:
@@ -27,7 +31,7 @@ def consents_on_case(user, case, *, how: str = "case page") -> list[Consent]:
 def disclosures_on_case(user, case, *, how: str = "case page") -> list[Disclosure]:
     """The disclosures made from ``case`` if ``user`` may reach it; every one shown is recorded."""
     disclosures = list(
-        access.disclosures_visible_to(user).filter(case=case).select_related("disclosed_by", "consent")
+        Disclosure.objects.visible_to(user).filter(case=case).select_related("disclosed_by", "consent")
     )
     key = case.household_key()
     for disclosure in disclosures:
@@ -44,12 +48,9 @@ def consent_warnings_for(user, *, limit: int = 10) -> dict:
 
     At most ``limit`` of each are listed (with counts of all); each case listed is recorded.
     """
-    from django.db.models import Exists, OuterRef, Subquery
-    from django.utils import timezone
-
     today = timezone.localdate()
     soon = today + timezone.timedelta(days=LAPSING_DAYS)
-    cases = access.cases_visible_to(user).filter(status="open")
+    cases = Case.objects.visible_to(user).filter(status="open")
     valid = Consent.objects.filter(case=OuterRef("pk"), withdrawn_at__isnull=True, expires_on__gte=today)
     lapsing = (
         cases.filter(Exists(valid))
@@ -72,7 +73,7 @@ def consent_warnings_for(user, *, limit: int = 10) -> dict:
 
 def statements_on_case(user, case, *, how: str = "case page") -> list[StatementSent]:
     """When the permission form and statement were given on ``case`` (newest first). Recorded."""
-    statements = list(access.statements_sent_visible_to(user).filter(case=case).select_related("sent_by"))
+    statements = list(StatementSent.objects.visible_to(user).filter(case=case).select_related("sent_by"))
     record_access(user, statements, how=how)
     return statements
 
@@ -80,7 +81,7 @@ def statements_on_case(user, case, *, how: str = "case page") -> list[StatementS
 def open_referrals(user, *, limit: int = 200) -> list[Referral]:
     """The pending and agreed referrals ``user`` may reach, oldest first. Each one shown is recorded."""
     referrals = list(
-        access.referrals_visible_to(user)
+        Referral.objects.visible_to(user)
         .filter(status__in=[Referral.Status.PENDING, Referral.Status.AGREED])
         .select_related("received_by")
         .order_by("received_at")[:limit]
@@ -90,4 +91,4 @@ def open_referrals(user, *, limit: int = 200) -> list[Referral]:
 
 
 def pending_referral_count(user) -> int:
-    return access.referrals_visible_to(user).filter(status=Referral.Status.PENDING).count()
+    return Referral.objects.visible_to(user).filter(status=Referral.Status.PENDING).count()

@@ -1,6 +1,6 @@
 """Recording consent; the one door through which information leaves the service (R2, R3).
 
-Each function checks access through ``pps.access`` and runs in one transaction; django-auditlog
+Each function checks access through ``consent.access`` and runs in one transaction; django-auditlog
 records every change it makes.
 """
 
@@ -10,6 +10,8 @@ from django.db import transaction
 from django.http import Http404
 from django.utils import timezone
 
+from cases import access as cases_access
+from consent import access as consent_access
 from consent.models import Consent, Disclosure, Recipient, Referral, StatementSent, SubjectAccessRequest
 from pps import access
 
@@ -56,7 +58,7 @@ def record_consent(
     shows on that contact in the timeline.
     """
     # The page that calls this fetched the case (and recorded the read) already.
-    access.require_case(by, case)
+    cases_access.require_case(by, case)
     if contact is not None and contact.case_id != case.pk:
         raise ConsentError("That contact is not on this case.")
     given_at = given_at or timezone.now()
@@ -93,7 +95,7 @@ def record_consent(
 @transaction.atomic
 def withdraw_consent(*, by, consent: Consent, note: str) -> Consent:
     """Record that the parent withdrew ``consent``: it covers nothing from now on."""
-    access.require_reach(access.consents_visible_to(by), consent)
+    access.require_reach(Consent.objects.visible_to(by), consent)
     consent = Consent.objects.select_for_update().get(pk=consent.pk)
     if consent.is_withdrawn:
         raise ConsentError(f"This consent was already withdrawn on {_day(consent.withdrawn_at)}.")
@@ -180,7 +182,7 @@ def record_disclosure(
       checks that the concern was discussed with a senior manager first.
     """
     # The page that calls this fetched the case (and recorded the read) already.
-    access.require_case(by, case)
+    cases_access.require_case(by, case)
     organisation = " ".join(organisation.split())
     legal_reference = legal_reference.strip()
     if not what.strip():
@@ -208,7 +210,8 @@ def record_disclosure(
     elif basis == Disclosure.Basis.CHILD_PROTECTION:
         if concern is None:
             raise ConsentError("Record a child-protection referral from the child-protection file.")
-        access.require_concern(by, concern)
+        # The concern's own rule (``safeguarding.access``), asked through its queryset.
+        access.require_reach(type(concern).objects.visible_to(by), concern)
         if concern.case_id != case.pk:
             raise ConsentError("That child-protection concern is about another case.")
         consent, legal_reference = None, ""
@@ -237,7 +240,7 @@ def _not_future(moment: datetime, what: str) -> None:
 def record_statement_sent(*, by, case, how: str, when: datetime | None = None) -> StatementSent:
     """Record that the permission form and the "why we keep information about you" statement
     were handed over, posted or emailed to the parent of ``case`` (R2)."""
-    access.require_case(by, case)
+    cases_access.require_case(by, case)
     when = when or timezone.now()
     if how not in StatementSent.How.values:
         raise ConsentError("Select how the form and statement were given or sent.")
@@ -266,7 +269,7 @@ def receive_referral(
     who referred; nothing about the child or the situation. With the parent's consent (how and
     when) it may be taken on at once; without, it waits as a request to contact the parent.
     """
-    if not access.can_take_referrals(by):
+    if not consent_access.can_take_referrals(by):
         raise Http404
     values = {
         "referrer_organisation": " ".join(referrer_organisation.split()),
@@ -306,7 +309,7 @@ def _check_referral_consent(method: str, at: datetime | None) -> None:
 @transaction.atomic
 def record_referral_consent(*, by, referral: Referral, method: str, at: datetime) -> Referral:
     """The parent was contacted and agreed to the referral: record how, when and by whom (R4)."""
-    access.require_reach(access.referrals_visible_to(by), referral)
+    access.require_reach(Referral.objects.visible_to(by), referral)
     referral = Referral.objects.select_for_update().get(pk=referral.pk)
     if referral.status != Referral.Status.PENDING:
         raise ConsentError("The parent's agreement to this referral is already recorded.")
@@ -321,7 +324,7 @@ def record_referral_consent(*, by, referral: Referral, method: str, at: datetime
 def convert_referral(*, by, referral: Referral) -> Referral:
     """Take on a referral the parent agreed to: the caseworker goes on to add the parent, or open
     a case for a parent already known. Refused while the parent's consent is not recorded."""
-    access.require_reach(access.referrals_visible_to(by), referral)
+    access.require_reach(Referral.objects.visible_to(by), referral)
     referral = Referral.objects.select_for_update().get(pk=referral.pk)
     if not referral.has_consent:
         raise ConsentError(
@@ -337,7 +340,7 @@ def close_referral(*, by, referral: Referral, because: str) -> Referral:
     """The parent declined or could not be reached: close the request and destroy its personal
     data (the fields are emptied and the referral's data key deleted; the row keeps only dates,
     how it came, the outcome and who handled it)."""
-    access.require_reach(access.referrals_visible_to(by), referral)
+    access.require_reach(Referral.objects.visible_to(by), referral)
     referral = Referral.objects.select_for_update().get(pk=referral.pk)
     if because not in Referral.ClosedBecause.values:
         raise ConsentError("Select why the request is closed.")
@@ -367,7 +370,7 @@ def record_other_parent_request(
     Nothing is shared: the request is recorded (who asked, when, how, what for) and routed to
     the head of service as a subject access request, due one calendar month from receipt.
     """
-    access.require_case(by, case)
+    cases_access.require_case(by, case)
     requester = " ".join(requester.split())
     if not requester:
         raise ConsentError("Say who asked.")

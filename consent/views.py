@@ -6,7 +6,10 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
+from cases import access as cases_access
+from consent import access as consent_access
 from consent import queries, services
+from consent.access import get_consent_for_user
 from consent.forms import (
     ConsentForm,
     DisclosureForm,
@@ -19,13 +22,12 @@ from consent.forms import (
 )
 from consent.models import Recipient
 from pps import access
-from pps.access import get_consent_for_user
 from pps.audit import record_access
 
 
 def consent_record(request, case_id):
     """Record the parent's consent to share, on a case (R3)."""
-    case = access.get_case_for_user(request.user, case_id, how="record consent")
+    case = cases_access.get_case_for_user(request.user, case_id, how="record consent")
     form = ConsentForm(request.POST or None, case=case)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -68,7 +70,7 @@ def consent_withdraw(request, consent_id):
 
 def disclosure_record(request, case_id):
     """Record information shared outside the service; refused without a valid basis (R3)."""
-    case = access.get_case_for_user(request.user, case_id, how="record disclosure")
+    case = cases_access.get_case_for_user(request.user, case_id, how="record disclosure")
     form = DisclosureForm(request.POST or None, case=case)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -96,7 +98,7 @@ def disclosure_record(request, case_id):
 def permission_form(request, case_id):
     """The permission form and the "why we keep information about you" statement, filled in for
     the parent of a case, to print or to copy into an email (R2, R3)."""
-    case = access.get_case_for_user(request.user, case_id, how="permission form")
+    case = cases_access.get_case_for_user(request.user, case_id, how="permission form")
     return render(
         request,
         "consent/permission_form.html",
@@ -111,7 +113,7 @@ def permission_form(request, case_id):
 
 def statement_sent_record(request, case_id):
     """Record that the permission form and statement were handed over, posted or emailed (R2)."""
-    case = access.get_case_for_user(request.user, case_id, how="record statement sent")
+    case = cases_access.get_case_for_user(request.user, case_id, how="record statement sent")
     form = StatementSentForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -128,7 +130,7 @@ def statement_sent_record(request, case_id):
 
 def referral_list(request):
     """Referrals waiting for the parent to be contacted, or agreed and not yet taken on (R4)."""
-    if not access.can_take_referrals(request.user):
+    if not consent_access.can_take_referrals(request.user):
         raise Http404
     referrals = queries.open_referrals(request.user)
     return render(request, "consent/referral_list.html", {"referrals": referrals})
@@ -136,7 +138,7 @@ def referral_list(request):
 
 def referral_new(request):
     """Record a referral from a third party: only what is needed to contact the parent (R4)."""
-    if not access.can_take_referrals(request.user):
+    if not consent_access.can_take_referrals(request.user):
         raise Http404
     form = ReferralForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
@@ -185,13 +187,13 @@ def _referral_page(request, referral, *, consent_form=None, close_form=None, con
 
 def referral_detail(request, referral_id):
     """One referral, with what can be done next."""
-    referral = access.get_referral_for_user(request.user, referral_id)
+    referral = consent_access.get_referral_for_user(request.user, referral_id)
     return _referral_page(request, referral)
 
 
 def referral_agree(request, referral_id):
     """The parent was contacted and agreed: record their consent to the referral (R4)."""
-    referral = access.get_referral_for_user(request.user, referral_id, how="record referral consent")
+    referral = consent_access.get_referral_for_user(request.user, referral_id, how="record referral consent")
     form = ReferralConsentForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -211,7 +213,7 @@ def referral_agree(request, referral_id):
 
 def referral_close(request, referral_id):
     """The parent declined or could not be reached: close the request, destroying its data (R4)."""
-    referral = access.get_referral_for_user(request.user, referral_id, how="close referral")
+    referral = consent_access.get_referral_for_user(request.user, referral_id, how="close referral")
     form = ReferralCloseForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -227,7 +229,7 @@ def referral_close(request, referral_id):
 @require_POST
 def referral_convert(request, referral_id):
     """Take on a referral the parent agreed to: then add the parent, or find them if known."""
-    referral = access.get_referral_for_user(request.user, referral_id, how="take on referral")
+    referral = consent_access.get_referral_for_user(request.user, referral_id, how="take on referral")
     try:
         referral = services.convert_referral(by=request.user, referral=referral)
     except services.ConsentError as error:
@@ -238,7 +240,7 @@ def referral_convert(request, referral_id):
 def other_parent_request(request, case_id):
     """Another person with parental responsibility asked about this case: never answered by
     sharing; recorded and routed to the head of service as a subject access request (R5)."""
-    case = access.get_case_for_user(request.user, case_id, how="record other parent's request")
+    case = cases_access.get_case_for_user(request.user, case_id, how="record other parent's request")
     form = OtherParentRequestForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data

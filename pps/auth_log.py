@@ -15,6 +15,8 @@ from django.contrib.auth.signals import user_logged_in, user_logged_out, user_lo
 from django.dispatch import receiver
 from django.utils import timezone
 
+from pps.requests import client_ip
+
 logger = logging.getLogger("pps.auth")
 #: Events of every day, logged at INFO; the others (failures, lock-outs) at WARNING.
 ROUTINE = {
@@ -28,8 +30,6 @@ ROUTINE = {
 
 
 def record(event: str, request=None, user=None, **details) -> None:
-    from pps.middleware import client_ip
-
     entry = {
         "event": event,
         "at": timezone.now().astimezone(dt.UTC).isoformat(),

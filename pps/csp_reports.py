@@ -19,7 +19,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
 from pps import rate_limits
-from pps.middleware import client_ip
+from pps.requests import client_ip
 
 logger = logging.getLogger("pps.csp")
 LIMIT = 20

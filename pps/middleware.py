@@ -1,17 +1,14 @@
-import ipaddress
 import time
-from urllib.parse import urlsplit, urlunsplit
 
 from auditlog.middleware import AuditlogMiddleware
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
-from django.http import HttpResponse
-from django.shortcuts import redirect
 from django.utils.cache import add_never_cache_headers
 
 from pps import services, session_limits
-from pps.sign_in import fields_sent, locked_page, policy_page, url_with_next
+from pps.requests import client_ip, fields_sent, send_to
+from pps.sign_in import locked_page, policy_page
 
 #: The steps of signing in and out, reachable before the second factor.
 SIGN_IN_STEPS = {"login", "logout", "otp_verify", "otp_setup", "otp_enrol", "otp_backup"}
@@ -43,40 +40,6 @@ class AuditContextMiddleware(AuditlogMiddleware):
     @staticmethod
     def _get_remote_addr(request):
         return client_ip(request)
-
-
-def client_ip(request) -> str | None:
-    proxies = settings.TRUSTED_PROXY_COUNT
-    candidate = request.META.get("REMOTE_ADDR")
-    if proxies:
-        forwarded = [part.strip() for part in request.headers.get("X-Forwarded-For", "").split(",")]
-        forwarded = [part for part in forwarded if part]
-        if len(forwarded) >= proxies:
-            candidate = forwarded[-proxies]
-    try:
-        return str(ipaddress.ip_address(candidate))
-    except ValueError:
-        return None
-
-
-def _next_for(request) -> str:
-    """Where to return after a sign-in step: the page asked for, if it was a plain page load, or
-    for a background (htmx) request the page it came from."""
-    if request.headers.get("HX-Request"):
-        current = urlsplit(request.headers.get("HX-Current-URL", ""))
-        return urlunsplit(("", "", current.path, current.query, "")) if current.path else ""
-    return request.get_full_path() if request.method == "GET" else ""
-
-
-def send_to(request, name: str):
-    """Redirects to the sign-in step ``name``; a background (htmx) request gets the whole page
-    sent there (``HX-Redirect``) rather than the step's page swapped into a fragment."""
-    url = url_with_next(name, _next_for(request))
-    if request.headers.get("HX-Request"):
-        response = HttpResponse(status=200)
-        response["HX-Redirect"] = url
-        return response
-    return redirect(url)
 
 
 class ViewMiddleware:

@@ -46,7 +46,7 @@ from django.views.decorators.cache import never_cache
 
 from pps import auth_log
 from pps.forms import PASSWORD_MAX_LENGTH, Form, GovukFormMixin
-from pps.middleware import client_ip
+from pps.requests import client_ip
 
 #: Requests from one address that may send an email, per window.
 LIMIT = 5

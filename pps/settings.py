@@ -84,6 +84,7 @@ INSTALLED_APPS = [
     "reports",
     "rights",
     "training",
+    "demo",
 ]
 
 MIDDLEWARE = [
@@ -264,7 +265,7 @@ TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
 # PPS_ADDRESS_FAILURE_LIMIT wrong passwords in those 15 minutes, so that one person cannot lock a
 # whole office behind a shared address out. Never for ever: a permanent lock-out would let anyone
 # lock staff out. A success clears the count. The address is worked out exactly as for the audit
-# log (pps.middleware.client_ip, from TRUSTED_PROXY_COUNT), so a forged X-Forwarded-For cannot
+# log (pps.requests.client_ip, from TRUSTED_PROXY_COUNT), so a forged X-Forwarded-For cannot
 # choose it; the ipware settings say the same, should the callable ever be removed.
 AXES_HANDLER = "pps.sign_in_lockout.LockoutHandler"
 AXES_FAILURE_LIMIT = 5
@@ -277,7 +278,7 @@ AXES_USERNAME_CALLABLE = "pps.sign_in_lockout.username_key"
 AXES_DISABLE_ACCESS_LOG = True
 AXES_SENSITIVE_PARAMETERS = ["username", "password", "ip_address", "account", "next"]
 AXES_LOCKOUT_CALLABLE = "pps.views.locked_out"
-AXES_CLIENT_IP_CALLABLE = "pps.middleware.client_ip"
+AXES_CLIENT_IP_CALLABLE = "pps.requests.client_ip"
 AXES_IPWARE_PROXY_COUNT = TRUSTED_PROXY_COUNT or None
 AXES_IPWARE_PROXY_ORDER = "right-most"
 AXES_IPWARE_META_PRECEDENCE_ORDER = (

@@ -1,8 +1,6 @@
 """The steps between a password and the casework: second factor, unlocking an idle session,
 agreeing to the confidentiality policy, and signing out."""
 
-from urllib.parse import urlencode
-
 from django import forms
 from django.conf import settings
 from django.contrib import messages
@@ -12,8 +10,9 @@ from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
-from pps import auth_log, enrolment, otp, services, session_limits, step_up
+from pps import auth_log, enrolment, otp, services, session_limits
 from pps.forms import PASSWORD_MAX_LENGTH, Form
+from pps.requests import url_with_next
 
 
 class CodeForm(Form):
@@ -60,11 +59,6 @@ def safe_next(request, default: str | None = None) -> str:
     ):
         return target
     return reverse(default or settings.LOGIN_REDIRECT_URL)
-
-
-def url_with_next(name: str, next_url: str = "") -> str:
-    url = reverse(name)
-    return f"{url}?{urlencode({'next': next_url})}" if next_url else url
 
 
 THROTTLED = "You have entered too many wrong codes. Wait a minute, then try again"
@@ -173,17 +167,6 @@ def enrolment_code(request):
 CARRY_PREFIX = "carry:"
 
 
-def fields_sent(request) -> list[tuple[str, str]]:
-    """What a form sent (name, value pairs, without the CSRF token): to carry it through a
-    sign-in step (lock, step-up, policy agreement) so that nothing typed is lost."""
-    return [
-        (name, value)
-        for name, values in request.POST.lists()
-        if name != "csrfmiddlewaretoken"
-        for value in values
-    ]
-
-
 def fields_carried(request) -> list[tuple[str, str]]:
     """The fields a sign-in step's page carried back (see ``fields_sent``)."""
     return [
@@ -237,44 +220,6 @@ def unlock_session(request):
             return redirect(next_url)
         form.add_error("password", "The password is not right")
     return locked_page(request, next_url=next_url, form=form, carry=carry)
-
-
-def step_up_page(request, *, next_url: str, form, carry=(), status: int = 200):
-    """ "Confirm it is you": the authenticator code again (see ``pps.step_up``)."""
-    context = {
-        "form": form,
-        "next": next_url,
-        "carry": [(f"{CARRY_PREFIX}{name}", value) for name, value in carry],
-        "minutes": settings.PPS_STEP_UP_MINUTES,
-    }
-    return render(request, "pps/step_up.html", context, status=status)
-
-
-def confirm_identity(request):
-    """The code again before a child-protection file, then back to it; a form that was being
-    sent can be sent again."""
-    next_url = safe_next(request)
-    carry = fields_carried(request)
-    if request.method != "POST" and step_up.is_recent(request):
-        return redirect(next_url)
-    device = otp.confirmed_device(request.user)
-    if device is None:
-        logout(request)
-        return redirect(url_with_next("login", next_url))
-    form = CodeForm(request.POST or None)
-    wrong = "The code is not right, or was used already. Enter the code your app shows now"
-    if (
-        request.method == "POST"
-        and form.is_valid()
-        and code_is_right(request, form, device, events="step_up", wrong=wrong)
-    ):
-        step_up.mark_verified(request)
-        request.session.cycle_key()
-        auth_log.record("step_up_passed", request, request.user)
-        if carry:
-            return resend_page(request, action=next_url, fields=carry, done="Thank you: that is you.")
-        return redirect(next_url)
-    return step_up_page(request, next_url=next_url, form=form, carry=carry)
 
 
 def policy_page(request, policy, *, next_url: str, carry=()):

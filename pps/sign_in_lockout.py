@@ -6,7 +6,7 @@
 - An address alone is locked only at ``PPS_ADDRESS_FAILURE_LIMIT`` wrong passwords (100) in the
   same 15 minutes, whatever usernames they named: that stops someone trying many usernames from
   one place without letting one person lock a whole office out.
-- The address is ``pps.middleware.client_ip`` (see ``TRUSTED_PROXY_COUNT``).
+- The address is ``pps.requests.client_ip`` (see ``TRUSTED_PROXY_COUNT``).
 - django-axes stores no typed username: only a keyed hash of it (``username_key``; people type
   their password into the username box). It writes no log of successful sign-ins either:
   ``pps.auth_log`` records those, by account id.

@@ -1,6 +1,6 @@
 from django.urls import include, path
 
-from pps import account, csp_reports, password_reset, policy_views, service_settings, sign_in, views
+from pps import account, csp_reports, password_reset, policy_views, service_settings, sign_in, step_up, views
 
 urlpatterns = [
     path("sign-in/", views.SignInView.as_view(), name="login"),
@@ -21,7 +21,7 @@ urlpatterns = [
         password_reset.PasswordChangedView.as_view(),
         name="password_reset_complete",
     ),
-    path("confirm-it-is-you/", sign_in.confirm_identity, name="step_up"),
+    path("confirm-it-is-you/", step_up.confirm_identity, name="step_up"),
     path("account/", account.account, name="account"),
     path("account/backup-codes/", account.make_backup_codes, name="backup_codes_make"),
     path("confidentiality-policy/", sign_in.agree_to_policy, name="policy_agree"),

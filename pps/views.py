@@ -8,7 +8,7 @@ from django.utils.decorators import method_decorator
 
 from pps import session_limits
 from pps.forms import PASSWORD_MAX_LENGTH, GovukFormMixin
-from pps.sign_in import url_with_next
+from pps.requests import url_with_next
 
 
 class SignInForm(GovukFormMixin, auth_views.AuthenticationForm):

@@ -5,3 +5,9 @@ class ReportsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "reports"
     verbose_name = "Statistics"
+
+    def ready(self):
+        from pps.landing import lands_on
+        from reports.access import may_see_statistics
+
+        lands_on(may_see_statistics, "reports:statistics")

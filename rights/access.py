@@ -4,12 +4,14 @@ Getters raise ``Http404`` for a request that does not exist and for one that is 
 record exactly one ACCESS entry for the record they return.
 """
 
+from django.apps import apps
 from django.http import Http404
 
-from pps import access as pps_access
-from pps.access import get_or_404
+from consent.models import SubjectAccessRequest
+from pps.access import RestrictedQuerySet, get_or_404
 from pps.audit import record_access
 from pps.models import SENIOR_ROLES, Role
+from safeguarding import access as safeguarding_access
 
 
 def _active(user) -> bool:
@@ -18,24 +20,14 @@ def _active(user) -> bool:
     )
 
 
-def subject_access_requests_visible_to(user, queryset=None):
-    """The subject access requests ``user`` may reach.
-
-    - Only active senior managers and the head of service of the request's service.
-    - Nobody reaches a request whose case's household was destroyed.
-    - Caseworkers, volunteers, coordinators, maintainers and other services reach none (404),
-      including the caseworker who recorded the request.
-    """
-    return pps_access.subject_access_requests_visible_to(user, queryset)
-
-
 def get_subject_access_request_for_user(
     user, request_id, *, how: str = "subject access request", child_protection: bool = False
 ):
-    """The request ``request_id`` if ``user`` may reach it (see above), else 404. Recorded; with
-    ``child_protection`` (a lead's decision on a file), shown only in histories leads may see."""
+    """The request ``request_id`` if ``user`` may reach it (``SubjectAccessRequest.objects.visible_to``),
+    else 404. Recorded; with ``child_protection`` (a lead's decision on a file), shown only in
+    histories leads may see."""
     sar = get_or_404(
-        subject_access_requests_visible_to(user).select_related(
+        SubjectAccessRequest.objects.visible_to(user).select_related(
             "case", "case__parent", "case__service", "child", "recorded_by"
         ),
         request_id,
@@ -61,7 +53,7 @@ def may_review_child_protection(user) -> bool:
     """Who sees and decides the child-protection files of a request (policy 002, R6): an active
     designated safeguarding lead of the service who may reach the request. Break glass grants
     nothing here: the review is the leads' own."""
-    return may_work_on_requests(user) and pps_access.is_safeguarding_lead(user)
+    return may_work_on_requests(user) and safeguarding_access.is_safeguarding_lead(user)
 
 
 def may_download_pack(user) -> bool:
@@ -77,14 +69,12 @@ def require(allowed: bool) -> None:
 def concerns_for_request(user, sar, case):
     """The child-protection files about the household the pack is gathered from (``case``'s
     parent), for a designated lead only; nobody else learns whether there are any (404 rules
-    of ``pps.access.concerns_visible_to``, without break glass)."""
+    of ``Concern.objects.visible_to``, without break glass)."""
     from safeguarding.models import Concern
 
     if case is None or not may_review_child_protection(user):
         return Concern.objects.none()
-    return pps_access.concerns_visible_to(user).filter(
-        case__parent_id=case.parent_id, case__service=sar.service
-    )
+    return Concern.objects.visible_to(user).filter(case__parent_id=case.parent_id, case__service=sar.service)
 
 
 def may_decide_legal_requests(user) -> bool:
@@ -109,22 +99,25 @@ def may_set_legal_request_deputy(user) -> bool:
     return _active(user) and user.role == Role.HEAD_OF_SERVICE
 
 
-def legal_requests_visible_to(user, queryset=None):
-    """The legal requests ``user`` may reach: all of their service's for the person who decides
-    them now (``may_decide_legal_requests``); none for anyone else. Nobody reaches one whose
-    household was destroyed."""
-    from rights.models import LegalRequest
+class LegalRequestQuerySet(RestrictedQuerySet):
+    def visible_to(self, user):
+        """The legal requests ``user`` may reach.
 
-    queryset = LegalRequest.objects.all() if queryset is None else queryset
-    if not may_decide_legal_requests(user):
-        return queryset.none()
-    return queryset.filter(service_id=user.service_id).exclude(case__status="destroyed")
+        - All of their service's for the person who decides them now
+          (``may_decide_legal_requests``); none for anyone else.
+        - Nobody reaches one whose household was destroyed.
+        """
+        if not may_decide_legal_requests(user):
+            return self.none()
+        return self.filter(service_id=user.service_id).exclude(case__status="destroyed")
 
 
 def get_legal_request_for_user(user, request_id, *, how: str = "legal request"):
     """The legal request ``request_id`` if ``user`` may reach it (see above), else 404. Recorded."""
     legal = get_or_404(
-        legal_requests_visible_to(user).select_related("case", "case__parent", "service", "recorded_by"),
+        apps.get_model("rights", "LegalRequest")
+        .objects.visible_to(user)
+        .select_related("case", "case__parent", "service", "recorded_by"),
         request_id,
     )
     legal.use_household_key(legal.case.household_key())

@@ -34,9 +34,9 @@ def hidden_from(viewer) -> list:
     from django.contrib.contenttypes.models import ContentType
     from django.db.models import Q
 
-    from pps import access
     from rights.models import ChildProtectionDecision
+    from safeguarding import access as safeguarding_access
 
-    if access.may_see_child_protection_records(viewer):
+    if safeguarding_access.may_see_child_protection_records(viewer):
         return []
     return [Q(content_type=ContentType.objects.get_for_model(ChildProtectionDecision))]

@@ -12,6 +12,7 @@ from django.db import models
 from django.utils import timezone
 
 from pps.encryption import EncryptedField, EncryptedModel
+from rights.access import LegalRequestQuerySet
 
 
 class RequestStep(EncryptedModel):
@@ -211,6 +212,8 @@ class LegalRequest(EncryptedModel):
     disclosure = models.OneToOneField(
         "consent.Disclosure", on_delete=models.PROTECT, related_name="+", null=True, blank=True
     )
+
+    objects = LegalRequestQuerySet.as_manager()
 
     class Meta:
         ordering = ["-received_on"]

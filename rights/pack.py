@@ -13,9 +13,9 @@ from dataclasses import dataclass, field
 
 from django.utils import timezone
 
+from cases import access as cases_access
 from cases.models import Case, CaseEvent, Contact
 from consent.models import Consent, Disclosure, StatementSent, SubjectAccessRequest
-from pps import access as pps_access
 from pps.audit import record_access
 
 BAR = "\u2588" * 8
@@ -65,7 +65,7 @@ def pack_case(sar: SubjectAccessRequest) -> Case | None:
     if sar.requester_kind != SubjectAccessRequest.RequesterKind.OTHER_PARENT:
         return sar.case
     return (
-        pps_access.separated_parent_cases(sar.case)
+        cases_access.separated_parent_cases(sar.case)
         .exclude(status=Case.Status.DESTROYED)
         .select_related("parent")
         .first()
@@ -139,10 +139,7 @@ def gather(user, sar: SubjectAccessRequest, *, how: str = "subject access pack")
             shown.extend(children)
 
     cases = list(
-        pps_access.cases_visible_to(user)
-        .filter(parent=parent)
-        .order_by("opened_at")
-        .select_related("opened_by")
+        Case.objects.visible_to(user).filter(parent=parent).order_by("opened_at").select_related("opened_by")
     )
     for each in cases:
         each.use_household_key(key)

@@ -7,14 +7,17 @@ one transaction; django-auditlog records every change.
 
 import base64
 from datetime import date, datetime
+from types import SimpleNamespace
 
 from django.db import transaction
 from django.http import Http404
 from django.utils import timezone
 
-from consent.models import SubjectAccessRequest
+from consent import services as consent_services
+from consent.dates import due_date
+from consent.models import Consent, Disclosure, Recipient, SubjectAccessRequest
+from pps.models import SENIOR_ROLES, Service
 from rights import access, pack, pdf
-from rights.dates import due_date
 from rights.models import AccessPack, ChildProtectionDecision, LegalRequest, Redaction, RequestStep
 
 Status = SubjectAccessRequest.Status
@@ -507,7 +510,6 @@ def record_legal_request(
 def permissions_on_file(legal) -> list:
     """Consents of the case that may serve as the parent's permission for this request: in force
     today, not withdrawn, naming the requesting organisation itself."""
-    from consent.models import Consent, Recipient
 
     today = timezone.localdate()
     consents = []
@@ -522,8 +524,6 @@ def permissions_on_file(legal) -> list:
 def record_legal_permission(*, by, legal, method: str, given_at: datetime, note: str) -> LegalRequest:
     """The parent gave permission for this request: recorded as a consent to share with the
     requesting organisation, for this purpose (how, when, by whom)."""
-    from consent import services as consent_services
-    from consent.models import Recipient
 
     _require_decider(by)
     legal = _lock_legal(legal)
@@ -585,9 +585,6 @@ def decline_legal_request(*, by, legal, reason: str) -> LegalRequest:
 def legal_sections(by, legal, *, how: str):
     """The parts of the file a legal extract may hold: the case's household as a pack gathers it
     (never a child-protection file), titled for a third-party reader."""
-    from types import SimpleNamespace
-
-    from rights.models import ChildProtectionDecision
 
     source = SimpleNamespace(
         requester_kind=SubjectAccessRequest.RequesterKind.PARENT,
@@ -639,8 +636,6 @@ def send_legal_extract(
     """Record that the extract went to the officer and its copy to the parent, and the disclosure
     on the case (R3): on the parent's consent, or a legal obligation with its reference. Refused,
     saying why, without the parent's permission for this request."""
-    from consent import services as consent_services
-    from consent.models import Disclosure, Recipient
 
     _require_decider(by)
     legal = _lock_legal(legal)
@@ -696,7 +691,6 @@ def send_legal_extract(
 @transaction.atomic
 def set_legal_request_deputy(*, by, deputy, absent: bool):
     """The head of service names their deputy for legal requests and says whether they are away."""
-    from pps.models import SENIOR_ROLES, Service
 
     access.require(access.may_set_legal_request_deputy(by))
     service = Service.objects.select_for_update().get(pk=by.service_id)

@@ -13,12 +13,13 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from consent.models import SubjectAccessRequest
+from cases import access as cases_access
+from consent.models import Consent, SubjectAccessRequest
 from pps import access as pps_access
 from pps import step_up
 from pps.audit import record_access
 from rights import access, forms, pack, services
-from rights.models import AccessPack, Redaction
+from rights.models import AccessPack, LegalRequest, Redaction
 
 Status = SubjectAccessRequest.Status
 
@@ -27,7 +28,7 @@ def request_list(request):
     """Access requests, soonest due first: due date, days left, overdue in red."""
     access.require(access.may_work_on_requests(request.user))
     requests = list(
-        access.subject_access_requests_visible_to(request.user)
+        SubjectAccessRequest.objects.visible_to(request.user)
         .select_related("case", "case__parent", "recorded_by")
         .order_by("due_on", "received_at")[:300]
     )
@@ -46,7 +47,7 @@ def request_list(request):
 
 def request_new(request, case_id):
     """Record a subject access request from the parent of a case or a young person of it."""
-    case = pps_access.get_case_for_user(request.user, case_id, how="record subject access request")
+    case = cases_access.get_case_for_user(request.user, case_id, how="record subject access request")
     pps_access.require_casework(request.user)
     form = forms.RecordRequestForm(request.POST if request.method == "POST" else None, case=case)
     if request.method == "POST" and form.is_valid():
@@ -408,7 +409,7 @@ def legal_request_list(request):
     requests = []
     if may_decide:
         requests = list(
-            access.legal_requests_visible_to(request.user).select_related(
+            LegalRequest.objects.visible_to(request.user).select_related(
                 "case", "case__parent", "recorded_by"
             )[:300]
         )
@@ -447,7 +448,7 @@ def legal_request_deputy(request):
 
 def legal_request_new(request, case_id):
     """Record a request from council officers for information about this case, for legal reasons."""
-    case = pps_access.get_case_for_user(request.user, case_id, how="record legal request")
+    case = cases_access.get_case_for_user(request.user, case_id, how="record legal request")
     pps_access.require_casework(request.user)
     form = forms.LegalRequestForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
@@ -540,7 +541,7 @@ def legal_permission(request, legal_id):
 def legal_permission_on_file(request, legal_id, consent_id):
     legal = access.get_legal_request_for_user(request.user, legal_id, how="use consent for legal request")
     consent = pps_access.get_or_404(
-        pps_access.consents_visible_to(request.user).filter(case=legal.case), consent_id
+        Consent.objects.visible_to(request.user).filter(case=legal.case), consent_id
     )
     try:
         services.use_permission_on_file(by=request.user, legal=legal, consent=consent)

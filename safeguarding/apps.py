@@ -6,10 +6,14 @@ class SafeguardingConfig(AppConfig):
     name = "safeguarding"
 
     def ready(self):
+        from cases.retention import holds_household, retention_step
         from pps.audit import hides_from_histories, shows_with_case
+        from safeguarding import retention
 
         shows_with_case(case_records)
         hides_from_histories(hidden_from)
+        holds_household(retention.open_concern_holds_household)
+        retention_step(retention.STEP)
 
 
 def case_records(case) -> dict:
@@ -33,10 +37,10 @@ def hidden_from(viewer) -> list:
     from django.db.models import Q
 
     from consent.models import Disclosure
-    from pps import access
     from pps.audit import child_protection_activity
+    from safeguarding import access as safeguarding_access
 
-    if access.may_see_child_protection_records(viewer):
+    if safeguarding_access.may_see_child_protection_records(viewer):
         return []
     referrals = Disclosure.objects.filter(
         basis=Disclosure.Basis.CHILD_PROTECTION, case__service_id=viewer.service_id

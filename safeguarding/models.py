@@ -1,8 +1,9 @@
 """Child-protection files (R6): concerns, their internal discussions and external referrals.
 
 Kept apart from the case file: nothing here is shown on case pages, in search or in exports
-except to the service's designated safeguarding leads. Reads go through ``pps.access``
-(``concerns_visible_to``, ``get_concern_for_user``); writes go through ``safeguarding.services``.
+except to the service's designated safeguarding leads. Reads go through ``safeguarding.access``
+(``Concern.objects.visible_to``, ``get_concern_for_user``); writes go through
+``safeguarding.services``.
 Each concern has its own data key (wrapped by the master keys, like a household's), shared by
 its discussions and referrals: the file can outlive the case file when the service keeps
 child-protection files longer (``Service.child_protection_retention_years``), and destroying the
@@ -16,6 +17,7 @@ from django.db import models
 from django.utils import timezone
 
 from pps.encryption import EncryptedField, EncryptedModel, OwnDataKeyModel
+from safeguarding.access import BreakGlassAccessQuerySet, ConcernQuerySet
 
 
 class Concern(OwnDataKeyModel):
@@ -56,6 +58,8 @@ class Concern(OwnDataKeyModel):
     parent_name = EncryptedField("parent or carer", max_length=200)
     closed_at = models.DateTimeField(null=True, blank=True)
     destroyed_at = models.DateTimeField(null=True, blank=True)
+
+    objects = ConcernQuerySet.as_manager()
 
     class Meta:
         ordering = ["raised_at"]
@@ -168,6 +172,8 @@ class BreakGlassAccess(EncryptedModel):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True, blank=True
     )
     reviewed_at = models.DateTimeField(null=True, blank=True)
+
+    objects = BreakGlassAccessQuerySet.as_manager()
 
     class Meta:
         ordering = ["-opened_at"]

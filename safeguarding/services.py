@@ -8,10 +8,12 @@ from django.db import transaction
 from django.http import Http404
 from django.utils import timezone
 
+from cases import access as cases_access
 from consent import services as consent_services
 from consent.models import Disclosure, Recipient
 from pps import access
-from pps.models import SENIOR_ROLES
+from pps.models import SENIOR_ROLES, Role, User
+from safeguarding import access as safeguarding_access
 from safeguarding import alerts
 from safeguarding.models import (
     Alert,
@@ -47,7 +49,7 @@ def can_hold_discussion(user, service_id) -> bool:
 @transaction.atomic
 def raise_concern(by, case, child, what: str, happened_at, immediate_danger: bool = False) -> Concern:
     """Raise a concern about a child of ``case``; anyone who may work on the case may."""
-    access.require_case(by, case)
+    cases_access.require_case(by, case)
     if not what.strip():
         raise SafeguardingError("Say what was said or seen.")
     _not_in_future(happened_at, "When it happened")
@@ -114,13 +116,13 @@ def record_discussion(
     by, concern, *, participants: str, senior_manager, held_at, decision: str, notes: str = ""
 ) -> Discussion:
     """Record the internal discussion of ``concern``: by whoever may reach it
-    (``access.concerns_visible_to``), a designated lead, or a senior manager who broke glass on its
+    (``Concern.objects.visible_to``), a designated lead, or a senior manager who broke glass on its
     case while the opening lasts (a lead may be unreachable when a child is at risk).
 
     A senior manager, head of service or designated lead of the service must have taken part.
     Recording it clears the "discussion still to be recorded" flag.
     """
-    access.require_concern(by, concern)
+    safeguarding_access.require_concern(by, concern)
     concern = Concern.objects.select_for_update().get(pk=concern.pk)
     if not participants.strip():
         raise SafeguardingError("Say who took part.")
@@ -150,6 +152,12 @@ def record_discussion(
 
 
 @transaction.atomic
+def may_refer_yet(concern) -> bool:
+    """May ``concern`` be referred outside the service now: once an internal discussion with a
+    senior manager is recorded, or at once when it is flagged as immediate danger."""
+    return concern.immediate_danger or concern.discussions.exists()
+
+
 def record_external_referral(
     by,
     concern,
@@ -169,10 +177,10 @@ def record_external_referral(
     flagged "discussion still to be recorded" until one is. The referral of a concern raised
     from a case is also recorded as a disclosure of the case on the basis of child protection.
     """
-    access.require_concern(by, concern)
+    safeguarding_access.require_concern(by, concern)
     concern = Concern.objects.select_for_update(of=("self",)).select_related("case").get(pk=concern.pk)
     discussed = concern.discussions.exists()
-    if not discussed and not concern.immediate_danger:
+    if not may_refer_yet(concern):
         raise SafeguardingError(
             "Record the internal discussion with a senior manager before an external referral. "
             "Only a concern of immediate danger may be referred first."
@@ -230,7 +238,7 @@ def close_concern(by, concern) -> Concern:
     """Close a concern (designated leads, or a senior manager who broke glass on its case): after
     a referral has been dealt with, or after monitoring. Refused while a discussion is still to
     be recorded. The file's retention period counts from here."""
-    access.require_concern(by, concern)
+    safeguarding_access.require_concern(by, concern)
     concern = Concern.objects.select_for_update().get(pk=concern.pk)
     if concern.status == Concern.Status.CLOSED:
         raise SafeguardingError("This concern is closed already.")
@@ -252,9 +260,9 @@ def break_glass(by, case, *, reason: str, explanation: str) -> BreakGlassAccess:
     it and to the leads until one of them has reviewed it, and every lead is alerted. It is
     allowed whether or not the case has a file, so that asking reveals nothing.
     """
-    if not access.may_break_glass(by):
+    if not safeguarding_access.may_break_glass(by):
         raise Http404
-    access.require_case(by, case)
+    cases_access.require_case(by, case)
     if reason not in BreakGlassAccess.Reason.values:
         raise SafeguardingError("Select why you need to open the child-protection file.")
     explanation = explanation.strip()
@@ -291,7 +299,7 @@ def queue(user):
         output_field=IntegerField(),
     )
     return (
-        access.concerns_visible_to(user)
+        Concern.objects.visible_to(user)
         .filter(status__in=Concern.OPEN_STATUSES)
         .annotate(urgency=urgency)
         .order_by("urgency", "raised_at")
@@ -300,10 +308,10 @@ def queue(user):
 
 def openings_to_review(user):
     """Break-glass openings of ``user``'s service not yet reviewed (designated leads only)."""
-    if not access.is_safeguarding_lead(user):
+    if not safeguarding_access.is_safeguarding_lead(user):
         return BreakGlassAccess.objects.none()
     return (
-        access.break_glass_openings_visible_to(user)
+        BreakGlassAccess.objects.visible_to(user)
         .filter(reviewed_at__isnull=True)
         .exclude(case__status="destroyed")
         .select_related("case", "opened_by")
@@ -314,8 +322,8 @@ def openings_to_review(user):
 @transaction.atomic
 def review_break_glass(by, opening) -> BreakGlassAccess:
     """A designated lead has looked at why the file was opened: it leaves the "to review" list."""
-    access.require_safeguarding_lead(by)
-    access.require_reach(access.break_glass_openings_visible_to(by), opening)
+    safeguarding_access.require_safeguarding_lead(by)
+    access.require_reach(BreakGlassAccess.objects.visible_to(by), opening)
     if opening.reviewed_at is not None:
         raise SafeguardingError("This opening was reviewed already.")
     opening.reviewed_by = by
@@ -328,8 +336,6 @@ def review_break_glass(by, opening) -> BreakGlassAccess:
 def _staff_member(by, member):
     """``member`` locked, if a member of ``by``'s own service (else 404); nothing recorded, as the
     page that calls this fetched them already."""
-    from pps.models import User
-
     return access.get_or_404(User.objects.select_for_update().filter(service_id=by.service_id), member.pk)
 
 
@@ -359,7 +365,7 @@ def designate_lead(by, member) -> LeadDesignation:
     - Every designation that takes effect alerts the existing leads and waits on their "to
       review" list until one of them has reviewed it.
     """
-    if not access.may_designate_leads(by):
+    if not safeguarding_access.may_designate_leads(by):
         raise Http404
     member = _staff_member(by, member)
     if not member.is_active:
@@ -387,8 +393,6 @@ def _may_decide(user, designation) -> bool:
     - Another active head of service where the service has one; where it has not, an active
       senior manager.
     """
-    from pps.models import Role, User
-
     if not (user.is_active and user.service_id == designation.service_id):
         return False
     if user.pk == designation.member_id:
@@ -452,7 +456,7 @@ def refuse_designation(by, designation_id) -> LeadDesignation:
 def designations_to_review(user):
     """Designations of ``user``'s service that took effect and no lead has reviewed yet (leads
     only); a lead's own designation is reviewed by another lead."""
-    if not access.is_safeguarding_lead(user):
+    if not safeguarding_access.is_safeguarding_lead(user):
         return LeadDesignation.objects.none()
     return (
         LeadDesignation.objects.filter(
@@ -482,7 +486,7 @@ def stop_as_lead(by, member):
     """The head of service stops someone being a designated safeguarding lead: at once. Refused
     for anyone else (404) and for the service's last active lead (the files must always have
     someone)."""
-    if not access.may_designate_leads(by):
+    if not safeguarding_access.may_designate_leads(by):
         raise Http404
     member = _staff_member(by, member)
     if member.is_safeguarding_lead:

@@ -8,13 +8,17 @@ that someone without access gets the same 404 as for a file that does not exist.
 
 from django.conf import settings
 from django.contrib import messages
+from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from cases import access as cases_access
+from cases.models import Case
 from pps import access, step_up
 from pps.audit import record_access
+from safeguarding import access as safeguarding_access
 from safeguarding import alerts, services
 from safeguarding.forms import (
     BreakGlassForm,
@@ -23,19 +27,19 @@ from safeguarding.forms import (
     DiscussionForm,
     ReferralForm,
 )
-from safeguarding.models import Concern, LeadDesignation
+from safeguarding.models import BreakGlassAccess, Concern, LeadDesignation
 
 
 def _reachable_concern(request, concern_id):
     """404 unless ``request.user`` may reach the concern; nothing recorded yet."""
-    if not access.concerns_visible_to(request.user).filter(pk=concern_id).exists():
+    if not Concern.objects.visible_to(request.user).filter(pk=concern_id).exists():
         raise Http404
 
 
 def concern_raise(request, case_id):
     """Raise a child-protection concern about a child of a case; it never goes into the case notes."""
     access.require_casework(request.user)
-    case = access.get_case_for_user(request.user, case_id, how="raise concern", child_protection=True)
+    case = cases_access.get_case_for_user(request.user, case_id, how="raise concern", child_protection=True)
     form = ConcernForm(request.POST or None, case=case)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -73,7 +77,7 @@ def concern_raise_without_case(request):
 
 def concern_receipt(request, concern_id):
     """For the person who raised a concern: that it was received, and its status. No content."""
-    concern = access.get_concern_receipt_for_user(request.user, concern_id)
+    concern = safeguarding_access.get_concern_receipt_for_user(request.user, concern_id)
     context = {"concern": concern, "no_lead": not alerts.has_a_lead(concern.service_id)}
     return render(request, "safeguarding/concern_receipt.html", context)
 
@@ -81,7 +85,7 @@ def concern_receipt(request, concern_id):
 def concern_queue(request):
     """Designated leads: alerts, break-glass openings to review, and the new and open concerns
     of the service, oldest first."""
-    access.require_safeguarding_lead(request.user)
+    safeguarding_access.require_safeguarding_lead(request.user)
     if challenge := step_up.challenge(request):
         return challenge
     concerns = list(services.queue(request.user).select_related("case", "raised_by"))
@@ -106,13 +110,11 @@ CLOSED_PER_PAGE = 50
 
 def closed_concerns(request):
     """Designated leads: the service's closed concerns, most recently closed first."""
-    from django.core.paginator import Paginator
-
-    access.require_safeguarding_lead(request.user)
+    safeguarding_access.require_safeguarding_lead(request.user)
     if challenge := step_up.challenge(request):
         return challenge
     closed = (
-        access.concerns_visible_to(request.user)
+        Concern.objects.visible_to(request.user)
         .filter(status=Concern.Status.CLOSED)
         .select_related("case")
         .order_by("-closed_at", "-raised_at")
@@ -125,14 +127,14 @@ def closed_concerns(request):
 @require_POST
 def alerts_seen(request):
     """A lead marks all their child-protection alerts as seen."""
-    access.require_safeguarding_lead(request.user)
+    safeguarding_access.require_safeguarding_lead(request.user)
     alerts.mark_seen(request.user)
     return redirect("safeguarding:concern_queue")
 
 
 def _openings_of(case, user):
     """Break-glass openings of the case's file, newest first: shown prominently on it."""
-    openings = access.break_glass_openings_visible_to(user).filter(case=case)
+    openings = BreakGlassAccess.objects.visible_to(user).filter(case=case)
     openings = list(openings.select_related("opened_by", "reviewed_by").order_by("-opened_at"))
     record_access(user, openings, how="child-protection file")
     return openings
@@ -151,7 +153,7 @@ def _concern_page(request, concern, discussion_form=None, referral_form=None):
             "referrals": concern.referrals.select_related("made_by"),
             "discussion_form": discussion_form or DiscussionForm(service_id=service_id),
             "referral_form": referral_form or ReferralForm(),
-            "referral_refused": not discussed and not concern.immediate_danger,
+            "referral_refused": not services.may_refer_yet(concern),
             "discussion_next": not discussed or concern.discussion_outstanding or discussion_form is not None,
             "referral_next": referral_form is not None
             or (
@@ -160,7 +162,7 @@ def _concern_page(request, concern, discussion_form=None, referral_form=None):
             ),
             "may_close": concern.is_open and discussed,
             "openings": _openings_of(concern.case, request.user) if concern.case_id else [],
-            "broke_glass": not access.is_safeguarding_lead(request.user),
+            "broke_glass": not safeguarding_access.is_safeguarding_lead(request.user),
         },
     )
 
@@ -171,7 +173,7 @@ def concern_detail(request, concern_id):
     _reachable_concern(request, concern_id)
     if challenge := step_up.challenge(request):
         return challenge
-    concern = access.get_concern_for_user(request.user, concern_id)
+    concern = safeguarding_access.get_concern_for_user(request.user, concern_id)
     alerts.mark_seen(request.user, concern=concern)
     return _concern_page(request, concern)
 
@@ -182,7 +184,7 @@ def concern_close(request, concern_id):
     _reachable_concern(request, concern_id)
     if challenge := step_up.challenge(request):
         return challenge
-    concern = access.get_concern_for_user(request.user, concern_id, how="close concern")
+    concern = safeguarding_access.get_concern_for_user(request.user, concern_id, how="close concern")
     try:
         services.close_concern(request.user, concern)
     except services.SafeguardingError as error:
@@ -198,7 +200,7 @@ def discussion_record(request, concern_id):
     _reachable_concern(request, concern_id)
     if challenge := step_up.challenge(request):
         return challenge
-    concern = access.get_concern_for_user(request.user, concern_id, how="record discussion")
+    concern = safeguarding_access.get_concern_for_user(request.user, concern_id, how="record discussion")
     form = DiscussionForm(request.POST, service_id=concern.service_id)
     if form.is_valid():
         try:
@@ -217,7 +219,7 @@ def referral_record(request, concern_id):
     _reachable_concern(request, concern_id)
     if challenge := step_up.challenge(request):
         return challenge
-    concern = access.get_concern_for_user(request.user, concern_id, how="record referral")
+    concern = safeguarding_access.get_concern_for_user(request.user, concern_id, how="record referral")
     form = ReferralForm(request.POST)
     if form.is_valid():
         try:
@@ -234,20 +236,19 @@ def case_file(request, case_id):
     """A case's child-protection file: its concerns. For designated leads; a senior manager who
     is not a lead is sent to break glass first; anyone else gets 404."""
     user = request.user
-    if not (access.is_safeguarding_lead(user) or access.may_break_glass(user)):
+    if not safeguarding_access.may_ask_for_case_files(user):
         raise Http404
-    if not access.cases_visible_to(user).filter(pk=case_id).exists():
+    if not Case.objects.visible_to(user).filter(pk=case_id).exists():
         raise Http404
     if challenge := step_up.challenge(request):
         return challenge
-    case = access.get_case_for_user(user, case_id, how="child-protection file", child_protection=True)
-    broke_glass = access.broken_glass_cases(user).filter(case=case).exists()
-    if not access.is_safeguarding_lead(user) and not broke_glass:
+    case = cases_access.get_case_for_user(user, case_id, how="child-protection file", child_protection=True)
+    if not safeguarding_access.reaches_file_of(user, case):
         return redirect("safeguarding:break_glass", case_id=case.pk)
-    concerns = list(access.concerns_visible_to(user).filter(case=case).order_by("raised_at"))
+    concerns = list(Concern.objects.visible_to(user).filter(case=case).order_by("raised_at"))
     record_access(user, concerns, how="child-protection file")
     current = (
-        access.break_glass_openings_visible_to(user)
+        BreakGlassAccess.objects.visible_to(user)
         .filter(case=case, opened_by=user, expires_at__gt=timezone.now())
         .order_by("-expires_at")
         .first()
@@ -265,15 +266,15 @@ def break_glass(request, case_id):
     """ "Break glass": a senior manager who is not a designated lead states why they must open a
     case's child-protection file; it is recorded and the leads are alerted. Offered on every
     case, file or not, so that the offer reveals nothing."""
-    if access.is_safeguarding_lead(request.user):
+    if safeguarding_access.is_safeguarding_lead(request.user):
         return redirect("safeguarding:case_file", case_id=case_id)
-    if not access.may_break_glass(request.user):
+    if not safeguarding_access.may_break_glass(request.user):
         raise Http404
-    if not access.cases_visible_to(request.user).filter(pk=case_id).exists():
+    if not Case.objects.visible_to(request.user).filter(pk=case_id).exists():
         raise Http404
     if challenge := step_up.challenge(request):
         return challenge
-    case = access.get_case_for_user(request.user, case_id, how="break glass", child_protection=True)
+    case = cases_access.get_case_for_user(request.user, case_id, how="break glass", child_protection=True)
     form = BreakGlassForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -291,7 +292,7 @@ def break_glass(request, case_id):
 def lead_designation(request, user_id):
     """The head of service makes someone a designated safeguarding lead (their own designation
     waits for a second person), or stops them being one."""
-    if not access.may_designate_leads(request.user):
+    if not safeguarding_access.may_designate_leads(request.user):
         raise Http404
     member = access.get_staff_for_user(request.user, user_id, how="designate safeguarding lead")
     if challenge := step_up.challenge(request):
@@ -348,7 +349,7 @@ def designation_decide(request, designation_id):
 @require_POST
 def designation_review(request, designation_id):
     """A designated lead marks a new lead's designation as reviewed."""
-    access.require_safeguarding_lead(request.user)
+    safeguarding_access.require_safeguarding_lead(request.user)
     if challenge := step_up.challenge(request):
         return challenge
     designation = services.review_designation(request.user, designation_id)
@@ -360,10 +361,12 @@ def designation_review(request, designation_id):
 @require_POST
 def break_glass_review(request, opening_id):
     """A designated lead marks a break-glass opening as reviewed."""
-    access.require_safeguarding_lead(request.user)
+    safeguarding_access.require_safeguarding_lead(request.user)
     if challenge := step_up.challenge(request):
         return challenge
-    opening = access.get_break_glass_opening_for_user(request.user, opening_id, how="break-glass review")
+    opening = safeguarding_access.get_break_glass_opening_for_user(
+        request.user, opening_id, how="break-glass review"
+    )
     try:
         services.review_break_glass(request.user, opening)
     except services.SafeguardingError as error:

@@ -14,13 +14,7 @@ from django.db import models
 from django.utils import timezone
 
 from pps.encryption import EncryptedField, EncryptedModel, OwnDataKeyModel
-
-
-class CaseStudyQuerySet(models.QuerySet):
-    def visible_to(self, user):
-        from training.access import case_studies_visible_to
-
-        return case_studies_visible_to(user, self)
+from training.access import CaseStudyQuerySet
 
 
 class CaseStudy(OwnDataKeyModel):

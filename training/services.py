@@ -12,9 +12,9 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from cases import access as cases_access
 from cases.models import Child
 from consent.models import Consent, Disclosure, SubjectAccessRequest
-from pps import access as pps_access
 from pps.models import Role
 from training.access import may_make_case_studies
 from training.anonymise import (
@@ -90,7 +90,7 @@ def anonymiser_for(case) -> _Maker:
     if len(outward) >= 2 and any(c.isdigit() for c in outward):
         anonymiser.add_value(outward, POSTCODE_REMOVED)
     anonymiser.add_reference(case.reference, REFERENCE_REMOVED)
-    for other in pps_access.separated_parent_cases(case).select_related("parent"):
+    for other in cases_access.separated_parent_cases(case).select_related("parent"):
         other_parent = other.parent
         if other_parent.data_key:
             other_label = labels.label("Parent", other_parent.pk)

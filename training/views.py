@@ -6,6 +6,7 @@ from django.http import Http404, HttpResponseNotAllowed
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
+from cases import access as cases_access
 from pps import access as pps_access
 from pps import step_up
 from pps.audit import record_access
@@ -20,7 +21,7 @@ def case_study_list(request):
     waiting for approval and their own drafts."""
     if not access.may_read_training(request.user):
         raise Http404
-    studies = list(access.case_studies_visible_to(request.user).select_related("made_by"))
+    studies = list(CaseStudy.objects.visible_to(request.user).select_related("made_by"))
     record_access(request.user, studies, how="training list")
     context = {
         "approved": [s for s in studies if s.status == CaseStudy.Status.APPROVED],
@@ -35,7 +36,7 @@ def case_study_list(request):
 def case_study_make(request, case_id):
     """Make a draft case study from a case (senior staff), then check it."""
     pps_access.require_senior(request.user)
-    case = pps_access.get_case_for_user(request.user, case_id, how="make training case study")
+    case = cases_access.get_case_for_user(request.user, case_id, how="make training case study")
     study = services.make_case_study(by=request.user, case=case)
     messages.success(
         request,
@@ -75,7 +76,7 @@ def _detail_page(request, study, *, approve_form=None, send_back_form=None, stat
         "content": _parts_with_highlights(study),
         "reviewing": reviewing,
         "checks": services.checks_left(study) if reviewing else 0,
-        "may_approve": access.case_studies_to_approve_by(request.user).filter(pk=study.pk).exists(),
+        "may_approve": CaseStudy.objects.to_approve_by(request.user).filter(pk=study.pk).exists(),
         "may_edit": study.status == CaseStudy.Status.DRAFT and study.made_by_id == request.user.pk,
         "may_withdraw": access.may_make_case_studies(request.user) and study.status != CaseStudy.Status.DRAFT,
         "approve_form": approve_form or ApproveForm(),

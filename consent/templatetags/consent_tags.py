@@ -2,7 +2,8 @@
 
 from django import template
 
-from consent.queries import consent_warnings_for
+from consent import access as consent_access
+from consent.queries import consent_warnings_for, pending_referral_count
 from pps import access
 
 register = template.Library()
@@ -20,16 +21,15 @@ def consent_warnings(context):
 @register.inclusion_tag("consent/includes/dashboard_referrals.html", takes_context=True)
 def referrals_waiting(context):
     """How many referrals wait for the parent to be contacted, for those who take referrals."""
-    from consent.queries import pending_referral_count
-
     user = context["request"].user
-    if not access.can_take_referrals(user):
+    if not consent_access.can_take_referrals(user):
         return {"show": False}
     return {"show": True, "pending": pending_referral_count(user)}
 
 
 @register.simple_tag(takes_context=True)
 def may_take_referrals(context) -> bool:
-    """For the menu: may the signed-in person record and follow referrals (``access.can_take_referrals``)."""
+    """For the menu: may the signed-in person record and follow referrals
+    (``consent.access.can_take_referrals``)."""
     request = context.get("request")
-    return access.can_take_referrals(getattr(request, "user", None))
+    return consent_access.can_take_referrals(getattr(request, "user", None))

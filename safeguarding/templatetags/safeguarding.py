@@ -5,7 +5,10 @@ count of a lead's unseen alerts, for the menu."""
 
 from django import template
 
-from pps import access
+from safeguarding import access as safeguarding_access
+from safeguarding.alerts import leads_of, unseen_for
+from safeguarding.models import Concern, LeadDesignation
+from safeguarding.services import designations_to_decide
 
 register = template.Library()
 
@@ -13,21 +16,31 @@ register = template.Library()
 @register.inclusion_tag("safeguarding/includes/case_concerns.html", takes_context=True)
 def case_concerns(context, case):
     user = context["request"].user
-    if access.is_safeguarding_lead(user):
-        concerns = list(access.concerns_visible_to(user).filter(case=case).order_by("raised_at"))
+    if safeguarding_access.is_safeguarding_lead(user):
+        concerns = list(Concern.objects.visible_to(user).filter(case=case).order_by("raised_at"))
         return {"lead": True, "concerns": concerns, "case": case}
-    raised = list(access.concern_receipts_visible_to(user).filter(case=case).order_by("raised_at"))
-    return {"lead": False, "concerns": raised, "case": case, "break_glass": access.may_break_glass(user)}
+    raised = list(Concern.objects.receipts_visible_to(user).filter(case=case).order_by("raised_at"))
+    return {
+        "lead": False,
+        "concerns": raised,
+        "case": case,
+        "break_glass": safeguarding_access.may_break_glass(user),
+    }
+
+
+@register.simple_tag(takes_context=True)
+def may_designate_leads(context) -> bool:
+    """For the staff page: may the signed-in person choose the designated leads?"""
+    request = context.get("request")
+    return safeguarding_access.may_designate_leads(getattr(request, "user", None))
 
 
 @register.simple_tag(takes_context=True)
 def unseen_alert_count(context) -> int:
     """How many child-protection alerts the signed-in lead has not seen; 0 for anyone else."""
-    from safeguarding.alerts import unseen_for
-
     request = context.get("request")
     user = getattr(request, "user", None)
-    if user is None or not access.is_safeguarding_lead(user):
+    if user is None or not safeguarding_access.is_safeguarding_lead(user):
         return 0
     return unseen_for(user).count()
 
@@ -36,11 +49,8 @@ def unseen_alert_count(context) -> int:
 def lead_designations(context):
     """On the Staff page: designations as lead waiting for a second person, with the buttons to
     confirm or refuse them for who may, and to withdraw one for who asked."""
-    from safeguarding.models import LeadDesignation
-    from safeguarding.services import designations_to_decide
-
     user = context["request"].user
-    if not (access.is_safeguarding_lead(user) or user.is_senior):
+    if not (safeguarding_access.is_safeguarding_lead(user) or user.is_senior):
         return {"to_decide": [], "asked": []}
     to_decide = designations_to_decide(user)
     asked = LeadDesignation.objects.filter(
@@ -53,8 +63,6 @@ def lead_designations(context):
 def leads_to_reach(context):
     """Who the service's designated safeguarding leads are, and how to reach them now: for the
     pages where a concern is raised or followed."""
-    from safeguarding.alerts import leads_of
-
     user = context["request"].user
     leads = list(leads_of(user.service_id).order_by("first_name", "last_name")) if user.service_id else []
     return {"leads": leads, "office_phone": user.service.phone if user.service_id else ""}

@@ -50,7 +50,7 @@ def test_the_case_contact_form_gives_the_simple_message_to_leave(as_caseworker, 
 
 
 def test_a_volunteers_own_number_is_never_in_the_message(volunteer, case, service):
-    from pps.access import assign_to_case
+    from cases.access import assign_to_case
 
     volunteer.work_phone = "07700 900999"
     volunteer.save()

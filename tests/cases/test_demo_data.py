@@ -9,12 +9,13 @@ from django.core.management import CommandError, call_command
 from django.db.models import Max, Min
 from django.utils import timezone
 
-from cases import demo
+from cases import access as cases_access
 from cases.models import Case, CaseEvent, CaseUserObjectPermission, Contact, Parent, ParentSearchToken
 from cases.search import stored_tokens
 from cases.services import find_parents
 from consent.models import Consent
-from pps import access, otp, totp_code
+from demo import data as demo
+from pps import otp, totp_code
 from pps.models import Role, Service, User
 
 
@@ -92,8 +93,8 @@ def test_every_case_was_opened_by_the_person_working_on_it(loaded):
     for case in Case.objects.all():
         opened = CaseEvent.objects.get(case=case, kind=CaseEvent.Kind.OPENED)
         assert opened.by_id == case.opened_by_id and opened.at == case.opened_at
-        assert list(access.staff_on_case(case)) == [case.opened_by]
-        assert access.cases_visible_to(case.opened_by).filter(pk=case.pk).exists()
+        assert list(cases_access.staff_on_case(case)) == [case.opened_by]
+        assert Case.objects.visible_to(case.opened_by).filter(pk=case.pk).exists()
         if not case.is_open:
             closed = CaseEvent.objects.get(case=case, kind=CaseEvent.Kind.CLOSED)
             assert closed.reason and closed.at == case.closed_at

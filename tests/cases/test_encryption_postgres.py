@@ -3,8 +3,8 @@ a parent's name, phone number, email, address, a child's name or a contact's not
 
 from django.db import connection
 
-from cases import demo
 from cases.models import Child, Contact, Parent
+from demo import data as demo
 from pps.models import User
 from tests.markers import requires_postgres
 

@@ -114,7 +114,7 @@ def test_a_second_run_destroys_nothing_more(closed_case):
     assert [(r.households, r.cases) for r in first] == [([closed_case.parent_id], [closed_case.reference])]
     entries = get_logentry_model().objects.count()
     again = retention.apply_retention(now=months_later(14))
-    assert [(r.households, r.cases, r.concerns) for r in again] == [([], [], [])]
+    assert [(r.households, r.cases, r.steps["concerns"]) for r in again] == [([], [], [])]
     assert get_logentry_model().objects.count() == entries
 
 

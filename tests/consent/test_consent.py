@@ -8,7 +8,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from consent import services
-from consent.models import Consent, Recipient, add_months
+from consent.dates import add_months
+from consent.models import Consent, Recipient
 
 TOLD = "We will share the EHC request letter with the school. PLAINTEXT-TOLD"
 

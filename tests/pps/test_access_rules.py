@@ -5,7 +5,6 @@ from django.urls import reverse
 from guardian.shortcuts import assign_perm
 
 from cases.models import Case
-from pps import access
 from tests.conftest import client_for
 from tests.factories import make_case
 
@@ -44,7 +43,7 @@ def test_a_permission_on_another_case_does_not_leak(caseworker, second_caseworke
 def test_a_closed_account_reaches_nothing(caseworker, case):
     caseworker.is_active = False
     caseworker.save()
-    assert not access.cases_visible_to(caseworker).exists()
+    assert not Case.objects.visible_to(caseworker).exists()
 
 
 def test_a_senior_reaches_every_case_of_their_service_but_not_another(senior, case, outsider):

@@ -8,9 +8,9 @@ import openpyxl
 from django.urls import reverse
 from django.utils import timezone
 
-from cases import demo
 from cases.models import Case, Child, Contact, Parent
 from consent.models import Referral
+from demo import data as demo
 from pps.models import Role, User
 from reports import periods
 from tests.conftest import client_for

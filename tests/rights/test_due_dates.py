@@ -4,7 +4,7 @@ from datetime import date
 
 import pytest
 
-from rights.dates import due_date, is_working_day, next_working_day
+from consent.dates import due_date, is_working_day, next_working_day
 
 
 @pytest.mark.parametrize(

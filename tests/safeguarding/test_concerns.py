@@ -10,7 +10,6 @@ from django.utils import timezone
 
 from cases.models import Contact
 from consent.models import Disclosure
-from pps.access import concerns_visible_to
 from pps.models import Role
 from safeguarding import services
 from safeguarding.models import Concern
@@ -155,7 +154,7 @@ def test_everyone_but_the_services_leads_gets_404_on_the_file(request, concern, 
 def test_an_inactive_lead_reaches_nothing(senior, concern):
     senior.is_active = False
     senior.save()
-    assert not concerns_visible_to(senior).exists()
+    assert not Concern.objects.visible_to(senior).exists()
 
 
 @pytest.mark.parametrize("persona", ["second_caseworker", "non_lead_senior", "coordinator", "outsider"])

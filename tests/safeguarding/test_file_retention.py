@@ -10,8 +10,8 @@ from django.utils import timezone
 from cases import retention
 from cases import services as case_services
 from cases.models import Case
-from pps import access
 from pps.encryption import HouseholdDestroyed
+from safeguarding import access as safeguarding_access
 from safeguarding import services
 from safeguarding.models import Concern, Discussion
 from tests.conftest import client_for
@@ -64,7 +64,7 @@ def closed_case(caseworker, case, closed_concern):
 def test_the_file_of_a_destroyed_case_is_still_read_by_the_lead(senior, closed_case, closed_concern):
     retention.apply_retention(now=months_later(13))
     assert Case.objects.get(pk=closed_case.pk).status == Case.Status.DESTROYED
-    concern = access.get_concern_for_user(senior, closed_concern.pk)
+    concern = safeguarding_access.get_concern_for_user(senior, closed_concern.pk)
     assert concern.what == WHAT
     assert concern.case_reference == closed_case.reference
     assert concern.parent_name == "Sarah Jones"
@@ -81,10 +81,10 @@ def test_the_lead_opens_the_file_of_a_destroyed_case(senior, closed_case, closed
 
 def test_the_file_is_destroyed_once_its_own_period_has_passed(senior, closed_case, closed_concern):
     retention.apply_retention(now=years_later(24))
-    assert access.get_concern_for_user(senior, closed_concern.pk).what == WHAT
+    assert safeguarding_access.get_concern_for_user(senior, closed_concern.pk).what == WHAT
     then = years_later(26)
     results = retention.apply_retention(now=then)
-    assert [r.concerns for r in results] == [[(closed_concern.pk, closed_case.reference)]]
+    assert [r.steps["concerns"] for r in results] == [[(closed_concern.pk, closed_case.reference)]]
     concern = Concern.objects.get(pk=closed_concern.pk)
     assert concern.data_key == "" and concern.destroyed_at == then
     with pytest.raises(HouseholdDestroyed):
@@ -92,7 +92,7 @@ def test_the_file_is_destroyed_once_its_own_period_has_passed(senior, closed_cas
     with pytest.raises(HouseholdDestroyed):
         _ = Discussion.objects.get(concern=concern).notes
     with pytest.raises(Http404):
-        access.get_concern_for_user(senior, concern.pk)
+        safeguarding_access.get_concern_for_user(senior, concern.pk)
 
 
 def test_the_audit_log_says_retention_destroyed_the_file(closed_case, closed_concern):
@@ -112,16 +112,16 @@ def test_a_file_whose_period_is_shorter_is_not_destroyed_before_its_case(
     service.retention_months_after_closure = 36
     service.save()
     retention.apply_retention(now=months_later(25))
-    assert access.get_concern_for_user(senior, closed_concern.pk).what == WHAT
+    assert safeguarding_access.get_concern_for_user(senior, closed_concern.pk).what == WHAT
     results = retention.apply_retention(now=months_later(37))
-    assert [len(r.concerns) for r in results] == [1]
+    assert [len(r.steps["concerns"]) for r in results] == [1]
     assert Case.objects.get(pk=closed_case.pk).status == Case.Status.DESTROYED
     assert Concern.objects.get(pk=closed_concern.pk).destroyed_at is not None
 
 
 def test_a_file_whose_case_is_still_open_is_kept(senior, case, closed_concern):
     retention.apply_retention(now=years_later(30))
-    assert access.get_concern_for_user(senior, closed_concern.pk).what == WHAT
+    assert safeguarding_access.get_concern_for_user(senior, closed_concern.pk).what == WHAT
 
 
 def test_an_open_concern_is_never_destroyed(senior, caseworker, case, concern):
@@ -129,7 +129,7 @@ def test_an_open_concern_is_never_destroyed(senior, caseworker, case, concern):
     case_services.close_case(by=caseworker, case=case, reason="No further support needed.")
     retention.apply_retention(now=years_later(30))
     assert Case.objects.get(pk=case.pk).status == Case.Status.CLOSED  # kept while the leads monitor
-    assert access.get_concern_for_user(senior, concern.pk).what == WHAT
+    assert safeguarding_access.get_concern_for_user(senior, concern.pk).what == WHAT
 
 
 def test_a_closed_concern_without_closed_at_counts_from_its_latest_discussion(
@@ -147,6 +147,6 @@ def test_a_closed_concern_without_closed_at_counts_from_its_latest_discussion(
 
 def test_a_dry_run_lists_the_file_and_destroys_nothing(senior, closed_case, closed_concern):
     results = retention.apply_retention(now=years_later(26), dry_run=True)
-    assert [r.concerns for r in results] == [[(closed_concern.pk, closed_case.reference)]]
+    assert [r.steps["concerns"] for r in results] == [[(closed_concern.pk, closed_case.reference)]]
     assert Case.objects.get(pk=closed_case.pk).status == Case.Status.CLOSED
-    assert access.get_concern_for_user(senior, closed_concern.pk).what == WHAT
+    assert safeguarding_access.get_concern_for_user(senior, closed_concern.pk).what == WHAT

@@ -13,7 +13,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from pps import access
+from cases import access as cases_access
 from pps.models import Role
 from safeguarding import services
 from tests.conftest import client_for
@@ -46,7 +46,7 @@ def non_lead_senior(service):
 @pytest.fixture
 def case(caseworker, second_caseworker):
     case = make_case(caseworker, **PARENT)
-    access.assign_to_case(second_caseworker, case)
+    cases_access.assign_to_case(second_caseworker, case)
     return case
 
 
@@ -54,7 +54,7 @@ def case(caseworker, second_caseworker):
 def twin(caseworker, second_caseworker):
     """A case like ``case`` in every way but the concern."""
     twin = make_case(caseworker, **PARENT)
-    access.assign_to_case(second_caseworker, twin)
+    cases_access.assign_to_case(second_caseworker, twin)
     return twin
 
 

@@ -9,8 +9,8 @@ import re
 
 import pytest
 
-from cases import demo
 from cases.models import Case
+from demo import data as demo
 from pps.models import Role, User
 from training import services
 from training.anonymise import NAMES_THAT_ARE_WORDS

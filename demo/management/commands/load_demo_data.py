@@ -7,7 +7,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db.models import ProtectedError
 
-from cases import demo
+from demo import data as demo
 
 
 def _non_negative(value: str) -> int:

@@ -14,12 +14,18 @@ Bank holidays come from the ``holidays`` package (``country_holidays("GB", subdi
 kept up to date by its maintainers with every royal proclamation, rather than a hand-made list.
 """
 
+import calendar
 from datetime import date, timedelta
 from functools import lru_cache
 
 import holidays
 
-from consent.models import add_months
+
+def add_months(day: date, months: int) -> date:
+    """``day`` plus ``months`` calendar months; the 31st becomes the last day of a shorter month."""
+    years, month_index = divmod(day.month - 1 + months, 12)
+    year, month = day.year + years, month_index + 1
+    return day.replace(year=year, month=month, day=min(day.day, calendar.monthrange(year, month)[1]))
 
 
 @lru_cache(maxsize=64)

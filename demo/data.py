@@ -11,7 +11,7 @@ few minutes, but they are exactly what the service functions would have stored: 
 only with a consent to keep details (told the service's "why we keep information" statement), has
 search tokens from ``cases.search.stored_tokens``, and every case has an OPENED event by the person
 who opened it, who is assigned to it with the ``view_case`` and ``change_case`` object permissions
-as ``pps.access.assign_to_case`` would give.
+as ``cases.access.assign_to_case`` would give.
 
 Loading is not audited, by design: it is generated data, and the audit trail is for what people
 do with real records. That includes the few child-protection concerns of each service, so that its
@@ -36,6 +36,7 @@ from django.db import transaction
 from django.utils import timezone
 from faker import Faker
 
+from cases.access import CASE_PERMISSIONS
 from cases.models import (
     Case,
     CaseEvent,
@@ -51,10 +52,10 @@ from cases.models import (
 from cases.search import fold, stored_tokens
 from cases.services import seed_reference_data
 from consent.models import Consent, Disclosure, Recipient, Referral, SubjectAccessRequest
-from pps.access import CASE_PERMISSIONS
 from pps.models import CASE_ROLES, Role, Service, User
 from pps.otp import create_demo_device
 from pps.services import publish_policy
+from rights.models import ChildProtectionDecision, LegalRequest
 from safeguarding.models import Alert, BreakGlassAccess, Concern, Discussion, ExternalReferral
 
 DEFAULT_SEED = 20140901  # the Children and Families Act 2014 reforms came into force on 1 September 2014
@@ -567,8 +568,7 @@ def delete(progress=None) -> int:
         # Child-protection files (their referrals hold disclosures), what staff recorded on the
         # demo cases since (disclosures, requests, referrals), and consents to share, which
         # protect their case from deletion.
-        from rights.models import ChildProtectionDecision, LegalRequest  # they protect cases and files
-
+        # Requests and decisions protect cases and files.
         LegalRequest.objects.filter(service__in=services).delete()
         ChildProtectionDecision.objects.filter(request__service__in=services).delete()
         ExternalReferral.objects.filter(concern__case__service__in=services).delete()
@@ -1048,7 +1048,7 @@ class _Loader:
                     by=staff,
                 )
             )
-        # What pps.access.assign_to_case gives, written directly.
+        # What cases.access.assign_to_case gives, written directly.
         batch["permissions"].extend(
             CaseUserObjectPermission(permission=permission, user=staff, content_object=case)
             for permission in self.permissions

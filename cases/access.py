@@ -1,0 +1,185 @@
+"""Who may reach parents, children, cases and contacts, and who may be put on a case (R3, R5, R7).
+
+Each rule is the ``visible_to`` of its record's queryset; someone who may not reach a record gets
+``Http404``, exactly as for a record that does not exist. The getters record one ACCESS entry.
+Models import this module for their querysets, so it names them through the app registry.
+"""
+
+from django.apps import apps
+from django.db.models import Q
+from guardian.shortcuts import assign_perm, remove_perm
+
+from pps.access import RestrictedQuerySet, active_staff, get_visible_or_404, require_reach
+from pps.models import CASE_ROLES, SENIOR_ROLES, User
+
+#: What being assigned to a case grants.
+CASE_PERMISSIONS = ("cases.view_case", "cases.change_case")
+
+
+def _model(name):
+    return apps.get_model("cases", name)
+
+
+class CaseQuerySet(RestrictedQuerySet):
+    def visible_to(self, user):
+        """The cases ``user`` may reach.
+
+        - Nobody without an active staff account in a service reaches any case.
+        - Nobody reaches a case of another service.
+        - Senior managers and the head of service reach every case of their service.
+        - Caseworkers and volunteers reach the cases they are assigned to (object permission),
+          directly or through a group; model-wide permissions grant nothing.
+        - Coordinators and maintainers reach no case; neither does a superuser as such.
+        - Nobody reaches the case of a destroyed household (its data key gone).
+        """
+        if not active_staff(user):
+            return self.none()
+        queryset = self.exclude(status="destroyed")
+        if user.role in SENIOR_ROLES:
+            return queryset.filter(service_id=user.service_id)
+        if user.role in CASE_ROLES:
+            # The ids (of the user's own service only) are read first, in one indexed query: as
+            # a subquery beside a service filter, SQLite would scan all the service's cases.
+            return queryset.filter(pk__in=assigned_case_ids(user))
+        return self.none()
+
+    def open(self):
+        return self.filter(status="open")
+
+
+def assigned_case_ids(user) -> set:
+    """Ids of the cases of ``user``'s service that ``user`` holds the object permission
+    ``view_case`` on, directly or through a group, read from guardian's direct foreign-key tables.
+
+    It asks the same as ``get_objects_for_user(user, "cases.view_case", accept_global_perms=False,
+    with_superuser=False)``, but that builds ``REPLACE(content_object_id, '-', '')`` for UUID keys,
+    which no index can serve: a list page cost ten times more with 100,000 cases.
+    """
+    view_case = {
+        "permission__codename": "view_case",
+        "permission__content_type__app_label": "cases",
+        "content_object__service_id": user.service_id,
+    }
+    direct = _model("CaseUserObjectPermission").objects.filter(user=user, **view_case)
+    through_groups = _model("CaseGroupObjectPermission").objects.filter(group__user=user, **view_case)
+    ids = direct.values_list("content_object_id", flat=True).union(
+        through_groups.values_list("content_object_id", flat=True)
+    )
+    return set(ids)
+
+
+class ParentQuerySet(RestrictedQuerySet):
+    def visible_to(self, user):
+        """The parents ``user`` may reach: those with at least one case ``user`` may reach.
+
+        - Senior managers and the head of service reach every parent of their service.
+        - A destroyed household (its data key gone) is reached by nobody.
+        """
+        if not active_staff(user):
+            return self.none()
+        queryset = self.filter(service_id=user.service_id).exclude(data_key="")
+        if user.role in SENIOR_ROLES:
+            return queryset
+        return queryset.filter(cases__in=_model("Case").objects.visible_to(user)).distinct()
+
+
+class ChildQuerySet(RestrictedQuerySet):
+    def visible_to(self, user):
+        """The children ``user`` may reach: exactly those of a parent ``user`` may reach."""
+        return self.filter(parent__in=_model("Parent").objects.visible_to(user))
+
+
+class ContactQuerySet(RestrictedQuerySet):
+    def visible_to(self, user):
+        """The contacts ``user`` may reach.
+
+        - Contacts on a case: exactly when the case is reachable.
+        - NNG contacts hold nothing personal: any caseworker, volunteer or senior of the service.
+        - Coordinators and maintainers reach none.
+        """
+        if not active_staff(user) or not (user.role in CASE_ROLES or user.role in SENIOR_ROLES):
+            return self.none()
+        queryset = self.filter(service_id=user.service_id)
+        return queryset.filter(Q(case__isnull=True) | Q(case__in=_model("Case").objects.visible_to(user)))
+
+
+def get_case_for_user(user, case_id, *, how: str = "case page", child_protection: bool = False):
+    """The case ``case_id`` if ``user`` may reach it, else 404. Recorded (``child_protection``
+    marks a read by a child-protection page)."""
+    cases = _model("Case").objects.select_related("parent", "service")
+    return get_visible_or_404(user, cases, case_id, how=how, child_protection=child_protection)
+
+
+def require_case(user, case) -> None:
+    """404 unless ``user`` may reach ``case``. Records nothing (see ``require_reach``)."""
+    require_reach(_model("Case").objects.visible_to(user), case)
+
+
+def get_parent_for_user(user, parent_id, *, how: str = "parent page"):
+    """The parent ``parent_id`` if ``user`` may reach them, else 404. Recorded."""
+    return get_visible_or_404(user, _model("Parent").objects.all(), parent_id, how=how)
+
+
+def get_child_for_user(user, child_id, *, how: str = "child"):
+    """The child ``child_id`` if ``user`` may reach their parent, else 404. Recorded."""
+    return get_visible_or_404(user, _model("Child").objects.select_related("parent"), child_id, how=how)
+
+
+def get_contact_for_user(user, contact_id, *, how: str = "contact"):
+    """The contact ``contact_id`` if ``user`` may reach it, else 404. Recorded."""
+    return get_visible_or_404(user, _model("Contact").objects.all(), contact_id, how=how)
+
+
+def assign_to_case(user, case) -> None:
+    """Give ``user`` the reach that working on ``case`` needs."""
+    for permission in CASE_PERMISSIONS:
+        assign_perm(permission, user, case)
+
+
+def unassign_from_case(user, case) -> None:
+    for permission in CASE_PERMISSIONS:
+        remove_perm(permission, user, case)
+
+
+def staff_on_case(case):
+    """The staff assigned to ``case`` (directly), for display and checks."""
+    return staff_on_case_queryset([case])
+
+
+def staff_on_case_queryset(cases):
+    """The staff assigned directly to any of ``cases``."""
+    return User.objects.filter(
+        caseuserobjectpermission__content_object__in=cases,
+        caseuserobjectpermission__permission__codename="view_case",
+    ).distinct()
+
+
+def separated_parent_cases(case):
+    """The cases linked to ``case`` as the other separated parent of the same child (R5)."""
+    links = _model("SeparatedParentsLink").objects.filter(Q(first=case) | Q(second=case))
+    ids = {link.first_id for link in links} | {link.second_id for link in links}
+    ids.discard(case.pk)
+    return _model("Case").objects.filter(pk__in=ids)
+
+
+def staff_on_other_parents_case(case):
+    """Active caseworkers and volunteers who work on a linked case of the other separated parent,
+    and so may not be put on ``case`` (R5)."""
+    on_other_parent = staff_on_case_queryset(separated_parent_cases(case))
+    return User.objects.filter(
+        pk__in=on_other_parent, service_id=case.service_id, is_active=True, role__in=CASE_ROLES
+    ).order_by("first_name", "last_name")
+
+
+def assignable_staff(case):
+    """Who may be put on ``case``: active caseworkers and volunteers of its service.
+
+    - Staff already on a linked case of the other separated parent are excluded (R5).
+    """
+    on_other_parent = staff_on_case_queryset(separated_parent_cases(case))
+    return (
+        User.objects.filter(service_id=case.service_id, is_active=True, role__in=CASE_ROLES)
+        .exclude(pk__in=on_other_parent)
+        .exclude(pk__in=staff_on_case(case))
+        .order_by("first_name", "last_name")
+    )
