@@ -10,6 +10,7 @@ from django.db import connection, connections
 
 from pps import rate_limits
 
+
 def _redis_reachable() -> bool:
     try:
         with socket.create_connection(("127.0.0.1", 6379), timeout=0.5):
