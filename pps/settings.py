@@ -13,6 +13,8 @@ import dj_database_url
 from csp.constants import NONCE
 from django.core.exceptions import ImproperlyConfigured
 
+from pps import password_checks
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 
@@ -107,6 +109,7 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "pps.middleware.AuditContextMiddleware",
     "pps.middleware.NoStoreMiddleware",
+    "pps.middleware.PasswordChecksBusyMiddleware",
     # Last, as django-axes asks: turns a locked-out sign-in into the "try again later" page.
     "axes.middleware.AxesMiddleware",
 ]
@@ -145,10 +148,18 @@ AUTHENTICATION_BACKENDS = [
     "django.contrib.auth.backends.ModelBackend",
     "guardian.backends.ObjectPermissionBackend",
 ]
+#: Argon2id at 32 MiB, 2 passes, 1 lane, and every hash within a machine-wide slot (pps.hashers).
 PASSWORD_HASHERS = [
-    "django.contrib.auth.hashers.Argon2PasswordHasher",
-    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+    "pps.hashers.Argon2PasswordHasher",
+    "pps.hashers.PBKDF2PasswordHasher",
 ]
+#: Password hashes worked out at once on this machine, by every process (pps.password_checks):
+#: half the cores by default, so that sign-ins never take all of them.
+PPS_PASSWORD_CHECKS_AT_ONCE = env_int("PPS_PASSWORD_CHECKS_AT_ONCE", password_checks.default_slots())
+#: How long a sign-in waits for a slot before "too many people are signing in" (503).
+PPS_PASSWORD_CHECK_WAIT_SECONDS = env_int("PPS_PASSWORD_CHECK_WAIT_SECONDS", 10)
+#: Where the slots' lock files are: the same folder for every instance on the machine.
+PPS_PASSWORD_SLOTS_DIR = env_str("PPS_PASSWORD_SLOTS_DIR") or password_checks.default_directory()
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {

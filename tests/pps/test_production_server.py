@@ -20,12 +20,12 @@ import uuid
 from pathlib import Path
 
 import pytest
-from django.contrib.auth.hashers import Argon2PasswordHasher
 from django.core.management import call_command
 from django.db import connection
 from django.test import override_settings
 
 from pps import otp, password_reset, services
+from pps.hashers import Argon2PasswordHasher
 from tests.factories import make_case
 from tests.markers import requires_postgres
 
