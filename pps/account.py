@@ -29,7 +29,11 @@ class BackupCodeForm(Form):
 def account(request):
     """Your account: who you are here, your authenticator app and how many backup codes are left."""
     app = otp.confirmed_device(request.user)
-    context = {"app": app, "backup_codes_left": otp.backup_codes_left(request.user)}
+    context = {
+        "app": app,
+        "backup_codes_left": otp.backup_codes_left(request.user),
+        "backup_codes_old": otp.backup_codes_made_the_old_way(request.user),
+    }
     return render(request, "pps/account.html", context)
 
 

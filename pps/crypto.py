@@ -222,11 +222,18 @@ def _index_key(kind: str) -> bytes:
     return hkdf.derive(_search_key())
 
 
+@lru_cache(maxsize=1)
+def _backup_code_key() -> bytes:
+    hkdf = HKDF(algorithm=hashes.SHA256(), length=KEY_BYTES, salt=None, info=b"pps.backup-code.v1")
+    return hkdf.derive(_search_key())
+
+
 def reset_key_ring_cache() -> None:
     """Forget all cached key material, so the next use reads the settings again."""
     get_key_ring.cache_clear()
     _search_key.cache_clear()
     _index_key.cache_clear()
+    _backup_code_key.cache_clear()
 
 
 @receiver(setting_changed)
@@ -381,6 +388,20 @@ def decrypt_field(data_key: bytes, token: str, *, aad: str) -> str:
 
 
 # Blind indexes -------------------------------------------------------------------------------
+
+
+#: How a backup code's keyed hash starts (``pps.models.BackupCodes``).
+BACKUP_CODE_PREFIX = "hmac-sha256$"
+
+
+@sensitive_variables("code")
+def backup_code_digest(owner: str, code: str) -> str:
+    """A backup code's keyed hash: HMAC-SHA256 of the owner's id and the (normalised) code, under
+    a key derived with HKDF from ``SEARCH_INDEX_KEY`` for this use only. One hash checks a typed
+    code against all of a person's codes; without the key nothing can be computed from the
+    stored hashes, and the codes are random (50 bits), so a slow hash adds nothing."""
+    message = _utf8(f"{owner}:{code}", "code")
+    return BACKUP_CODE_PREFIX + hmac.new(_backup_code_key(), message, hashlib.sha256).hexdigest()
 
 
 @sensitive_variables()

@@ -6,7 +6,8 @@ from django.contrib import messages
 from django.contrib.auth import logout
 from django.utils.cache import add_never_cache_headers
 
-from pps import services, session_limits
+from pps import auth_log, services, session_limits
+from pps.password_checks import PasswordChecksBusy
 from pps.requests import client_ip, fields_sent, send_to
 from pps.sign_in import locked_page, policy_page
 
@@ -26,6 +27,28 @@ class NoStoreMiddleware:
         if user is not None and user.is_authenticated:
             add_never_cache_headers(response)
             response["Cache-Control"] = "no-store, no-cache, must-revalidate, private, max-age=0"
+        return response
+
+
+class PasswordChecksBusyMiddleware:
+    """Every slot for password checks stayed taken (``pps.password_checks``): "too many people
+    are signing in at the moment" (503), and nothing counted, neither failure nor success."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        if not isinstance(exception, PasswordChecksBusy):
+            return None
+        from django.shortcuts import render
+
+        auth_log.record("password_checks_busy", request)
+        again = request.get_full_path() if request.method == "POST" else "/"
+        response = render(request, "pps/busy.html", {"again": again, "sign_in_step": True}, status=503)
+        response["Retry-After"] = "5"
         return response
 
 

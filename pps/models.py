@@ -328,9 +328,12 @@ class AuthenticatorApp(TimestampMixin, CappedThrottlingMixin, Device):
 class BackupCodes(CappedThrottlingMixin, Device):
     """A person's one-time backup codes, for when their authenticator app is not at hand.
 
-    Only hashes are stored (with the password hasher, Argon2 in production): the codes are shown
-    once, when made, and each works once (SECURITY control 14). Wrong codes are throttled like
-    wrong app codes.
+    Only keyed hashes are stored (``pps.crypto.backup_code_digest``, HMAC-SHA256): the codes are
+    shown once, when made, and each works once (SECURITY control 14). A typed code costs one
+    hash, whatever the number of codes. Codes made before keyed hashes hold password hashes
+    (Argon2), one per code; they still work, each checked within the password-check slots
+    (``pps.password_checks``), and "Your account" asks their owner to make new ones. Wrong codes
+    are throttled like wrong app codes.
     """
 
     code_hashes = models.JSONField(default=list, blank=True)
@@ -341,19 +344,40 @@ class BackupCodes(CappedThrottlingMixin, Device):
     def __str__(self):
         return str(self.pk)
 
-    def verify_token(self, token) -> bool:
+    @property
+    def has_old_hashes(self) -> bool:
+        """Holds codes made before keyed hashes (checked one slow hash each)."""
+        from pps.crypto import BACKUP_CODE_PREFIX
+
+        return any(not hashed.startswith(BACKUP_CODE_PREFIX) for hashed in self.code_hashes)
+
+    def _matching(self, code: str) -> str | None:
+        import hmac
+
         from django.contrib.auth.hashers import check_password
 
+        from pps.crypto import BACKUP_CODE_PREFIX, backup_code_digest
+
+        digest = backup_code_digest(str(self.user_id), code)
+        for hashed in self.code_hashes:
+            if hashed.startswith(BACKUP_CODE_PREFIX) and hmac.compare_digest(hashed, digest):
+                return hashed
+        for hashed in self.code_hashes:
+            if not hashed.startswith(BACKUP_CODE_PREFIX) and check_password(code, hashed):
+                return hashed
+        return None
+
+    def verify_token(self, token) -> bool:
         allowed, _ = self.verify_is_allowed()
         if not allowed:
             return False
         code = "".join(str(token).split()).replace("-", "").upper()
-        for hashed in self.code_hashes:
-            if code and check_password(code, hashed):
-                self.code_hashes = [other for other in self.code_hashes if other != hashed]
-                self.throttle_reset(commit=False)
-                self.save()
-                return True
+        matched = self._matching(code) if code else None
+        if matched is not None:
+            self.code_hashes = [other for other in self.code_hashes if other != matched]
+            self.throttle_reset(commit=False)
+            self.save()
+            return True
         self.throttle_increment(commit=True)
         return False
 

@@ -126,11 +126,11 @@ def _new_backup_code() -> str:
 
 def new_backup_codes(user) -> list[str]:
     """Makes ``user`` ten new backup codes, replacing any they had, and returns them: the only
-    time they exist in clear. Only their hashes are kept."""
-    from django.contrib.auth.hashers import make_password
+    time they exist in clear. Only their keyed hashes are kept (``BackupCodes``)."""
+    from pps.crypto import backup_code_digest
 
     codes = [_new_backup_code() for _ in range(BACKUP_CODE_COUNT)]
-    hashes = [make_password(code.replace("-", "")) for code in codes]
+    hashes = [backup_code_digest(str(user.pk), code.replace("-", "")) for code in codes]
     with transaction.atomic():
         BackupCodes.objects.filter(user=user).delete()
         BackupCodes.objects.create(user=user, name="Backup codes", confirmed=True, code_hashes=hashes)
@@ -144,3 +144,9 @@ def backup_codes_of(user) -> BackupCodes | None:
 def backup_codes_left(user) -> int:
     device = backup_codes_of(user)
     return len(device.code_hashes) if device else 0
+
+
+def backup_codes_made_the_old_way(user) -> bool:
+    """Whether ``user`` still has codes hashed one slow hash each (made before keyed hashes)."""
+    device = backup_codes_of(user)
+    return device is not None and device.has_old_hashes

@@ -13,6 +13,8 @@ import dj_database_url
 from csp.constants import NONCE
 from django.core.exceptions import ImproperlyConfigured
 
+from pps import password_checks
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 
@@ -37,7 +39,7 @@ def env_int(name: str, default: int) -> int:
 
 
 def env_list(name: str, default: str = "") -> list[str]:
-    return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
+    return [item.strip() for item in (env_str(name) or default).split(",") if item.strip()]
 
 
 def required_secret(name: str) -> str:
@@ -88,7 +90,11 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: every response, and every log line made on the way, carries the request's id.
+    "pps.logs.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    # Static files (hashed names, compressed), answered before sessions or sign-in are looked at.
+    "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -104,6 +110,7 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "pps.middleware.AuditContextMiddleware",
     "pps.middleware.NoStoreMiddleware",
+    "pps.middleware.PasswordChecksBusyMiddleware",
     # Last, as django-axes asks: turns a locked-out sign-in into the "try again later" page.
     "axes.middleware.AxesMiddleware",
 ]
@@ -142,10 +149,18 @@ AUTHENTICATION_BACKENDS = [
     "django.contrib.auth.backends.ModelBackend",
     "guardian.backends.ObjectPermissionBackend",
 ]
+#: Argon2id at 32 MiB, 2 passes, 1 lane, and every hash within a machine-wide slot (pps.hashers).
 PASSWORD_HASHERS = [
-    "django.contrib.auth.hashers.Argon2PasswordHasher",
-    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+    "pps.hashers.Argon2PasswordHasher",
+    "pps.hashers.PBKDF2PasswordHasher",
 ]
+#: Password hashes worked out at once on this machine, by every process (pps.password_checks):
+#: half the cores by default, so that sign-ins never take all of them.
+PPS_PASSWORD_CHECKS_AT_ONCE = env_int("PPS_PASSWORD_CHECKS_AT_ONCE", password_checks.default_slots())
+#: How long a sign-in waits for a slot before "too many people are signing in" (503).
+PPS_PASSWORD_CHECK_WAIT_SECONDS = env_int("PPS_PASSWORD_CHECK_WAIT_SECONDS", 10)
+#: Where the slots' lock files are: the same folder for every instance on the machine.
+PPS_PASSWORD_SLOTS_DIR = env_str("PPS_PASSWORD_SLOTS_DIR") or password_checks.default_directory()
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {
@@ -203,16 +218,40 @@ SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
 #: A password reset link works once, for 30 minutes (Django's default is 3 days; control 18).
 PASSWORD_RESET_TIMEOUT = 30 * 60
-#: A cache shared by every worker process and server: a table of the database (made by migration
-#: pps 0010), so nothing more to set up. It counts password reset requests per address
-#: (pps.password_reset) and searches per person (cases.views).
-CACHES = {
-    "default": {
-        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
-        "LOCATION": "pps_shared_cache",
-        "OPTIONS": {"MAX_ENTRIES": 100_000},
-    }
-}
+
+
+def cache_from_url(url: str | None) -> dict:
+    """The shared cache from ``CACHE_URL``: ``redis://HOST:6379/0`` (``rediss://`` for TLS; a
+    comma-separated list names the primary, which takes the writes, then its replicas) for
+    Redis; unset or ``db://`` for a table of the database (``pps_shared_cache``, made by migration
+    pps 0010: nothing to set up). Never a per-process memory cache, which would let each worker
+    count the limits on its own."""
+    if not url or url.strip() in ("db://", "db:"):
+        return {
+            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "LOCATION": "pps_shared_cache",
+            "OPTIONS": {"MAX_ENTRIES": 100_000},
+        }
+    if url.split("://", 1)[0] in ("redis", "rediss", "unix"):
+        return {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": url,
+            "KEY_PREFIX": env_str("CACHE_KEY_PREFIX") or "pps",
+            # A Redis that stops answering fails the request in a second, rather than holding a worker.
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
+        }
+    raise ImproperlyConfigured(
+        "CACHE_URL must start with redis://, rediss:// or unix:// (a Redis server), or be db:// "
+        "(a table of the database); leave it unset for the database."
+    )
+
+
+#: A cache shared by every worker process and server (``CACHE_URL``: Redis in production, the
+#: database by default). It counts password reset requests per address (pps.password_reset),
+#: searches per person (cases.views), statistics exports (reports.services) and CSP reports.
+#: Everything else shared between requests is in the database: sessions, django-axes' failed
+#: sign-ins, the authenticator apps' throttling and last-used codes.
+CACHES = {"default": cache_from_url(env_str("CACHE_URL"))}
 
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = "Europe/London"
@@ -221,7 +260,17 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
-STATIC_ROOT = BASE_DIR / "var" / "staticfiles"
+#: Where `manage.py collectstatic` (run by bin/serve) writes the files whitenoise serves.
+STATIC_ROOT = Path(env_str("STATIC_ROOT") or BASE_DIR / "var" / "staticfiles")
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    # Hashed names (cached by browsers for a year) and gzip copies. Tests read the source files.
+    "staticfiles": {
+        "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
+        if TESTING
+        else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+    },
+}
 
 # Bad or huge input gets a 400, never a 500.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
@@ -292,6 +341,8 @@ SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 
 if not DEBUG and not TESTING:
     SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
+    # Load balancers often check health over plain HTTP (pps.health).
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
     SECURE_HSTS_SECONDS = 31_536_000
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
@@ -304,11 +355,30 @@ if not DEBUG and not TESTING:
         # send X-Forwarded-Proto itself and pass a plain-HTTP request off as secure.
         SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
+# One JSON object per line on standard error, each with its request's id and nothing personal
+# (pps.logs). LOG_FORMAT=text gives plain lines, for reading in a terminal.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "formatters": {
+        "json": {"()": "pps.logs.JsonFormatter"},
+        "text": {"format": "%(levelname)s %(name)s %(message)s"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "text" if env_str("LOG_FORMAT") == "text" else "json",
+        }
+    },
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "WARNING")},
-    # Sign-in events (pps.auth_log), one JSON object per line: kept at INFO whatever LOG_LEVEL says.
-    "loggers": {"pps.auth": {"level": "INFO"}, "pps.csp": {"level": "WARNING"}},
+    "loggers": {
+        # Sign-in events (pps.auth_log): kept at INFO whatever LOG_LEVEL says.
+        "pps.auth": {"level": "INFO"},
+        "pps.csp": {"level": "WARNING"},
+        # One line per request (pps.logs); PPS_REQUEST_LOG=0 turns it off.
+        "pps.request": {"level": "INFO" if env_bool("PPS_REQUEST_LOG", True) else "WARNING"},
+        # Django's "Not Found: /path" lines repeat what the request line says, and the path can
+        # hold typed text; errors (5xx) are still logged.
+        "django.request": {"level": "ERROR"},
+    },
 }

@@ -1,6 +1,16 @@
 from django.urls import include, path
 
-from pps import account, csp_reports, password_reset, policy_views, service_settings, sign_in, step_up, views
+from pps import (
+    account,
+    csp_reports,
+    health,
+    password_reset,
+    policy_views,
+    service_settings,
+    sign_in,
+    step_up,
+    views,
+)
 
 urlpatterns = [
     path("sign-in/", views.SignInView.as_view(), name="login"),
@@ -27,6 +37,7 @@ urlpatterns = [
     path("confidentiality-policy/", sign_in.agree_to_policy, name="policy_agree"),
     path("sign-out/", sign_in.sign_out, name="logout"),
     path("csp-report/", csp_reports.csp_report, name="csp_report"),
+    path("healthz", health.healthz, name="healthz"),
     path("service/confidentiality-policy/", policy_views.policy_manage, name="policy_manage"),
     path("service/confidentiality-policy/reviewed/", policy_views.policy_reviewed, name="policy_reviewed"),
     path("service/settings/", service_settings.service_settings, name="service_settings"),

@@ -24,6 +24,7 @@ PUBLIC_URLS = {
     "password_reset_confirm",
     "password_reset_complete",
     "csp_report",  # browsers send reports without signing in (an empty one is refused: 400)
+    "healthz",  # load balancers' health check: "ok" and nothing else
 }
 
 
