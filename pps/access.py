@@ -10,6 +10,7 @@ from django.http import Http404
 from django.utils import timezone
 from guardian.shortcuts import assign_perm, remove_perm
 
+from pps import request_scope
 from pps.audit import record_access
 from pps.models import CASE_ROLES, SENIOR_ROLES
 
@@ -69,7 +70,8 @@ def assigned_case_ids(user) -> set:
     ids = direct.values_list("content_object_id", flat=True).union(
         through_groups.values_list("content_object_id", flat=True)
     )
-    return set(ids)
+    # Read once per request (``pps.request_scope``); forgotten when a case permission changes.
+    return set(request_scope.remembered(("assigned_case_ids", user.pk), lambda: frozenset(ids)))
 
 
 def parents_visible_to(user, queryset=None):
@@ -206,10 +208,14 @@ def staff_on_case_queryset(cases):
     """The staff assigned directly to any of ``cases``."""
     from pps.models import User
 
-    return User.objects.filter(
-        caseuserobjectpermission__content_object__in=cases,
-        caseuserobjectpermission__permission__codename="view_case",
-    ).distinct()
+    return (
+        User.objects.filter(
+            caseuserobjectpermission__content_object__in=cases,
+            caseuserobjectpermission__permission__codename="view_case",
+        )
+        .defer("password")
+        .distinct()
+    )
 
 
 def separated_parent_cases(case):

@@ -11,6 +11,8 @@ from auditlog.context import auditlog_value
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import Q
 
+from pps import request_scope
+
 HIDDEN = "[hidden]"
 
 
@@ -61,7 +63,8 @@ def record_access(user, objects, *, how: str, child_protection: bool = False) ->
         )
         for obj in objects
     ]
-    entry_model.objects.bulk_create(entries)
+    if not request_scope.collect(entries):  # in a request: written once, when the view returns
+        entry_model.objects.bulk_create(entries)
 
 
 #: What each app shows with a case, registered by the app at start-up (``shows_with_case``):
@@ -99,6 +102,7 @@ def entries_about_case(case, viewer):
     """Every audit entry about a case and the records each app shows with it (``shows_with_case``:
     parent, children, contacts, events, consents, disclosures, child-protection records), less
     what ``viewer`` may not learn of (``hides_from_histories``). Newest first."""
+    request_scope.flush_access()  # the history lists this request's own reads too
     records = {}
     for records_of in _CASE_RECORDS:
         records.update(records_of(case))
@@ -116,6 +120,7 @@ def entries_about_case(case, viewer):
 def entries_by_staff_member(member, viewer):
     """Everything one member of staff did or looked at, newest first, less what ``viewer`` may
     not learn of (``hides_from_histories``)."""
+    request_scope.flush_access()
     entries = get_logentry_model().objects.filter(actor=member)
     entries = _without_hidden(entries, viewer)
     return entries.select_related("content_type").order_by("-timestamp", "-pk")

@@ -11,6 +11,7 @@ from django.shortcuts import redirect
 from django.utils.cache import add_never_cache_headers
 
 from pps import services, session_limits
+from pps.request_scope import request_scope
 from pps.sign_in import fields_sent, locked_page, policy_page, url_with_next
 
 #: The steps of signing in and out, reachable before the second factor.
@@ -30,6 +31,18 @@ class NoStoreMiddleware:
             add_never_cache_headers(response)
             response["Cache-Control"] = "no-store, no-cache, must-revalidate, private, max-age=0"
         return response
+
+
+class RequestScopeMiddleware:
+    """Around each request: its ACCESS entries written together, in one statement, when the view
+    has returned and before the response leaves (``pps.request_scope``); its reach read once."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        with request_scope():
+            return self.get_response(request)
 
 
 class AuditContextMiddleware(AuditlogMiddleware):
