@@ -28,7 +28,7 @@ from cases.forms import (
 from cases.models import Case, Contact, Outcome, Topic
 from consent import queries as consent_queries
 from pps import access, rate_limits, step_up
-from pps.audit import entries_about_case, entries_by_staff_member, record_access
+from pps.audit import HistoryPage, entries_about_case, entries_by_staff_member, record_access
 from pps.models import CASE_ROLES
 from reports.access import may_see_statistics
 
@@ -618,7 +618,7 @@ def case_access_log(request, case_id):
     access.require_senior(request.user)
     case = access.get_case_for_user(request.user, case_id, how="access history")
     entries = entries_about_case(case, request.user)
-    page = Paginator(entries, AUDIT_ENTRIES_PER_PAGE).get_page(request.GET.get("page"))
+    page = HistoryPage(entries, request.GET.get("older"), AUDIT_ENTRIES_PER_PAGE)
     return render(request, "cases/case_access_log.html", {"case": case, "page": page})
 
 
@@ -626,9 +626,8 @@ def staff_access_log(request, user_id):
     """What one member of staff has opened or changed (R8). Senior staff only; audited."""
     access.require_senior(request.user)
     member = access.get_staff_for_user(request.user, user_id, how="staff access history")
-    page = Paginator(entries_by_staff_member(member, request.user), AUDIT_ENTRIES_PER_PAGE).get_page(
-        request.GET.get("page")
-    )
+    entries = entries_by_staff_member(member, request.user)
+    page = HistoryPage(entries, request.GET.get("older"), AUDIT_ENTRIES_PER_PAGE)
     return render(request, "cases/staff_access_log.html", {"member": member, "page": page})
 
 

@@ -130,3 +130,66 @@ def child_protection_activity() -> Q:
     """Entries marked as written by child-protection pages (``CHILD_PROTECTION``); entries with no
     additional data (creates and changes) are not among them."""
     return Q(**{f"additional_data__{CHILD_PROTECTION}": True})
+
+
+class HistoryPage:
+    """One page of a history, newest first, reached by keyset (the last entry shown) rather than
+    by page number: the database reads only the page, however long the history, and no exact
+    COUNT runs over it (``estimated_total`` is the planner's estimate)."""
+
+    SALT = "pps.audit.history-page"
+
+    def __init__(self, entries, cursor: str | None, size: int):
+        from django.core import signing
+        from django.utils.dateparse import parse_datetime
+
+        self.is_first = True
+        if cursor:
+            try:
+                older_than = signing.loads(cursor, salt=self.SALT)
+                at, pk = parse_datetime(older_than["at"]), int(older_than["id"])
+            except (signing.BadSignature, KeyError, TypeError, ValueError):
+                at = None
+            if at is not None:
+                entries = entries.filter(Q(timestamp__lt=at) | Q(timestamp=at, pk__lt=pk))
+                self.is_first = False
+        rows = list(entries.order_by("-timestamp", "-pk")[: size + 1])
+        self.object_list = rows[:size]
+        self.has_next = len(rows) > size
+        self.next_cursor = ""
+        if self.has_next:
+            last = self.object_list[-1]
+            older_than = {"at": last.timestamp.isoformat(), "id": last.pk}
+            self.next_cursor = signing.dumps(older_than, salt=self.SALT)
+        self._entries = entries if self.is_first else None
+
+    @property
+    def has_other_pages(self) -> bool:
+        return self.has_next or not self.is_first
+
+    @property
+    def estimated_total(self) -> int | None:
+        """About how many entries the whole history holds (first page only)."""
+        if self._entries is None:
+            return None
+        if not self.has_next:
+            return len(self.object_list)
+        return estimated_count(self._entries)
+
+
+def estimated_count(queryset) -> int:
+    """The planner's estimate of how many rows ``queryset`` holds (PostgreSQL; counted
+    elsewhere, where tables are small)."""
+    import json
+
+    from django.db import connections
+
+    connection = connections[queryset.db]
+    if connection.vendor != "postgresql":
+        return queryset.count()
+    sql, params = queryset.order_by().values("pk").query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(f"EXPLAIN (FORMAT JSON) {sql}", params)
+        plan = cursor.fetchone()[0]
+    plan = json.loads(plan) if isinstance(plan, str) else plan
+    return int(plan[0]["Plan"]["Plan Rows"])
