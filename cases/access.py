@@ -9,6 +9,7 @@ from django.apps import apps
 from django.db.models import Q
 from guardian.shortcuts import assign_perm, remove_perm
 
+from pps import request_scope
 from pps.access import RestrictedQuerySet, active_staff, get_visible_or_404, require_reach
 from pps.models import CASE_ROLES, SENIOR_ROLES, User
 
@@ -65,7 +66,8 @@ def assigned_case_ids(user) -> set:
     ids = direct.values_list("content_object_id", flat=True).union(
         through_groups.values_list("content_object_id", flat=True)
     )
-    return set(ids)
+    # Read once per request (``pps.request_scope``); forgotten when a case permission changes.
+    return set(request_scope.remembered(("assigned_case_ids", user.pk), lambda: frozenset(ids)))
 
 
 class ParentQuerySet(RestrictedQuerySet):
@@ -148,10 +150,14 @@ def staff_on_case(case):
 
 def staff_on_case_queryset(cases):
     """The staff assigned directly to any of ``cases``."""
-    return User.objects.filter(
-        caseuserobjectpermission__content_object__in=cases,
-        caseuserobjectpermission__permission__codename="view_case",
-    ).distinct()
+    return (
+        User.objects.filter(
+            caseuserobjectpermission__content_object__in=cases,
+            caseuserobjectpermission__permission__codename="view_case",
+        )
+        .defer("password")
+        .distinct()
+    )
 
 
 def separated_parent_cases(case):

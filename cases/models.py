@@ -360,6 +360,12 @@ class Contact(EncryptedModel):
         indexes = [
             models.Index(fields=["service", "occurred_at"]),
             models.Index(fields=["case", "occurred_at"]),
+            # The dashboard's follow-ups: only those still to do, by date (a few of many contacts).
+            models.Index(
+                fields=["service", "follow_up_on"],
+                condition=models.Q(follow_up_on__isnull=False, follow_up_done=False),
+                name="contact_follow_up_to_do",
+            ),
         ]
 
     def __str__(self):

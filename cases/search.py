@@ -13,6 +13,10 @@ import unicodedata
 from pps.crypto import blind_index
 
 MIN_PREFIX = 2
+#: The most parents a search shows. Only this many (and one more, to know there are more) are
+#: read from the index, fetched and decrypted, however many match: a common surname in a large
+#: service costs what a rare one does, and the page asks for another letter instead.
+MAX_RESULTS = 25
 MAX_NAME_TOKEN = 30
 POSTCODE_RE = re.compile(r"^[A-Z]{1,2}[0-9][A-Z0-9]?[0-9][A-Z]{2}$")
 OUTWARD_RE = re.compile(r"^[A-Z]{1,2}[0-9][A-Z0-9]?$")
@@ -85,3 +89,19 @@ def stored_tokens(parent) -> set[tuple[str, str]]:
 def query_digests(query: str) -> set[tuple[str, str]]:
     """The digests a parent must all have to match ``query``."""
     return {(kind, blind_index(kind, value)) for kind, value in query_tokens(query)}
+
+
+class Matches(list):
+    """The parents a search shows, and whether more matched than are shown (``more``)."""
+
+    def __init__(self, found, *, limit: int):
+        super().__init__(found[:limit])
+        self.limit = limit
+        self.more = len(found) > limit
+
+
+def first_matches(parent_ids, limit: int):
+    """At most ``limit`` + 1 of the matching ``parent_ids`` (a queryset of ids from the token
+    index), so that no more parents than that are fetched and decrypted: ``Matches`` shows
+    ``limit`` of them and says whether there were more."""
+    return parent_ids.order_by("parent_id")[: limit + 1]

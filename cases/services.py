@@ -16,6 +16,7 @@ from django.db.models import Count, Q
 from django.utils import timezone
 
 from cases import access as cases_access
+from cases import search
 from cases.models import (
     Case,
     CaseEvent,
@@ -431,18 +432,19 @@ def set_case_codes(*, by, case: Case, intervention_level: str, referral_source: 
     return case
 
 
-def find_parents(user, query: str, *, limit: int = 50, record: bool = True) -> list[Parent]:
+def find_parents(user, query: str, *, limit: int = search.MAX_RESULTS, record: bool = True) -> list[Parent]:
     """Parents ``user`` may reach that match ``query`` (name, phone, email or postcode).
 
     Only reachable parents are ever matched, so a search reveals nothing about others: the
     token index is read only for parents ``user`` may reach (one query, the tokens and the
     reach together), and the same queries run whether anything matched or not, so that neither
     the answer nor the time it takes depends on records ``user`` cannot reach. Every parent
-    shown is recorded in the audit log.
+    shown is recorded in the audit log. At most ``limit`` are shown, and only that many (plus
+    one) are fetched and decrypted; the answer says whether more matched (``search.Matches``).
     """
     tokens = query_digests(query)
     if not tokens:  # depends on what was typed only
-        return []
+        return search.Matches([], limit=limit)
     reachable = Parent.objects.visible_to(user)
     wanted = Q()
     for kind, value in tokens:
@@ -461,7 +463,8 @@ def find_parents(user, query: str, *, limit: int = 50, record: bool = True) -> l
         .filter(held=len(tokens))
         .values("parent_id")
     )
-    found = list(reachable.filter(pk__in=holding_every_token).order_by()[:limit])
+    first = search.first_matches(holding_every_token, limit)  # before any parent is fetched
+    found = search.Matches(list(reachable.filter(pk__in=first).order_by()), limit=limit)
     ids = [parent.pk for parent in found] or [NO_PARENT]
     children = Child.objects.filter(parent_id__in=ids)
     open_cases = Case.objects.visible_to(user).open().filter(parent_id__in=ids)

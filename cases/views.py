@@ -5,7 +5,6 @@ from itertools import chain
 from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.db.models import Q
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
@@ -31,7 +30,7 @@ from cases.models import Case, Contact, Outcome, Topic
 from cases.search import query_tokens
 from consent import queries as consent_queries
 from pps import access, rate_limits, step_up
-from pps.audit import entries_about_case, entries_by_staff_member, record_access
+from pps.audit import HistoryPage, entries_about_case, entries_by_staff_member, record_access
 from pps.landing import landing_for
 from pps.models import CASE_ROLES, User
 
@@ -72,7 +71,6 @@ def dashboard(request):
         Contact.objects.visible_to(user)
         .filter(case__status=Case.Status.OPEN, follow_up_on__isnull=False, follow_up_done=False)
         .filter(follow_up_on__lte=today + timezone.timedelta(days=7))
-        .filter(Q(logged_by=user) | Q(case__in=Case.objects.visible_to(user)))
         .select_related("case", "case__parent")
         .order_by("follow_up_on")[:20]
     )
@@ -321,8 +319,13 @@ def case_detail(request, case_id):
 
 def _case_page(request, case, forms=None):
     """The case page for a case fetched (and its read recorded) by the calling view."""
-    contacts = list(case.contacts.select_related("outcome", "logged_by").prefetch_related("topics"))
-    events = case.events.select_related("by", "staff")
+    # Staff are shown by name: their password hashes are never read for a page.
+    contacts = list(
+        case.contacts.select_related("outcome", "logged_by")
+        .defer("logged_by__password")
+        .prefetch_related("topics")
+    )
+    events = case.events.select_related("by", "staff").defer("by__password", "staff__password")
     disclosures = consent_queries.disclosures_on_case(request.user, case)
     statements = consent_queries.statements_on_case(request.user, case)
     consents = consent_queries.consents_on_case(request.user, case)
@@ -618,7 +621,7 @@ def case_access_log(request, case_id):
     access.require_senior(request.user)
     case = cases_access.get_case_for_user(request.user, case_id, how="access history")
     entries = entries_about_case(case, request.user)
-    page = Paginator(entries, AUDIT_ENTRIES_PER_PAGE).get_page(request.GET.get("page"))
+    page = HistoryPage(entries, request.GET.get("older"), AUDIT_ENTRIES_PER_PAGE)
     return render(request, "cases/case_access_log.html", {"case": case, "page": page})
 
 
@@ -626,9 +629,8 @@ def staff_access_log(request, user_id):
     """What one member of staff has opened or changed (R8). Senior staff only; audited."""
     access.require_senior(request.user)
     member = access.get_staff_for_user(request.user, user_id, how="staff access history")
-    page = Paginator(entries_by_staff_member(member, request.user), AUDIT_ENTRIES_PER_PAGE).get_page(
-        request.GET.get("page")
-    )
+    entries = entries_by_staff_member(member, request.user)
+    page = HistoryPage(entries, request.GET.get("older"), AUDIT_ENTRIES_PER_PAGE)
     return render(request, "cases/staff_access_log.html", {"member": member, "page": page})
 
 

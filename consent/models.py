@@ -89,6 +89,14 @@ class Consent(EncryptedModel):
 
     class Meta:
         ordering = ["-given_at"]
+        indexes = [
+            # The dashboard's consent warnings: a case's consents still in force, by expiry.
+            models.Index(
+                fields=["case", "expires_on"],
+                condition=models.Q(withdrawn_at__isnull=True),
+                name="consent_in_force_by_expiry",
+            )
+        ]
 
     def __str__(self):
         return str(self.pk)

@@ -19,7 +19,10 @@ LAPSING_DAYS = 30
 def consents_on_case(user, case, *, how: str = "case page") -> list[Consent]:
     """The consents on ``case`` (newest first) if ``user`` may reach it; every one shown is recorded."""
     consents = list(
-        Consent.objects.visible_to(user).filter(case=case).select_related("recorded_by", "withdrawn_by")
+        Consent.objects.visible_to(user)
+        .filter(case=case)
+        .select_related("recorded_by", "withdrawn_by")
+        .defer("recorded_by__password", "withdrawn_by__password")
     )
     key = case.household_key()
     for consent in consents:
@@ -31,7 +34,10 @@ def consents_on_case(user, case, *, how: str = "case page") -> list[Consent]:
 def disclosures_on_case(user, case, *, how: str = "case page") -> list[Disclosure]:
     """The disclosures made from ``case`` if ``user`` may reach it; every one shown is recorded."""
     disclosures = list(
-        Disclosure.objects.visible_to(user).filter(case=case).select_related("disclosed_by", "consent")
+        Disclosure.objects.visible_to(user)
+        .filter(case=case)
+        .select_related("disclosed_by", "consent")
+        .defer("disclosed_by__password")
     )
     key = case.household_key()
     for disclosure in disclosures:
@@ -46,7 +52,8 @@ def consent_warnings_for(user, *, limit: int = 10) -> dict:
     """For the dashboard: the open cases ``user`` may reach whose consent to share lapses within
     ``LAPSING_DAYS`` days with no later one, and those with no valid consent to share at all.
 
-    At most ``limit`` of each are listed (with counts of all); each case listed is recorded.
+    At most ``limit`` of each are listed (and whether there are more: no exact counts, which
+    would read every open case); each case listed is recorded.
     """
     today = timezone.localdate()
     soon = today + timezone.timedelta(days=LAPSING_DAYS)
@@ -60,20 +67,30 @@ def consent_warnings_for(user, *, limit: int = 10) -> dict:
         .order_by("lapses_on")
     )
     without = cases.exclude(Exists(valid)).select_related("parent").order_by("opened_at")
-    shown_lapsing, shown_without = list(lapsing[:limit]), list(without[:limit])
+    # One more than is listed, instead of exact counts: "more than 10" is all the dashboard says.
+    shown_lapsing, shown_without = list(lapsing[: limit + 1]), list(without[: limit + 1])
+    lapsing_more, without_more = len(shown_lapsing) > limit, len(shown_without) > limit
+    shown_lapsing, shown_without = shown_lapsing[:limit], shown_without[:limit]
     record_access(user, shown_lapsing + shown_without, how="dashboard: consent warnings")
     return {
         "lapsing": shown_lapsing,
-        "lapsing_count": lapsing.count(),
+        "lapsing_count": len(shown_lapsing),
+        "lapsing_more": lapsing_more,
         "without": shown_without,
-        "without_count": without.count(),
+        "without_count": len(shown_without),
+        "without_more": without_more,
         "lapsing_days": LAPSING_DAYS,
     }
 
 
 def statements_on_case(user, case, *, how: str = "case page") -> list[StatementSent]:
     """When the permission form and statement were given on ``case`` (newest first). Recorded."""
-    statements = list(StatementSent.objects.visible_to(user).filter(case=case).select_related("sent_by"))
+    statements = list(
+        StatementSent.objects.visible_to(user)
+        .filter(case=case)
+        .select_related("sent_by")
+        .defer("sent_by__password")
+    )
     record_access(user, statements, how=how)
     return statements
 

@@ -11,6 +11,8 @@ from auditlog.context import auditlog_value
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import Q
 
+from pps import request_scope
+
 HIDDEN = "[hidden]"
 
 
@@ -61,7 +63,8 @@ def record_access(user, objects, *, how: str, child_protection: bool = False) ->
         )
         for obj in objects
     ]
-    entry_model.objects.bulk_create(entries)
+    if not request_scope.collect(entries):  # in a request: written once, when the view returns
+        entry_model.objects.bulk_create(entries)
 
 
 #: What each app shows with a case, registered by the app at start-up (``shows_with_case``):
@@ -99,6 +102,7 @@ def entries_about_case(case, viewer):
     """Every audit entry about a case and the records each app shows with it (``shows_with_case``:
     parent, children, contacts, events, consents, disclosures, child-protection records), less
     what ``viewer`` may not learn of (``hides_from_histories``). Newest first."""
+    request_scope.flush_access()  # the history lists this request's own reads too
     records = {}
     for records_of in _CASE_RECORDS:
         records.update(records_of(case))
@@ -116,6 +120,7 @@ def entries_about_case(case, viewer):
 def entries_by_staff_member(member, viewer):
     """Everything one member of staff did or looked at, newest first, less what ``viewer`` may
     not learn of (``hides_from_histories``)."""
+    request_scope.flush_access()
     entries = get_logentry_model().objects.filter(actor=member)
     entries = _without_hidden(entries, viewer)
     return entries.select_related("content_type").order_by("-timestamp", "-pk")
@@ -125,3 +130,66 @@ def child_protection_activity() -> Q:
     """Entries marked as written by child-protection pages (``CHILD_PROTECTION``); entries with no
     additional data (creates and changes) are not among them."""
     return Q(**{f"additional_data__{CHILD_PROTECTION}": True})
+
+
+class HistoryPage:
+    """One page of a history, newest first, reached by keyset (the last entry shown) rather than
+    by page number: the database reads only the page, however long the history, and no exact
+    COUNT runs over it (``estimated_total`` is the planner's estimate)."""
+
+    SALT = "pps.audit.history-page"
+
+    def __init__(self, entries, cursor: str | None, size: int):
+        from django.core import signing
+        from django.utils.dateparse import parse_datetime
+
+        self.is_first = True
+        if cursor:
+            try:
+                older_than = signing.loads(cursor, salt=self.SALT)
+                at, pk = parse_datetime(older_than["at"]), int(older_than["id"])
+            except (signing.BadSignature, KeyError, TypeError, ValueError):
+                at = None
+            if at is not None:
+                entries = entries.filter(Q(timestamp__lt=at) | Q(timestamp=at, pk__lt=pk))
+                self.is_first = False
+        rows = list(entries.order_by("-timestamp", "-pk")[: size + 1])
+        self.object_list = rows[:size]
+        self.has_next = len(rows) > size
+        self.next_cursor = ""
+        if self.has_next:
+            last = self.object_list[-1]
+            older_than = {"at": last.timestamp.isoformat(), "id": last.pk}
+            self.next_cursor = signing.dumps(older_than, salt=self.SALT)
+        self._entries = entries if self.is_first else None
+
+    @property
+    def has_other_pages(self) -> bool:
+        return self.has_next or not self.is_first
+
+    @property
+    def estimated_total(self) -> int | None:
+        """About how many entries the whole history holds (first page only)."""
+        if self._entries is None:
+            return None
+        if not self.has_next:
+            return len(self.object_list)
+        return estimated_count(self._entries)
+
+
+def estimated_count(queryset) -> int:
+    """The planner's estimate of how many rows ``queryset`` holds (PostgreSQL; counted
+    elsewhere, where tables are small)."""
+    import json
+
+    from django.db import connections
+
+    connection = connections[queryset.db]
+    if connection.vendor != "postgresql":
+        return queryset.count()
+    sql, params = queryset.order_by().values("pk").query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(f"EXPLAIN (FORMAT JSON) {sql}", params)
+        plan = cursor.fetchone()[0]
+    plan = json.loads(plan) if isinstance(plan, str) else plan
+    return int(plan[0]["Plan"]["Plan Rows"])

@@ -1,10 +1,18 @@
-"""Checking the audit log's hash chain (PostgreSQL).
+"""Sealing and checking the audit log's hash chain (PostgreSQL).
 
-Each entry's ``row_hash`` is SHA-256 over the previous entry's hash and the entry's own content,
-computed by a database trigger (migration ``pps.0003``). Recomputing every hash in order shows
-whether any entry was edited, removed or slipped in since it was written. The last hash (the
-chain head) should be copied somewhere outside the database now and then, so that a rewrite of
-the whole chain by someone who can disable triggers is caught as well.
+Entries are appended without any lock (``pps_audit_append``, migration ``pps.0015``), so that
+audited requests never wait for one another. Sealing (``seal``, run by ``manage.py seal_audit``,
+continuously or every minute) then chains them in one ordered step: each unsealed entry, in id
+order, gets the next place in the chain and ``row_hash``, SHA-256 over the previous entry's hash
+and the entry's own content. Until it is sealed an entry is protected by the append-only
+trigger and grants as every entry is (no UPDATE or DELETE but the sealing itself); once sealed,
+recomputing every hash in order shows whether any entry was edited, removed or slipped in. An
+entry waits at most the sealing interval plus one sealing pass (``SEAL_WITHIN``); verification
+reports any entry left unsealed for longer.
+
+The last hash (the chain head) should be copied somewhere outside the database now and then
+(``publish_head``), so that a rewrite of the whole chain by someone who can disable triggers is
+caught as well.
 """
 
 import json
@@ -49,6 +57,25 @@ def append_entries(entries, using=None) -> None:
 
 
 BATCH = 5000
+#: How long an entry may wait to be sealed before verification calls it a problem: ``seal_audit``
+#: runs every minute (or continuously), and one pass seals thousands of entries a second.
+SEAL_WITHIN_MINUTES = 5
+
+
+def seal(batch: int = BATCH, using=None) -> int:
+    """Seal every entry written so far (in batches of ``batch``, one transaction each); returns
+    how many. Safe to run from several places at once: sealers take turns, writers never wait."""
+    from django.db import connections
+
+    conn = connections[using or "default"]
+    total = 0
+    while True:
+        with conn.cursor() as cursor:
+            cursor.execute("SELECT pps_audit_seal(%s)", [batch])
+            sealed = cursor.fetchone()[0]
+        total += sealed
+        if sealed < batch:
+            return total
 
 
 @dataclass
@@ -72,7 +99,13 @@ def verify_chain(progress=None) -> ChainReport:
     if not chain_supported():
         raise RuntimeError("The audit log is hash-chained on PostgreSQL only.")
     with connection.cursor() as cursor:
-        cursor.execute("SELECT id FROM pps_auditentry WHERE chain_position IS NULL ORDER BY id LIMIT 1")
+        # Entries waiting to be sealed are expected; one waiting far longer than sealing takes is
+        # not (the sealer stopped, or the entry was slipped in where sealing cannot reach it).
+        cursor.execute(
+            "SELECT id FROM pps_auditentry WHERE chain_position IS NULL "
+            "AND timestamp < now() - make_interval(mins => %s) ORDER BY id LIMIT 1",
+            [SEAL_WITHIN_MINUTES],
+        )
         unchained = cursor.fetchone()
     previous_hash, previous_position, checked = GENESIS, 0, 0
     while True:
@@ -103,7 +136,12 @@ def verify_chain(progress=None) -> ChainReport:
         if progress:
             progress(checked)
     if unchained:
-        return ChainReport(checked, previous_hash, unchained[0], "it is not in the chain at all")
+        return ChainReport(
+            checked,
+            previous_hash,
+            unchained[0],
+            f"it has waited more than {SEAL_WITHIN_MINUTES} minutes to be sealed (is seal_audit running?)",
+        )
     return ChainReport(checked, previous_hash)
 
 
@@ -125,6 +163,7 @@ def publish_head(path) -> dict:
     import logging
     from pathlib import Path
 
+    seal()  # what is written by now is in the head published
     position, head = chain_head()
     record = {"at": dt.datetime.now(dt.UTC).isoformat(), "position": position, "head": head}
     line = json.dumps(record, sort_keys=True)

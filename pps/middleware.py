@@ -4,10 +4,12 @@ from auditlog.middleware import AuditlogMiddleware
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
+from django.shortcuts import render
 from django.utils.cache import add_never_cache_headers
 
 from pps import auth_log, services, session_limits
 from pps.password_checks import PasswordChecksBusy
+from pps.request_scope import request_scope
 from pps.requests import client_ip, fields_sent, send_to
 from pps.sign_in import locked_page, policy_page
 
@@ -43,13 +45,23 @@ class PasswordChecksBusyMiddleware:
     def process_exception(self, request, exception):
         if not isinstance(exception, PasswordChecksBusy):
             return None
-        from django.shortcuts import render
-
         auth_log.record("password_checks_busy", request)
         again = request.get_full_path() if request.method == "POST" else "/"
         response = render(request, "pps/busy.html", {"again": again, "sign_in_step": True}, status=503)
         response["Retry-After"] = "5"
         return response
+
+
+class RequestScopeMiddleware:
+    """Around each request: its ACCESS entries written together, in one statement, when the view
+    has returned and before the response leaves (``pps.request_scope``); its reach read once."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        with request_scope():
+            return self.get_response(request)
 
 
 class AuditContextMiddleware(AuditlogMiddleware):

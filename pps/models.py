@@ -163,6 +163,8 @@ class PolicyAgreement(models.Model):
 
 
 from auditlog.models import AbstractLogEntry, LogEntryManager  # noqa: E402
+from django.conf import settings as settings_module  # noqa: E402
+from django.utils import timezone  # noqa: E402
 
 
 def _through_the_audit_function(using) -> bool:
@@ -187,11 +189,39 @@ class AuditEntryManager(LogEntryManager):
 class AuditEntry(AbstractLogEntry):
     """One entry of the audit trail: a create, change, delete or access of a record (R8).
 
-    On PostgreSQL the table is append-only and hash-chained by triggers (migration 0003):
-    ``chain_position``, ``prev_hash`` and ``row_hash`` are set by the database, never by Python.
+    On PostgreSQL the table is append-only (triggers, migrations 0003 and 0015) and sealed into a
+    hash chain shortly after each entry is written (``manage.py seal_audit``):
+    ``chain_position``, ``prev_hash`` and ``row_hash`` are set by the database, never by Python,
+    and stay empty until the entry is sealed.
+
+    Indexes are only those the pages and the chain use (each index costs every audited request
+    a write): a record's history (content type, object, time), a person's history (actor,
+    time), the chain's order, and the entries still to seal. django-auditlog's single-column
+    indexes are switched off below.
     """
 
-    chain_position = models.BigIntegerField(null=True, blank=True, editable=False, db_index=True)
+    content_type = models.ForeignKey(
+        to="contenttypes.ContentType",
+        on_delete=models.CASCADE,
+        related_name="+",
+        verbose_name="content type",
+        db_index=False,  # the history index leads with it
+    )
+    object_pk = models.CharField(max_length=255, verbose_name="object pk")
+    object_id = models.BigIntegerField(blank=True, null=True, verbose_name="object id")
+    action = models.PositiveSmallIntegerField(choices=AbstractLogEntry.Action.choices, verbose_name="action")
+    actor = models.ForeignKey(
+        to=settings_module.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        blank=True,
+        null=True,
+        related_name="+",
+        verbose_name="actor",
+        db_index=False,  # the person's history index leads with it
+    )
+    cid = models.CharField(max_length=255, blank=True, null=True, verbose_name="Correlation ID")
+    timestamp = models.DateTimeField(default=timezone.now, verbose_name="timestamp")
+    chain_position = models.BigIntegerField(null=True, blank=True, editable=False)
     prev_hash = models.CharField(max_length=64, blank=True, default="", editable=False)
     row_hash = models.CharField(max_length=64, blank=True, default="", editable=False)
 
@@ -200,7 +230,20 @@ class AuditEntry(AbstractLogEntry):
     class Meta(AbstractLogEntry.Meta):
         verbose_name = "audit entry"
         verbose_name_plural = "audit entries"
-        indexes = [models.Index(fields=["content_type", "object_pk", "timestamp"])]
+        indexes = [
+            models.Index(fields=["content_type", "object_pk", "timestamp"]),
+            models.Index(fields=["actor", "timestamp", "id"], name="auditentry_actor_history"),
+            models.Index(
+                fields=["id"], condition=models.Q(chain_position__isnull=True), name="auditentry_unsealed"
+            ),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["chain_position"],
+                condition=models.Q(chain_position__isnull=False),
+                name="auditentry_one_entry_per_place",
+            )
+        ]
 
     def save(self, *args, **kwargs):
         using = kwargs.get("using")
@@ -226,7 +269,6 @@ class AuditEntry(AbstractLogEntry):
         super().save(*args, **kwargs)
 
 
-from django.conf import settings as settings_module  # noqa: E402
 from django.db import transaction  # noqa: E402
 from django_otp.models import Device, ThrottlingMixin, TimestampMixin  # noqa: E402
 from django_otp.plugins.otp_totp.models import TOTPDevice  # noqa: E402

@@ -109,6 +109,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "pps.middleware.AuditContextMiddleware",
+    "pps.middleware.RequestScopeMiddleware",
     "pps.middleware.NoStoreMiddleware",
     "pps.middleware.PasswordChecksBusyMiddleware",
     # Last, as django-axes asks: turns a locked-out sign-in into the "try again later" page.

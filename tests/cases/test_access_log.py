@@ -5,6 +5,7 @@ from auditlog import get_logentry_model
 from django.urls import reverse
 from django.utils.html import escape
 
+from pps.audit import record_access
 from tests.conftest import client_for
 
 
@@ -59,3 +60,26 @@ def test_a_senior_lists_their_services_staff_only(senior, caseworker, outsider):
 
 def test_caseworkers_cannot_list_staff(as_caseworker):
     assert as_caseworker.get(reverse("cases:staff_list")).status_code == 404
+
+
+def test_a_long_history_pages_by_the_last_entry_shown_with_an_estimated_total(senior, caseworker, case):
+    from cases.views import AUDIT_ENTRIES_PER_PAGE
+
+    for _ in range(AUDIT_ENTRIES_PER_PAGE // 50 + 1):
+        record_access(caseworker, [case] * 50, how="case list")
+    client = client_for(senior)
+    url = reverse("cases:staff_access_log", args=[caseworker.pk])
+    first = client.get(url)
+    page = first.context["page"]
+    assert len(page.object_list) == AUDIT_ENTRIES_PER_PAGE and page.has_next
+    assert "About " in first.content.decode() and "entries in all" in first.content.decode()
+    second = client.get(url, {"older": page.next_cursor}).context["page"]
+    seen = {entry.pk for entry in page.object_list}
+    assert second.object_list and not seen & {entry.pk for entry in second.object_list}
+    oldest_first_page = page.object_list[-1]
+    assert all(
+        (entry.timestamp, entry.pk) < (oldest_first_page.timestamp, oldest_first_page.pk)
+        for entry in second.object_list
+    )
+    # A cursor that was not made by the page is ignored: the newest entries again.
+    assert client.get(url, {"older": "forged"}).context["page"].is_first

@@ -116,3 +116,26 @@ def test_a_search_with_a_nul_byte_keeps_the_rest_and_says_why(as_caseworker, par
     assert "invisible control character (NUL)" in page
     assert 'value="Sarah Jones"' in page
     assert "\x00" not in page
+
+
+def test_a_common_name_shows_the_first_few_and_asks_for_more_letters(caseworker):
+    for first_name in ("Quillon", "Quillan", "Quillet"):
+        make_case(caseworker, first_name=first_name, last_name="Vexbridge")
+    found = services.find_parents(caseworker, "vexbridge", limit=2)
+    assert len(found) == 2 and found.more
+    assert {parent.last_name for parent in found} == {"Vexbridge"}
+    shown = get_logentry_model().objects.filter(additional_data__how="search")
+    assert shown.count() == 2  # only what is shown is recorded
+    narrower = services.find_parents(caseworker, "quillon vexbridge", limit=2)
+    assert [parent.first_name for parent in narrower] == ["Quillon"] and not narrower.more
+
+
+def test_the_page_says_when_more_parents_match_than_it_shows(caseworker):
+    from django.template.loader import render_to_string
+
+    for first_name in ("Quillon", "Quillan", "Quillet"):
+        make_case(caseworker, first_name=first_name, last_name="Vexbridge")
+    found = services.find_parents(caseworker, "vexbridge", limit=2, record=False)
+    page = render_to_string("cases/parent_search.html", {"results": found, "query": "vexbridge"})
+    assert "More than 2 parents found" in page
+    assert "add a letter or another part of the name" in page

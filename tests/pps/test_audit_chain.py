@@ -8,7 +8,7 @@ from django.db import DatabaseError, connection, transaction
 from django.urls import reverse
 
 from cases import services
-from pps.audit_chain import verify_chain
+from pps.audit_chain import seal, verify_chain
 from tests.markers import requires_postgres
 
 pytestmark = requires_postgres
@@ -29,6 +29,7 @@ def entries():
 
 def test_each_entry_is_chained_to_the_one_before(case, as_caseworker):
     as_caseworker.get(reverse("cases:case_detail", args=[case.pk]))
+    seal()
     rows = list(entries().values_list("chain_position", "prev_hash", "row_hash"))
     assert len(rows) > 5
     assert rows[0][1] == "0" * 64
@@ -71,6 +72,7 @@ def test_deleting_a_record_keeps_its_history(caseworker, case):
 
 def test_the_check_names_the_first_entry_edited_with_the_triggers_disabled(case, caseworker, capsys):
     services.close_case(by=caseworker, case=case, reason="moved away")
+    seal()
     victim = entries()[3]
     tamper("UPDATE pps_auditentry SET remote_addr = '6.6.6.6' WHERE id = %s", victim.pk)
     report = verify_chain()
@@ -81,6 +83,7 @@ def test_the_check_names_the_first_entry_edited_with_the_triggers_disabled(case,
 
 
 def test_the_check_notices_a_removed_entry(case):
+    seal()
     victim = entries()[2]
     tamper("DELETE FROM pps_auditentry WHERE id = %s", victim.pk)
     report = verify_chain()
@@ -89,6 +92,7 @@ def test_the_check_notices_a_removed_entry(case):
 
 
 def test_the_command_reports_an_intact_chain_and_its_head(case, capsys):
+    seal()
     call_command("verify_audit_chain")
     out = capsys.readouterr().out
     assert "Audit chain intact" in out

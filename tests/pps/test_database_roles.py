@@ -14,7 +14,7 @@ from django.core.management import CommandError, call_command
 from django.db import DatabaseError, connection, transaction
 
 from pps.audit import record_access
-from pps.audit_chain import check_published, published_heads, verify_chain
+from pps.audit_chain import check_published, published_heads, seal, verify_chain
 from tests.markers import requires_postgres
 
 pytestmark = [pytest.mark.postgres, requires_postgres]
@@ -79,12 +79,15 @@ def test_the_application_role_cannot_touch_the_audit_table_except_through_the_fu
     assert "permission denied" in refused(forged, [an_entry(case)["content_type_id"], str(case.pk), "x"])
     assert "permission denied" in refused("SET pps.audit_maintenance = 'on'; DELETE FROM pps_auditentry")
 
-    # Through the function it works, and the function, not the caller, sets the time and chain.
+    # Through the function it works, and the function, not the caller, sets the time; the entry
+    # waits unsealed, and the role may seal it into the chain.
     with connection.cursor() as cursor:
         cursor.execute("SELECT * FROM pps_audit_append(%s::jsonb)", [json.dumps([an_entry(case)])])
         [(new_id, at, position, row_hash)] = cursor.fetchall()
     assert at > dt.datetime.now(dt.UTC) - dt.timedelta(minutes=5)  # not back-dated to 2001
-    assert position and row_hash
+    assert position is None and row_hash == ""
+    assert seal() >= 1
+    assert get_logentry_model().objects.get(pk=new_id).chain_position
     assert verify_chain().intact
 
 
@@ -94,6 +97,7 @@ def test_the_application_itself_works_under_that_role(app_role, case, caseworker
     record_access(caseworker, [case], how="case page")  # bulk, through the function
     case.summary = "Changed under the application role."
     case.save()  # django-auditlog's own entry, through the function
+    seal()
     latest = get_logentry_model().objects.order_by("-chain_position").first()
     assert get_logentry_model().objects.count() >= before + 2
     assert latest.actor_id is None or latest.chain_position
@@ -151,5 +155,6 @@ def test_rewriting_from_a_point_is_found(heads_file, case):
     maintenance("DELETE FROM pps_auditentry WHERE chain_position >= %s", [head["position"] - 1])
     with connection.cursor() as cursor:  # a consistent new chain from that point
         cursor.execute("SELECT * FROM pps_audit_append(%s::jsonb)", [json.dumps([an_entry(case)] * 3)])
+    seal()
     assert verify_chain().intact
     assert "rewritten" in check_published(published_heads(heads_file))

@@ -24,6 +24,7 @@ def statements(role: str) -> list[str]:
         f"REVOKE INSERT, UPDATE, DELETE, TRUNCATE, REFERENCES, TRIGGER ON {AUDIT_TABLE} FROM {name}",
         f"GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO {name}",
         f"GRANT EXECUTE ON FUNCTION pps_audit_append(jsonb) TO {name}",
+        f"GRANT EXECUTE ON FUNCTION pps_audit_seal(integer) TO {name}",
     ]
 
 

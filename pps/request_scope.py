@@ -1,0 +1,104 @@
+"""What lasts exactly one request: the ACCESS entries waiting to be written, and answers worth
+reading once (the ids of the cases the signed-in person may reach).
+
+``RequestScopeMiddleware`` opens a scope around each request. Inside it:
+
+- ``record_access`` (``pps.audit``) collects its entries here instead of writing each batch at
+  once, and the middleware writes all of them in ONE statement when the view has returned
+  (``flush_access``), before the response leaves. If that write fails, the exception replaces the
+  response (the person gets an error page, not the records): nothing is shown without its entry.
+  A view that fails after reading still has its reads written: the scope flushes whatever the
+  view's outcome. Pages that list audit entries flush first, so they list their own read.
+- ``remembered`` keeps an answer for the rest of the request. Changes to what it remembers
+  (assigning staff to cases) ``forget`` it at once.
+
+Outside a request (management commands, service functions called from tests) there is no scope:
+entries are written at once and nothing is remembered, as before.
+"""
+
+import contextvars
+from contextlib import contextmanager
+
+_scope: contextvars.ContextVar = contextvars.ContextVar("pps_request_scope", default=None)
+
+
+class _Scope:
+    __slots__ = ("entries", "memo")
+
+    def __init__(self):
+        self.entries = []
+        self.memo = {}
+
+
+@contextmanager
+def request_scope():
+    """Collect audit entries and remember answers until the block ends, then write the entries."""
+    token = _scope.set(_Scope())
+    try:
+        yield
+    finally:
+        try:
+            flush_access()
+        finally:
+            _scope.reset(token)
+
+
+def collecting() -> bool:
+    return _scope.get() is not None
+
+
+def collect(entries) -> bool:
+    """Keep ``entries`` to write at the end of the request; False when no request is open."""
+    scope = _scope.get()
+    if scope is None:
+        return False
+    scope.entries.extend(entries)
+    return True
+
+
+def flush_access() -> int:
+    """Write every entry collected so far, in one statement; returns how many."""
+    scope = _scope.get()
+    if scope is None or not scope.entries:
+        return 0
+    from auditlog import get_logentry_model
+
+    entries, scope.entries = scope.entries, []
+    get_logentry_model().objects.bulk_create(entries)
+    return len(entries)
+
+
+def remembered(key, compute):
+    """``compute()``, read once per request for ``key`` (computed every time outside a request)."""
+    scope = _scope.get()
+    if scope is None:
+        return compute()
+    if key not in scope.memo:
+        scope.memo[key] = compute()
+    return scope.memo[key]
+
+
+def forget(prefix) -> None:
+    """Forget every remembered answer whose key starts with ``prefix`` (a tuple's first item)."""
+    scope = _scope.get()
+    if scope is not None:
+        for key in [key for key in scope.memo if key[0] == prefix]:
+            del scope.memo[key]
+
+
+def _forget_reach(**kwargs):
+    forget("assigned_case_ids")
+
+
+def connect() -> None:
+    """A change to who holds a case permission, or to someone's groups, forgets the remembered
+    reach of this request at once (a senior who puts someone on a case sees it take effect)."""
+    from django.contrib.auth import get_user_model
+    from django.db.models.signals import m2m_changed, post_delete, post_save
+
+    for model in ("cases.CaseUserObjectPermission", "cases.CaseGroupObjectPermission"):
+        post_save.connect(_forget_reach, sender=model, dispatch_uid=f"pps_forget_reach_save_{model}")
+        post_delete.connect(_forget_reach, sender=model, dispatch_uid=f"pps_forget_reach_delete_{model}")
+    m2m_changed.connect(
+        _forget_reach, sender=get_user_model().groups.through, dispatch_uid="pps_forget_reach_groups"
+    )
