@@ -36,6 +36,7 @@ from django.db.models import Count, DateTimeField, Exists, Max, OuterRef, Q, Que
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from cases import statistics
 from cases.models import Case, Parent, ParentSearchToken
 from pps.models import Service
 from safeguarding.models import Concern, Discussion
@@ -117,8 +118,9 @@ def _destroy_household(parent_id) -> list[str] | None:
     ParentSearchToken.objects.filter(parent=parent).delete()
     references = []
     for case in Case.objects.filter(parent=parent).exclude(status=Case.Status.DESTROYED):
-        case.status = Case.Status.DESTROYED
-        case.save(update_fields=["status"])
+        with statistics.case_changes(case):
+            case.status = Case.Status.DESTROYED
+            case.save(update_fields=["status"])
         references.append(case.reference)
     parent.data_key = ""
     parent.save(update_fields=["data_key"])
