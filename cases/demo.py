@@ -21,6 +21,7 @@ through those functions, which record the reads they make: audit entries by demo
 ``--reset`` from deleting them on PostgreSQL, where the audit log is append-only.
 """
 
+import math
 import os
 import random
 import re
@@ -63,8 +64,7 @@ DEFAULT_PARENTS = 300
 CONTACTS_PER_PARENT = 12
 BATCH_SIZE = 2000
 HISTORY_DAYS = 3 * 365 + 30  # three years and a month: a year's statistics have the year before
-OPEN_CASE_DAYS = 548  # cases still open were opened in the last 18 months
-OPEN_SHARE = 0.45  # of parents whose latest case is open
+CASE_DAYS = 180  # cases last months, not years: the older a case, the likelier it is closed
 # How busy each month is, for a service that follows the school year: quiet in August and over
 # Christmas, busiest in the autumn term and in the spring, when EHC decisions come.
 SEASON = {
@@ -819,7 +819,7 @@ class _Loader:
     def make_parents(self, index: int, share: int, plans: list, done: int, total: int) -> int:
         rng, spec, service = self.rng, SERVICES[index], self.services[index]
         primary = self.primary[index]
-        target_open = min(15, max(2, share // 6))
+        target_open = min(15, max(len(CONCERNS), share // 6))  # open cases for the concerns, too
         target_closed = max(1, target_open // 2)
         specials = ["today"] * 3 + ["due_today"] * 2 + ["overdue"] * 3 + ["this_week"] * 4
         primary_open = primary_closed = 0
@@ -834,7 +834,11 @@ class _Loader:
             }
             batch.update(permissions=[], tokens=[])
             for _ in range(min(self.batch_size, share - start)):
-                is_open = rng.random() < OPEN_SHARE
+                # First calls spread evenly over the years, so each year has as many as the last.
+                days_ago = rng.uniform(2, HISTORY_DAYS)
+                is_open = rng.random() < math.exp(-days_ago / CASE_DAYS)
+                if primary_open < target_open:  # the demo caseworker's caseload, whatever the dice say
+                    is_open, days_ago = True, min(days_ago, rng.uniform(2, CASE_DAYS))
                 if is_open and primary_open < target_open:
                     staff, special = primary, (specials[primary_open] if primary_open < 12 else None)
                     primary_open += 1
@@ -843,7 +847,7 @@ class _Loader:
                     primary_closed += 1
                 else:
                     staff, special = self.pick_staff(index), None
-                self.make_parent(index, spec, service, staff, is_open, special, batch, plans)
+                self.make_parent(index, spec, service, staff, is_open, special, batch, plans, days_ago)
             for model, key in (
                 (Parent, "parents"),
                 (Child, "children"),
@@ -864,7 +868,7 @@ class _Loader:
         people, weights = self.others[index]
         return self.rng.choices(people, weights=weights)[0]
 
-    def make_parent(self, index, spec, service, staff, is_open, special, batch, plans) -> None:
+    def make_parent(self, index, spec, service, staff, is_open, special, batch, plans, days_ago) -> None:
         rng, fake, now = self.rng, self.fake, self.now
         who = _weighted(rng, {"Mum": 80, "Dad": 17, "Gran": 3})
         first = fake.first_name_male() if who == "Dad" else fake.first_name_female()
@@ -890,10 +894,8 @@ class _Loader:
         # When things happened: the current case, and perhaps an older, closed one before it.
         if special:
             current_opened = now - timedelta(days=rng.uniform(21, 120))
-        elif is_open:
-            current_opened = now - timedelta(days=2 + (OPEN_CASE_DAYS - 2) * rng.random() ** 1.5)
         else:
-            current_opened = now - timedelta(days=rng.uniform(45, HISTORY_DAYS))
+            current_opened = now - timedelta(days=days_ago if is_open else max(45, days_ago))
         current_opened = self.office_time(current_opened - timedelta(days=3), current_opened)
         closed_at = None
         if not is_open:

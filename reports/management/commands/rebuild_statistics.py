@@ -33,9 +33,11 @@ class Command(BaseCommand):
                 ids.extend(found)
         written = summaries.rebuild(ids, progress=lambda message: self.stdout.write(message))
         if connection.vendor == "postgresql":
+            # VACUUM (for index-only scans) cannot run in a transaction; ANALYZE can.
+            command = "ANALYZE" if connection.in_atomic_block else "VACUUM ANALYZE"
             with connection.cursor() as cursor:
                 for model in (summaries.DailyCount, summaries.Reached):
-                    cursor.execute(f"VACUUM ANALYZE {model._meta.db_table}")
+                    cursor.execute(f"{command} {model._meta.db_table}")
         self.stdout.write(
             f"Wrote {written['daily counts']} daily counts and {written['reached']} reached rows."
         )
