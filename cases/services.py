@@ -16,7 +16,7 @@ from django.db.models import Count, Q
 from django.utils import timezone
 
 from cases import access as cases_access
-from cases import search
+from cases import search, statistics
 from cases.models import (
     Case,
     CaseEvent,
@@ -121,12 +121,12 @@ def _save_contact(*, by, service, case, details: ContactDetails, **extra) -> Con
         **extra,
     )
     contact.topics.set(details.topics)
-    if case is not None:
-        _save_child_codes(contact, case)
+    codes = _save_child_codes(contact, case) if case is not None else []
+    statistics.contact_logged(contact, [topic.pk for topic in details.topics], codes)
     return contact
 
 
-def _save_child_codes(contact: Contact, case: Case) -> None:
+def _save_child_codes(contact: Contact, case: Case) -> list[ContactChild]:
     """Store, in clear, the codes statistics count about the children the contact was about
     (R15): school phase computed here from the date of birth (which stays encrypted), need and
     provision as they are today. Statistics then never decrypt anything."""
@@ -147,6 +147,7 @@ def _save_child_codes(contact: Contact, case: Case) -> None:
             )
         )
     ContactChild.objects.bulk_create(codes)
+    return codes
 
 
 @transaction.atomic
@@ -349,9 +350,11 @@ def open_case(*, by, parent: Parent, summary: str) -> Case:
         raise CaseworkError("That parent is not one of your service's.")
     if not summary.strip():
         raise CaseworkError("Say what the parent needs help with.")
-    case = Case.objects.create(
+    case = Case(
         service=parent.service, parent=parent, summary=summary, opened_by=by, reference=_free_case_reference()
     )
+    with statistics.case_changes(case, new=True):
+        case.save(force_insert=True)
     if by.role in CASE_ROLES:
         cases_access.assign_to_case(by, case)
     CaseEvent.objects.create(case=case, kind=CaseEvent.Kind.OPENED, by=by)
@@ -365,9 +368,10 @@ def close_case(*, by, case: Case, reason: str) -> Case:
         raise CaseworkError("This case is already closed.")
     if not reason.strip():
         raise CaseworkError("Give a reason for closing the case.")
-    case.status = Case.Status.CLOSED
-    case.closed_at = timezone.now()
-    case.save(update_fields=["status", "closed_at"])
+    with statistics.case_changes(case):
+        case.status = Case.Status.CLOSED
+        case.closed_at = timezone.now()
+        case.save(update_fields=["status", "closed_at"])
     CaseEvent.objects.create(case=case, kind=CaseEvent.Kind.CLOSED, reason=reason, by=by)
     return case
 
@@ -379,9 +383,10 @@ def reopen_case(*, by, case: Case, reason: str) -> Case:
         raise CaseworkError("This case is already open.")
     if not reason.strip():
         raise CaseworkError("Give a reason for reopening the case.")
-    case.status = Case.Status.OPEN
-    case.closed_at = None
-    case.save(update_fields=["status", "closed_at"])
+    with statistics.case_changes(case):
+        case.status = Case.Status.OPEN
+        case.closed_at = None
+        case.save(update_fields=["status", "closed_at"])
     CaseEvent.objects.create(case=case, kind=CaseEvent.Kind.REOPENED, reason=reason, by=by)
     return case
 
@@ -428,7 +433,8 @@ def set_case_codes(*, by, case: Case, intervention_level: str, referral_source: 
         changed.append("referral_source")
         CaseEvent.objects.create(case=case, kind=CaseEvent.Kind.SOURCE, code=referral_source, by=by)
     if changed:
-        case.save(update_fields=changed)
+        with statistics.case_changes(case):
+            case.save(update_fields=changed)
     return case
 
 
@@ -589,7 +595,8 @@ def destroy_household(*, by, parent: Parent) -> None:
     parent = cases_access.get_parent_for_user(by, parent.pk, how="destroy household")
     ParentSearchToken.objects.filter(parent=parent).delete()
     for case in Case.objects.filter(parent=parent).exclude(status=Case.Status.DESTROYED):
-        case.status = Case.Status.DESTROYED
-        case.save(update_fields=["status"])
+        with statistics.case_changes(case):
+            case.status = Case.Status.DESTROYED
+            case.save(update_fields=["status"])
     parent.data_key = ""
     parent.save(update_fields=["data_key"])

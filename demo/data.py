@@ -21,6 +21,7 @@ through those functions, which record the reads they make: audit entries by demo
 ``--reset`` from deleting them on PostgreSQL, where the audit log is append-only.
 """
 
+import math
 import os
 import random
 import re
@@ -55,6 +56,7 @@ from consent.models import Consent, Disclosure, Recipient, Referral, SubjectAcce
 from pps.models import CASE_ROLES, Role, Service, User
 from pps.otp import create_demo_device
 from pps.services import publish_policy
+from reports import demo as statistics_demo
 from rights.models import ChildProtectionDecision, LegalRequest
 from safeguarding.models import Alert, BreakGlassAccess, Concern, Discussion, ExternalReferral
 
@@ -62,7 +64,26 @@ DEFAULT_SEED = 20140901  # the Children and Families Act 2014 reforms came into 
 DEFAULT_PARENTS = 300
 CONTACTS_PER_PARENT = 12
 BATCH_SIZE = 2000
-HISTORY_DAYS = 548  # 18 months
+HISTORY_DAYS = 3 * 365 + 30  # three years and a month: a year's statistics have the year before
+CASE_DAYS = 180  # cases last months, not years: the older a case, the likelier it is closed
+# How busy each month is, for a service that follows the school year: quiet in August and over
+# Christmas, busiest in the autumn term and in the spring, when EHC decisions come.
+SEASON = {
+    1: 0.85,
+    2: 0.9,
+    3: 1.0,
+    4: 0.8,
+    5: 1.0,
+    6: 0.95,
+    7: 0.75,
+    8: 0.4,
+    9: 0.95,
+    10: 1.0,
+    11: 1.0,
+    12: 0.6,
+}
+# Children's ages when their parent first asks (most are of school age): (from, to, weight).
+AGES = [(2, 3, 8), (4, 10, 42), (11, 15, 34), (16, 18, 11), (19, 24, 5)]
 NNG_SHARE = 0.4
 
 # Outward codes are real; inward codes are random (letters C, I, K, M, O, V are never used there).
@@ -555,7 +576,9 @@ def load(
         if is_loaded():
             raise DemoDataAlreadyLoaded
         loader = _Loader(seed=seed, batch_size=batch_size, progress=progress, now=now)
-        return loader.run(parents=parents, contacts=contacts)
+        result = loader.run(parents=parents, contacts=contacts)
+        statistics_demo.count_statistics(result.services, progress=progress)
+        return result
 
 
 def delete(progress=None) -> int:
@@ -796,7 +819,7 @@ class _Loader:
     def make_parents(self, index: int, share: int, plans: list, done: int, total: int) -> int:
         rng, spec, service = self.rng, SERVICES[index], self.services[index]
         primary = self.primary[index]
-        target_open = min(15, max(2, share // 6))
+        target_open = min(15, max(len(CONCERNS), share // 6))  # open cases for the concerns, too
         target_closed = max(1, target_open // 2)
         specials = ["today"] * 3 + ["due_today"] * 2 + ["overdue"] * 3 + ["this_week"] * 4
         primary_open = primary_closed = 0
@@ -811,7 +834,11 @@ class _Loader:
             }
             batch.update(permissions=[], tokens=[])
             for _ in range(min(self.batch_size, share - start)):
-                is_open = rng.random() < 0.7
+                # First calls spread evenly over the years, so each year has as many as the last.
+                days_ago = rng.uniform(2, HISTORY_DAYS)
+                is_open = rng.random() < math.exp(-days_ago / CASE_DAYS)
+                if primary_open < target_open:  # the demo caseworker's caseload, whatever the dice say
+                    is_open, days_ago = True, min(days_ago, rng.uniform(2, CASE_DAYS))
                 if is_open and primary_open < target_open:
                     staff, special = primary, (specials[primary_open] if primary_open < 12 else None)
                     primary_open += 1
@@ -820,7 +847,7 @@ class _Loader:
                     primary_closed += 1
                 else:
                     staff, special = self.pick_staff(index), None
-                self.make_parent(index, spec, service, staff, is_open, special, batch, plans)
+                self.make_parent(index, spec, service, staff, is_open, special, batch, plans, days_ago)
             for model, key in (
                 (Parent, "parents"),
                 (Child, "children"),
@@ -841,7 +868,7 @@ class _Loader:
         people, weights = self.others[index]
         return self.rng.choices(people, weights=weights)[0]
 
-    def make_parent(self, index, spec, service, staff, is_open, special, batch, plans) -> None:
+    def make_parent(self, index, spec, service, staff, is_open, special, batch, plans, days_ago) -> None:
         rng, fake, now = self.rng, self.fake, self.now
         who = _weighted(rng, {"Mum": 80, "Dad": 17, "Gran": 3})
         first = fake.first_name_male() if who == "Dad" else fake.first_name_female()
@@ -867,10 +894,8 @@ class _Loader:
         # When things happened: the current case, and perhaps an older, closed one before it.
         if special:
             current_opened = now - timedelta(days=rng.uniform(21, 120))
-        elif is_open:
-            current_opened = now - timedelta(days=2 + (HISTORY_DAYS - 2) * rng.random() ** 1.5)
         else:
-            current_opened = now - timedelta(days=rng.uniform(45, HISTORY_DAYS))
+            current_opened = now - timedelta(days=days_ago if is_open else max(45, days_ago))
         current_opened = self.office_time(current_opened - timedelta(days=3), current_opened)
         closed_at = None
         if not is_open:
@@ -943,8 +968,10 @@ class _Loader:
     def make_child(self, parent: Parent, town: str, siblings: list) -> Child:
         rng = self.rng
         for _ in range(10):  # brothers and sisters are not born weeks apart (twins aside)
-            age_days = rng.randint(2 * 365, 24 * 365)
-            born = self.today - timedelta(days=age_days)
+            low, high, _ = rng.choices(AGES, weights=[w for *_, w in AGES])[0]
+            age_days = rng.randint(low * 365, high * 365 + 364)
+            # Their age when the parent first asked for help, which was up to three years ago.
+            born = timezone.localdate(parent.created_at) - timedelta(days=age_days)
             if all(abs((born - other).days) > 300 for other in siblings):
                 break
         age = age_days // 365
@@ -1409,6 +1436,8 @@ class _Loader:
             moment = start + (end - start) * rng.random()
             local = moment.astimezone(self.tz)
             if local.weekday() >= 5 and rng.random() >= 0.2:  # few contacts at weekends
+                continue
+            if rng.random() > SEASON[local.month]:
                 continue
             hour = rng.randint(9, 16) if rng.random() < 0.93 else rng.randint(17, 20)  # some in the evening
             local = local.replace(hour=hour, minute=rng.randrange(60), second=rng.randrange(60))

@@ -14,6 +14,8 @@ EXCLUDED = [
     "cases.CaseUserObjectPermission",  # recorded as CaseEvent (assigned/unassigned) instead
     "cases.CaseGroupObjectPermission",
     "cases.ContactChild",  # codes copied from the (audited) contact and child, for statistics
+    "reports.DailyCount",  # counts of the (audited) contacts and cases, for statistics
+    "reports.Reached",
     "axes.AccessAttempt",  # sign-in attempts: django-axes keeps its own record of them
     "axes.AccessLog",
     "axes.AccessFailureLog",

@@ -11,3 +11,8 @@ class ReportsConfig(AppConfig):
         from reports.access import may_see_statistics
 
         lands_on(may_see_statistics, "reports:statistics")
+
+        # Counts kept in the same transaction as the contacts and cases they count (R15).
+        from reports import summaries
+
+        summaries.register()

@@ -1,284 +1,240 @@
-"""The counts behind the statistics, straight from the database (R15).
+"""The counts behind the statistics, read from the summary tables (R15).
 
-Every figure is counted from codes stored in clear (dates, channel, who the contact was with,
-direction, topic, outcome, intervention level, referral source, school phase, need, provision,
-basis): nothing here reads, let alone decrypts, a personal field. Each function counts for a
-list of services and two periods at once (conditional aggregation: one query per figure), and
-returns plain numbers: {code: [this period, previous period]}.
+Each function counts for a list of services and two periods at once and returns plain numbers:
+{code: [this period, previous period]}. The summaries (``reports.summaries``) hold codes and
+counts only, so nothing here reads, let alone decrypts, a personal field. A window reads each
+summary once (``Summary``, ``Reach``) however many tables are made from it.
+
+Periods that are whole months (financial and academic years, quarters, months) are summed from
+the monthly rows, others from the daily rows. Distinct people are counted from the sets kept per
+named period; a date range's distinct people are counted from the records (``reports.raw``).
+The small tables (child protection, disclosures, subject access requests, referrals) are
+counted from their records as they are: tens of rows a year.
 """
 
 from collections import defaultdict
-from datetime import datetime
+from datetime import timedelta
 
-from django.db import connection
-from django.db.models import Count, Exists, F, OuterRef, Q, Subquery, Sum
+from django.db.models import Count, Q, Sum
 
-from cases.models import Case, Child, Contact, ContactChild, Outcome
-from consent.models import Disclosure, Referral, SubjectAccessRequest
+from cases.models import Child, Outcome, Topic
+from reports import raw
+from reports.models import DailyCount, Reached
 from reports.periods import Period
-from safeguarding.models import Concern, ExternalReferral
+from reports.raw import (  # noqa: F401 (counted from their own small tables)
+    Window,
+    child_protection,
+    days_referral_to_contact,
+    disclosures_by_basis,
+    subject_access_requests,
+)
 
 Counts = dict[str, list[int]]
 
-
-class Window:
-    """Two periods as datetime bounds, and the conditions that pick each."""
-
-    def __init__(self, periods: list[Period]):
-        self.periods = periods
-        self.bounds = [p.bounds() for p in periods]
-        self.start = min(b[0] for b in self.bounds)
-        self.end = max(b[1] for b in self.bounds)
-
-    def q(self, field: str) -> list[Q]:
-        return [Q(**{f"{field}__gte": start, f"{field}__lt": end}) for start, end in self.bounds]
-
-    def span(self, field: str) -> Q:
-        return Q(**{f"{field}__gte": self.start, f"{field}__lt": self.end})
+#: The named periods kept in ``Reached``, by ``Period.kind``.
+REACH_GRAINS = {"fy": "fy", "ay": "ay", "quarter": "q", "month": "m"}
 
 
-def _grouped(queryset, key: str, window: Window, field: str, *, count="pk", distinct=False) -> Counts:
-    annotations = {f"n{k}": Count(count, filter=q, distinct=distinct) for k, q in enumerate(window.q(field))}
-    rows = queryset.filter(window.span(field)).values(key).annotate(**annotations).order_by()
-    result: Counts = {}
-    for row in rows:
-        result[row[key] if row[key] is not None else ""] = [row[f"n{k}"] for k in range(len(window.periods))]
-    return result
+def _whole_months(period: Period) -> bool:
+    return period.start.day == 1 and (period.end + timedelta(days=1)).day == 1
 
 
-def contacts(services, window: Window):
-    return Contact.objects.filter(service_id__in=services)
+def _cached(window: Window, name: str, services, make):
+    cache = window.__dict__.setdefault("_summaries", {})
+    key = (name, tuple(sorted(str(s) for s in services)))
+    if key not in cache:
+        cache[key] = make()
+    return cache[key]
 
 
-class ContactCube:
-    """Every contact of the two periods counted in one pass, grouped by all of its codes at once
-    (channel, who, direction, outcome, the case's level or none): each contact table is then a
-    sum over this cube, instead of one scan of the contacts per table."""
-
-    KEYS = ("channel", "person", "direction", "outcome_id", "case__intervention_level")
+class Summary:
+    """Every daily (or monthly) count of the window's periods, read in one query, and the
+    cases open at the end of each period in a second: {figure: {code: [n per period]}}."""
 
     def __init__(self, services, window: Window):
+        periods = window.periods
+        self.n = len(periods)
+        grain = "m" if all(_whole_months(p) for p in periods) else "d"
+        rows = DailyCount.objects.filter(grain=grain, service_id__in=services)
         annotations = {}
-        for k, q in enumerate(window.q("occurred_at")):
-            annotations[f"n{k}"] = Count("pk", filter=q)
-            annotations[f"m{k}"] = Sum("duration_minutes", filter=q)
+        for k, p in enumerate(periods):
+            within = Q(day__gte=p.start, day__lte=p.end)
+            annotations[f"n{k}"] = Sum("n", filter=within)
+            annotations[f"m{k}"] = Sum("minutes", filter=within)
+        self.counts: dict = defaultdict(dict)
+        self.minutes: dict = defaultdict(dict)
+        first, last = min(p.start for p in periods), max(p.end for p in periods)
+        span = rows.filter(day__gte=first, day__lte=last).exclude(figure="open")
+        for row in span.values("figure", "code").annotate(**annotations).order_by():
+            self.counts[row["figure"]][row["code"]] = [row[f"n{k}"] or 0 for k in range(self.n)]
+            self.minutes[row["figure"]][row["code"]] = [row[f"m{k}"] or 0 for k in range(self.n)]
+        # Open at the end: every opening minus every closing up to then.
+        ends = {f"n{k}": Sum("n", filter=Q(day__lte=p.end)) for k, p in enumerate(periods)}
+        opened = rows.filter(figure="open", day__lte=last).values("code").annotate(**ends).order_by()
+        for row in opened:
+            values = [row[f"n{k}"] or 0 for k in range(self.n)]
+            if any(values):
+                self.counts["open"][row["code"]] = values
+
+    def by(self, figure: str, *, measure: str = "n", names: dict | None = None) -> Counts:
+        source = self.counts if measure == "n" else self.minutes
+        result: Counts = defaultdict(lambda: [0] * self.n)
+        for code, values in source.get(figure, {}).items():
+            key = code if names is None else names.get(code, "")
+            for k, v in enumerate(values):
+                result[key][k] += v
+        return {code: values for code, values in result.items() if any(values)}
+
+
+def summary(services, window: Window) -> Summary:
+    return _cached(window, "summary", services, lambda: Summary(services, window))
+
+
+class Reach:
+    """The people reached in each named period, from the ``Reached`` sets, in one query."""
+
+    def __init__(self, services, window: Window):
         self.n = len(window.periods)
-        self.rows = list(
-            contacts(services, window)
-            .filter(window.span("occurred_at"))
-            # Said although implied, so that the join reads only these services' cases.
-            .filter(Q(case__isnull=True) | Q(case__service_id__in=services))
-            .values(*self.KEYS)
+        annotations, wanted = {}, Q()
+        for k, (p, (start, _end)) in enumerate(zip(window.periods, window.bounds, strict=True)):
+            this = Q(grain=REACH_GRAINS[p.kind], period=p.start)
+            wanted |= this
+            annotations[f"n{k}"] = Count("pk", filter=this)
+            annotations[f"new{k}"] = Count("pk", filter=this & Q(since__gte=start))
+        rows = (
+            Reached.objects.filter(wanted, service_id__in=services)
+            .values("kind", "phase", "need", "provision")
             .annotate(**annotations)
             .order_by()
         )
-        for row in self.rows:
-            # No case (no name given) leaves the level NULL; a case whose level is not set has "".
-            level = row.pop("case__intervention_level")
-            row["level"] = "nng" if level is None else level
-            row["nng"] = "nng" if level is None else "case"
+        self.rows = list(rows)
 
-    def by(self, key: str, *, measure: str = "n", names: dict | None = None) -> Counts:
-        result: Counts = defaultdict(lambda: [0] * self.n)
-        for row in self.rows:
-            code = row[key] if names is None else names.get(row[key], "")
-            for k in range(self.n):
-                result[code][k] += row[f"{measure}{k}"] or 0
-        return dict(result)
+    def total(self, kind: str, measure: str = "n") -> list[int]:
+        return [sum(r[f"{measure}{k}"] for r in self.rows if r["kind"] == kind) for k in range(self.n)]
+
+    def children(self, k: int) -> list[dict]:
+        return [
+            {"phase": r["phase"], "need": r["need"], "provision": r["provision"], "n": r[f"n{k}"]}
+            for r in self.rows
+            if r["kind"] == Reached.Kind.CHILD and r[f"n{k}"]
+        ]
+
+
+def reach(services, window: Window) -> Reach | None:
+    """None when a period is not a named one (a date range): count from the records then."""
+    if not all(p.kind in REACH_GRAINS for p in window.periods):
+        return None
+    return _cached(window, "reach", services, lambda: Reach(services, window))
+
+
+# --- contacts ----------------------------------------------------------------------------------
 
 
 def contacts_by(services, window: Window, key: str) -> Counts:
-    return ContactCube(services, window).by(key)
+    """Contacts by ``key``: "channel", "person", "direction", "nng" or "level"."""
+    return summary(services, window).by(key)
 
 
 def contacts_nng(services, window: Window) -> Counts:
-    counts = ContactCube(services, window).by("nng")
-    return {
-        "nng": counts.get("nng", [0] * len(window.periods)),
-        "case": counts.get("case", [0] * len(window.periods)),
-    }
+    counts = contacts_by(services, window, "nng")
+    zero = [0] * len(window.periods)
+    return {"nng": counts.get("nng", zero), "case": counts.get("case", zero)}
 
 
 def contacts_by_level(services, window: Window) -> tuple[Counts, Counts]:
     """Contacts and minutes spent, by the case's intervention level ("nng" for no name given)."""
-    cube = ContactCube(services, window)
-    return cube.by("level"), cube.by("level", measure="m")
+    s = summary(services, window)
+    return s.by("level"), s.by("level", measure="m")
 
 
 def contacts_by_topic(services, window: Window) -> Counts:
-    through = Contact.topics.through.objects.filter(contact__service_id__in=services)
-    return _grouped(through, "topic__name", window, "contact__occurred_at")
+    names = {
+        str(pk): name for pk, name in Topic.objects.filter(service_id__in=services).values_list("pk", "name")
+    }
+    return summary(services, window).by("topic", names=names)
 
 
-def contacts_by_outcome(services, window: Window, cube: ContactCube | None = None) -> Counts:
-    cube = cube or ContactCube(services, window)
-    names = dict(Outcome.objects.filter(service_id__in=services).values_list("pk", "name"))
-    return cube.by("outcome_id", names=names)
+def _outcome_names(services) -> dict:
+    return {
+        str(pk): name
+        for pk, name in Outcome.objects.filter(service_id__in=services).values_list("pk", "name")
+    }
+
+
+def contacts_by_outcome(services, window: Window) -> Counts:
+    return summary(services, window).by("outcome", names=_outcome_names(services))
+
+
+# --- people reached ----------------------------------------------------------------------------
 
 
 def parents_reached(services, window: Window) -> Counts:
     """Distinct parents with a contact on a case in each period; new (no case of theirs opened
-    before the period) and returning (a case opened before it).
-
-    Driven from the cases open at some time in the two periods, each asked whether it had a
-    contact in a period (an index probe on (case, occurred_at)): far fewer rows than contacts."""
-    annotations = {}
-    for k, (start, end) in enumerate(window.bounds):
-        had_contact = Exists(
-            Contact.objects.filter(case=OuterRef("pk"), occurred_at__gte=start, occurred_at__lt=end)
-        )
-        annotations[f"all{k}"] = Count("parent", filter=Q(had_contact), distinct=True)
-        known_before = Exists(Case.objects.filter(parent=OuterRef("parent"), opened_at__lt=start))
-        annotations[f"new{k}"] = Count("parent", filter=Q(had_contact) & ~Q(known_before), distinct=True)
-    row = (
-        Case.objects.filter(service_id__in=services, opened_at__lt=window.end)
-        .filter(Q(closed_at__isnull=True) | Q(closed_at__gte=window.start))
-        .aggregate(**annotations)
-    )
-    n = len(window.periods)
-    new = [row[f"new{k}"] for k in range(n)]
-    return {"new": new, "returning": [row[f"all{k}"] - new[k] for k in range(n)]}
+    before the period) and returning (a case opened before it)."""
+    found = reach(services, window)
+    if found is None:
+        return raw.parents_reached(services, window)
+    everyone, new = found.total("parent"), found.total("parent", "new")
+    return {"new": new, "returning": [a - b for a, b in zip(everyone, new, strict=True)]}
 
 
 def young_people_reached(services, window: Window) -> Counts:
     """Cases with a contact with the young person themselves (each case once), and contacts
     with young people who gave no name (each contact)."""
-    annotations = {}
-    for k, q in enumerate(window.q("occurred_at")):
-        annotations[f"case{k}"] = Count("case", filter=q & Q(case__isnull=False), distinct=True)
-        annotations[f"nng{k}"] = Count("pk", filter=q & Q(case__isnull=True))
-    row = (
-        contacts(services, window)
-        .filter(window.span("occurred_at"), person=Contact.Person.YOUNG_PERSON)
-        .aggregate(**annotations)
-    )
-    n = len(window.periods)
-    return {"case": [row[f"case{k}"] for k in range(n)], "nng": [row[f"nng{k}"] for k in range(n)]}
+    found = reach(services, window)
+    cases = raw.young_people_reached(services, window)["case"] if found is None else found.total("young")
+    nng = summary(services, window).by("young_nng").get("", [0] * len(window.periods))
+    return {"case": cases, "nng": nng}
+
+
+def children_in(services, window: Window) -> list[list[dict]]:
+    """For each period, each child the support was about once, with the codes of their first
+    contact in it: [[{phase, need, provision, n}], ...]."""
+    found = reach(services, window)
+    if found is None:
+        return [raw.children(services, p) for p in window.periods]
+    return [found.children(k) for k in range(len(window.periods))]
 
 
 def children(services, period: Period) -> list[dict]:
-    """Each child the support was about in ``period``, once, with the codes of their first
-    contact in it: [{phase, need, provision, n}]."""
-    start, end = period.bounds()
-    in_period = ContactChild.objects.filter(
-        service_id__in=services, occurred_at__gte=start, occurred_at__lt=end
-    )
-    if connection.vendor == "postgresql":
-        # DISTINCT ON: the first row of each child in one sorted pass.
-        firsts = in_period.order_by("child_id", "occurred_at").distinct("child_id").values("pk")
-        chosen = ContactChild.objects.filter(pk__in=firsts)
-    else:
-        earlier = ContactChild.objects.filter(
-            child=OuterRef("child"), occurred_at__gte=start, occurred_at__lt=OuterRef("occurred_at")
-        )
-        chosen = in_period.exclude(Exists(earlier))
-    return list(
-        chosen.values("phase", "need", "provision").annotate(n=Count("child", distinct=True)).order_by()
-    )
+    return children_in(services, Window([period]))[0]
+
+
+# --- cases -------------------------------------------------------------------------------------
+
+CASE_FIGURES = {
+    ("intervention_level", "opened_at"): "opened_level",
+    ("intervention_level", "closed_at"): "closed_level",
+    ("referral_source", "opened_at"): "opened_source",
+}
 
 
 def cases_by(services, window: Window, key: str, field: str) -> Counts:
-    return _grouped(Case.objects.filter(service_id__in=services), key, window, field)
+    """Cases opened or closed in each period, by level or referral source."""
+    return summary(services, window).by(CASE_FIGURES[(key, field)])
 
 
 def cases_open_at_end(services, window: Window) -> Counts:
     """Cases open at the end of each period, by intervention level."""
-    annotations = {}
-    for k, (_start, end) in enumerate(window.bounds):
-        annotations[f"n{k}"] = Count(
-            "pk", filter=Q(opened_at__lt=end) & (Q(closed_at__isnull=True) | Q(closed_at__gte=end))
-        )
-    rows = (
-        Case.objects.filter(service_id__in=services, opened_at__lt=window.end)
-        .filter(Q(closed_at__isnull=True) | Q(closed_at__gte=window.start))
-        .exclude(status=Case.Status.DESTROYED, closed_at__isnull=True)
-        .values("intervention_level")
-        .annotate(**annotations)
-        .order_by()
-    )
-    return {row["intervention_level"]: [row[f"n{k}"] for k in range(len(window.periods))] for row in rows}
+    return summary(services, window).by("open")
 
 
 def closure_outcomes(services, window: Window) -> Counts:
-    """Cases closed in each period, by the outcome of their last contact."""
-    last = Contact.objects.filter(case=OuterRef("pk")).order_by("-occurred_at").values("outcome__name")[:1]
-    queryset = Case.objects.filter(service_id__in=services, closed_at__isnull=False).annotate(
-        last_outcome=Subquery(last)
-    )
-    return _grouped(queryset, "last_outcome", window, "closed_at")
+    """Cases closed in each period, by the outcome of their last contact ("" for none)."""
+    return summary(services, window).by("closed_outcome", names={"": "", **_outcome_names(services)})
+
+
+def days_to_open_in(services, window: Window) -> list[list[int]]:
+    """For each period, the days from first contact to opening of each case opened in it."""
+    waits = summary(services, window).by("wait_case")
+    return [
+        sorted(d for code, values in waits.items() for d in [int(code)] * values[k])
+        for k in range(len(window.periods))
+    ]
 
 
 def days_to_open(services, period: Period) -> list[int]:
-    """For each case opened in ``period``: days from its first contact to its opening (0 when
-    the first contact was logged on the case when it opened)."""
-    start, end = period.bounds()
-    first = Contact.objects.filter(case=OuterRef("pk")).order_by("occurred_at").values("occurred_at")[:1]
-    rows = (
-        Case.objects.filter(service_id__in=services, opened_at__gte=start, opened_at__lt=end)
-        .annotate(first=Subquery(first))
-        .values_list("opened_at", "first")
-    )
-    return [max(0, (opened - first).days) if first else 0 for opened, first in rows]
-
-
-def days_referral_to_contact(services, period: Period) -> tuple[list[int], int]:
-    """For referrals received in ``period``: days to the parent being contacted (their answer
-    recorded: agreed, or declined or unreachable), and how many are still waiting."""
-    start, end = period.bounds()
-    rows = Referral.objects.filter(
-        service_id__in=services, received_at__gte=start, received_at__lt=end
-    ).values_list("received_at", "consent_at", "closed_at")
-    days, waiting = [], 0
-    for received, agreed, closed in rows:
-        answered: datetime | None = agreed or closed
-        if answered is None:
-            waiting += 1
-        else:
-            days.append(max(0, (answered - received).days))
-    return days, waiting
-
-
-def child_protection(services, window: Window) -> Counts:
-    raised = _grouped(Concern.objects.filter(service_id__in=services), "service_id", window, "raised_at")
-    referred = _grouped(
-        ExternalReferral.objects.filter(concern__service_id__in=services),
-        "concern__service_id",
-        window,
-        "made_at",
-        count="concern",
-        distinct=True,
-    )
-    n = len(window.periods)
-
-    def total(counts):
-        return [sum(v[k] for v in counts.values()) for k in range(n)]
-
-    return {"raised": total(raised), "referred": total(referred)}
-
-
-def disclosures_by_basis(services, window: Window) -> Counts:
-    return _grouped(Disclosure.objects.filter(case__service_id__in=services), "basis", window, "disclosed_at")
-
-
-def subject_access_requests(services, window: Window) -> Counts:
-    """Requests received in each period, and those answered (the pack sent) in it: within the
-    legal deadline (sent on or before its due date, as the clock and any extension set it) or late."""
-    requests = SubjectAccessRequest.objects.filter(service_id__in=services)
-    n = len(window.periods)
-
-    def total(queryset, field):
-        grouped = _grouped(queryset, "service_id", window, field)
-        return [sum(v[k] for v in grouped.values()) for k in range(n)]
-
-    answered = requests.filter(sent_at__isnull=False)
-    in_time = answered.filter(sent_at__date__lte=F("due_on"))
-    late = answered.filter(sent_at__date__gt=F("due_on"))
-    return {
-        "received": total(requests, "received_at"),
-        "answered": total(answered, "sent_at"),
-        "in_time": total(in_time, "sent_at"),
-        "late": total(late, "sent_at"),
-    }
+    return days_to_open_in(services, Window([period]))[0]
 
 
 def need_codes() -> list[str]:

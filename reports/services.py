@@ -159,18 +159,11 @@ class _Builder:
         every = fn(self.all, self.window, *args) if self.all else None
         return own, every
 
-    def cubes(self):
-        """The contact cubes of this service and of all services, read once."""
-        if not hasattr(self, "_cubes"):
-            self._cubes = (
-                queries.ContactCube(self.own, self.window),
-                queries.ContactCube(self.all, self.window) if self.all else None,
-            )
-        return self._cubes
-
-    def from_cube(self, key: str, *, measure: str = "n"):
-        own, every = self.cubes()
-        return own.by(key, measure=measure), every.by(key, measure=measure) if every else None
+    def from_summary(self, key: str, *, measure: str = "n"):
+        """Contacts by ``key`` from this service's summary and all services' (each read once)."""
+        own = queries.summary(self.own, self.window).by(key, measure=measure)
+        every = queries.summary(self.all, self.window).by(key, measure=measure) if self.all else None
+        return own, every
 
     def additive(
         self, key, title, description, order, own, every, *, chart=False, note="", total_label="Total"
@@ -236,8 +229,8 @@ def _by_name(own, every, *, other_label: str, names: list[str]) -> tuple[list, d
 def _children_counts(services, window) -> tuple[dict, dict, dict]:
     """{phase|need|provision: [this, previous]} for the distinct children of each period."""
     phase, need, provision = (defaultdict(lambda: [0, 0]) for _ in range(3))
-    for k, period in enumerate(window.periods):
-        for row in queries.children(services, period):
+    for k, rows in enumerate(queries.children_in(services, window)):
+        for row in rows:
             phase[row["phase"]][k] += row["n"]
             need[row["need"]][k] += row["n"]
             provision[row["provision"]][k] += row["n"]
@@ -255,12 +248,12 @@ def _bands(days: list[int]) -> dict:
     return {code: sum(1 for d in days if low <= d <= high) for code, _, low, high in WAIT_BANDS}
 
 
-def _wait_counts(fn, services, window) -> tuple[dict, list[Text]]:
-    """Wait bands per period, plus a median per period shown only on a base at the threshold."""
+def _wait_counts(fn, services, window) -> tuple[dict, list[list[int]]]:
+    """Wait bands per period, and the days of each period (for a median shown only on a base
+    at the threshold). ``fn`` gives, per period, the days or (days, still waiting)."""
     counts: dict = defaultdict(lambda: [0, 0])
     medians = []
-    for k, period in enumerate(window.periods):
-        result = fn(services, period)
+    for k, result in enumerate(fn(services, window)):
         days, waiting = result if isinstance(result, tuple) else (result, None)
         for code, n in _bands(days).items():
             counts[code][k] = n
@@ -268,6 +261,10 @@ def _wait_counts(fn, services, window) -> tuple[dict, list[Text]]:
             counts["waiting"][k] = waiting
         medians.append(days)
     return dict(counts), medians
+
+
+def _referral_waits(services, window) -> list:
+    return [queries.days_referral_to_contact(services, period) for period in window.periods]
 
 
 def build_report(service: Service, period: Period, *, viewer) -> Report:
@@ -283,7 +280,7 @@ def build_report(service: Service, period: Period, *, viewer) -> Report:
     tables: list[Table] = []
 
     # Contacts
-    own, every = b.from_cube("nng")
+    own, every = b.from_summary("nng")
     tables.append(
         b.additive(
             "contacts_nng",
@@ -302,7 +299,7 @@ def build_report(service: Service, period: Period, *, viewer) -> Report:
         ("contacts_person", "person", "Contacts by who the contact was with", Contact.Person.choices),
         ("contacts_direction", "direction", "Contacts by direction", Contact.Direction.choices),
     ):
-        own, every = b.from_cube(field_name)
+        own, every = b.from_summary(field_name)
         tables.append(
             b.additive(
                 key,
@@ -399,8 +396,8 @@ def build_report(service: Service, period: Period, *, viewer) -> Report:
             )
         )
 
-    own_counts, every_counts = b.from_cube("level")
-    own_minutes, every_minutes = b.from_cube("level", measure="m")
+    own_counts, every_counts = b.from_summary("level")
+    own_minutes, every_minutes = b.from_summary("level", measure="m")
     every_pair = (every_counts, every_minutes) if every_counts is not None else None
     level_rows = [*levels, ("nng", "No name given (NNG)")]
     counted = b.additive(
@@ -468,9 +465,7 @@ def build_report(service: Service, period: Period, *, viewer) -> Report:
     )
 
     outcome_names = list(service.outcome_set.order_by("position", "name").values_list("name", flat=True))
-    cube_own, cube_all = b.cubes()
-    own = queries.contacts_by_outcome(b.own, b.window, cube_own)
-    every = queries.contacts_by_outcome(b.all, b.window, cube_all) if cube_all else None
+    own, every = b.counts(queries.contacts_by_outcome)
     order, own, every = _by_name(own, every, other_label="Other outcomes", names=outcome_names)
     tables.append(
         b.additive(
@@ -537,14 +532,14 @@ def build_report(service: Service, period: Period, *, viewer) -> Report:
         (
             "wait_case",
             "Waiting: from first contact to case opened",
-            queries.days_to_open,
+            queries.days_to_open_in,
             "Cases opened in the period, by days from their first contact.",
             [],
         ),
         (
             "wait_referral",
             "Waiting: from referral received to parent contacted",
-            queries.days_referral_to_contact,
+            _referral_waits,
             "Referrals received in the period, by days until the parent's answer was recorded.",
             [("waiting", "Not contacted yet")],
         ),

@@ -1,0 +1,342 @@
+"""The summary tables statistics are read from (R15), kept up to date as casework is written.
+
+Two tables, both holding codes and counts only (nothing personal, nothing encrypted):
+
+- ``DailyCount``: how many contacts (and minutes) of each channel, person, direction, outcome,
+  topic and intervention level, and how many cases opened, closed and open by level, by
+  referral source, by outcome at closure and by days waited, per service and day (grain "d")
+  and per service and month (grain "m"). Counts of a period are sums of these rows: a year is
+  12 month rows per code, a date range its days.
+- ``Reached``: one row per parent, child, and case with the young person in touch, for each
+  financial year, academic year, quarter and month they had a contact in. Distinct counts
+  cannot be summed from daily counts (a parent in touch in May and June is one parent in the
+  quarter), so they are kept as sets per named period and counted. A date range is not a
+  named period: its distinct counts are counted from the records (``reports.raw``).
+
+``Listener`` is registered with ``cases.statistics`` (``reports.apps``), so the counts change in
+the transaction that writes the contact or the case. A change to a case (opened, closed,
+reopened, level or source set, destroyed) is applied as the difference between what the case
+contributed before and after, the same function (``_case_rows``) giving both, and the same
+functions rebuild everything from the records (``rebuild``), so the two cannot disagree.
+"""
+
+from collections import defaultdict
+from datetime import date
+
+from django.db import connection, transaction
+from django.db.models import Min
+from django.utils import timezone
+
+from cases import statistics
+from cases.models import Case, Contact, ContactChild
+from reports.models import DailyCount, Reached
+
+#: Reached rows are kept for these named periods (see ``period_start``).
+REACH_GRAINS = ("fy", "ay", "q", "m")
+#: Rows are written in chunks of this many.
+CHUNK = 500
+
+
+def period_start(grain: str, day: date) -> date:
+    """The first day of the financial year (April), academic year (September), quarter of the
+    financial year or month that ``day`` is in."""
+    if grain == "fy":
+        return date(day.year if day.month >= 4 else day.year - 1, 4, 1)
+    if grain == "ay":
+        return date(day.year if day.month >= 9 else day.year - 1, 9, 1)
+    if grain == "q":
+        return date(day.year, (day.month - 1) // 3 * 3 + 1, 1)
+    return day.replace(day=1)
+
+
+def wait_days(opened_at, first_contact_at) -> int:
+    """Days from a case's first contact to its opening (0 if it had none before it opened)."""
+    return max(0, (opened_at - first_contact_at).days) if first_contact_at else 0
+
+
+class Deltas:
+    """Changes to ``DailyCount``: {(service, day, figure, code): [n, minutes]}."""
+
+    def __init__(self):
+        self.values: dict = defaultdict(lambda: [0, 0])
+
+    def add(self, service_id, moment, figure: str, code, n: int = 1, minutes: int = 0) -> None:
+        value = self.values[(service_id, timezone.localdate(moment), figure, str(code))]
+        value[0] += n
+        value[1] += minutes
+
+    def rows(self) -> list[tuple]:
+        """(service, grain, day, figure, code, n, minutes) for each day and month, zeros left out."""
+        grained: dict = defaultdict(lambda: [0, 0])
+        for (service_id, day, figure, code), (n, minutes) in self.values.items():
+            for grain, first in (("d", day), ("m", day.replace(day=1))):
+                value = grained[(service_id, grain, first, figure, code)]
+                value[0] += n
+                value[1] += minutes
+        # Sorted, so that two transactions lock the rows they share in the same order.
+        return sorted(
+            (str(key[0]), *key[1:], n, minutes) for key, (n, minutes) in grained.items() if n or minutes
+        )
+
+
+def _contact_rows(deltas: Deltas, contact, topic_ids, level: str | None) -> None:
+    """What one contact adds: its codes, its topics, and (``level`` given) its case's level."""
+    at, service_id = contact.occurred_at, contact.service_id
+    for figure in ("channel", "person", "direction"):
+        deltas.add(service_id, at, figure, getattr(contact, figure))
+    deltas.add(service_id, at, "outcome", contact.outcome_id)
+    deltas.add(service_id, at, "nng", "nng" if contact.case_id is None else "case")
+    if contact.case_id is None and contact.person == Contact.Person.YOUNG_PERSON:
+        deltas.add(service_id, at, "young_nng", "")
+    for topic_id in topic_ids:
+        deltas.add(service_id, at, "topic", topic_id)
+    if level is not None:
+        deltas.add(service_id, at, "level", level, 1, contact.duration_minutes)
+
+
+def _case_rows(deltas: Deltas, state: dict, contacts: list, sign: int) -> None:
+    """What one case adds (``sign`` 1) or takes away (-1): opened, closed and open by level,
+    opened by referral source, the outcome of its last contact at closure, the days waited, and
+    its contacts by its level. ``contacts``: (occurred_at, minutes, outcome id) of each."""
+    service_id, level = state["service_id"], state["intervention_level"]
+    opened, closed = state["opened_at"], state["closed_at"]
+    deltas.add(service_id, opened, "opened_level", level, sign)
+    deltas.add(service_id, opened, "opened_source", state["referral_source"], sign)
+    first = min((at for at, _, _ in contacts), default=None)
+    deltas.add(service_id, opened, "wait_case", wait_days(opened, first), sign)
+    if not (state["status"] == Case.Status.DESTROYED and closed is None):
+        deltas.add(service_id, opened, "open", level, sign)
+        if closed is not None:
+            deltas.add(service_id, closed, "open", level, -sign)
+    if closed is not None:
+        deltas.add(service_id, closed, "closed_level", level, sign)
+        last = max(contacts, key=lambda c: c[0], default=None)
+        deltas.add(service_id, closed, "closed_outcome", last[2] if last else "", sign)
+    for at, minutes, _ in contacts:
+        deltas.add(service_id, at, "level", level, sign, sign * minutes)
+
+
+CASE_FIELDS = ("service_id", "status", "opened_at", "closed_at", "intervention_level", "referral_source")
+
+
+def _case_contacts(case_id) -> list:
+    return list(
+        Contact.objects.filter(case_id=case_id).values_list("occurred_at", "duration_minutes", "outcome_id")
+    )
+
+
+def _prep(model, name, value):
+    return model._meta.get_field(name).get_db_prep_save(value, connection)
+
+
+def apply(deltas: Deltas) -> None:
+    """Add ``deltas`` to the daily and monthly counts, in one statement per chunk."""
+    table = DailyCount._meta.db_table
+    names = ("service", "grain", "day", "figure", "code", "n", "minutes")
+    rows = deltas.rows()
+    for start in range(0, len(rows), CHUNK):
+        chunk = rows[start : start + CHUNK]
+        values = ", ".join(["(%s, %s, %s, %s, %s, %s, %s)"] * len(chunk))
+        params = [
+            _prep(DailyCount, name, value) for row in chunk for name, value in zip(names, row, strict=True)
+        ]
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"INSERT INTO {table} (service_id, grain, day, figure, code, n, minutes) VALUES {values} "  # noqa: S608 (names are ours)
+                "ON CONFLICT (service_id, grain, day, figure, code) DO UPDATE SET "
+                f"n = {table}.n + excluded.n, minutes = {table}.minutes + excluded.minutes",
+                params,
+            )
+
+
+def _reach_values(kind, subject, service_id, at, *, codes=("", "", ""), since_of_parent=None) -> list:
+    """Reached rows (as SQL values and parameters) for one person at one contact."""
+    day = timezone.localdate(at)
+    rows = []
+    for grain in REACH_GRAINS:
+        params = [
+            _prep(Reached, "service", service_id),
+            kind,
+            _prep(Reached, "subject", subject),
+            grain,
+            _prep(Reached, "period", period_start(grain, day)),
+            _prep(Reached, "first_at", at),
+        ]
+        if since_of_parent is not None:
+            since = f"(SELECT MIN(opened_at) FROM {Case._meta.db_table} WHERE parent_id = %s)"  # noqa: S608
+            params.append(_prep(Case, "parent", since_of_parent))
+        else:
+            since = "NULL"
+        rows.append((f"(%s, %s, %s, %s, %s, %s, {since}, %s, %s, %s)", [*params, *codes]))
+    return rows
+
+
+def _write_reached(rows: list) -> None:
+    """Insert Reached rows; where the person is already counted in the period, keep the codes
+    of their earliest contact in it."""
+    table = Reached._meta.db_table
+    for start in range(0, len(rows), CHUNK):
+        chunk = rows[start : start + CHUNK]
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"INSERT INTO {table} (service_id, kind, subject, grain, period, first_at, since, "  # noqa: S608
+                f"phase, need, provision) VALUES {', '.join(sql for sql, _ in chunk)} "
+                "ON CONFLICT (kind, subject, grain, period) DO UPDATE SET first_at = excluded.first_at, "
+                "phase = excluded.phase, need = excluded.need, provision = excluded.provision "
+                f"WHERE excluded.first_at < {table}.first_at",
+                [p for _, params in chunk for p in params],
+            )
+
+
+class Listener:
+    """Keeps the summaries up to date; registered with ``cases.statistics`` once."""
+
+    def contact_logged(self, contact, topic_ids, child_codes) -> None:
+        deltas = Deltas()
+        case = contact.case if contact.case_id else None
+        _contact_rows(deltas, contact, topic_ids, "nng" if case is None else case.intervention_level)
+        reached = []
+        if case is not None:
+            if contact.occurred_at < case.opened_at:
+                # Logged on the case, dated before it opened: the wait may be longer now.
+                earlier = (
+                    Contact.objects.filter(case_id=case.pk)
+                    .exclude(pk=contact.pk)
+                    .aggregate(at=Min("occurred_at"))
+                )["at"]
+                first = min(earlier, contact.occurred_at) if earlier else contact.occurred_at
+                before, after = wait_days(case.opened_at, earlier), wait_days(case.opened_at, first)
+                if before != after:
+                    deltas.add(case.service_id, case.opened_at, "wait_case", before, -1)
+                    deltas.add(case.service_id, case.opened_at, "wait_case", after, 1)
+            at, service_id = contact.occurred_at, contact.service_id
+            reached += _reach_values("parent", case.parent_id, service_id, at, since_of_parent=case.parent_id)
+            if contact.person == Contact.Person.YOUNG_PERSON:
+                reached += _reach_values("young", case.pk, service_id, at)
+            for code in child_codes:
+                if code.child_id is not None:
+                    codes = (code.phase, code.need, code.provision)
+                    reached += _reach_values("child", code.child_id, service_id, at, codes=codes)
+        apply(deltas)
+        _write_reached(reached)
+
+    def case_changing(self, case):
+        state = Case.objects.filter(pk=case.pk).values(*CASE_FIELDS).get()
+        return state, _case_contacts(case.pk)
+
+    def case_changed(self, case, before) -> None:
+        deltas = Deltas()
+        state, contacts = before if before else (None, [])
+        if state is not None:
+            _case_rows(deltas, state, contacts, -1)
+        _case_rows(deltas, {name: getattr(case, name) for name in CASE_FIELDS}, contacts, 1)
+        apply(deltas)
+
+
+LISTENER = Listener()
+
+
+def register() -> None:
+    statistics.listen(LISTENER)
+
+
+# --- Rebuilding from the records -----------------------------------------------------------------
+
+
+def rebuild(service_ids=None, *, progress=None) -> dict:
+    """Count everything again from the records, service by service (each in one transaction):
+    after a bulk load, or to check the summaries. Returns the rows written per table."""
+    from pps.models import Service
+
+    progress = progress or (lambda message: None)
+    services = Service.objects.all() if service_ids is None else Service.objects.filter(pk__in=service_ids)
+    written = {"daily counts": 0, "reached": 0}
+    for service_id in services.values_list("pk", flat=True):
+        with transaction.atomic():
+            counts, reached = _rebuild_service(service_id)
+        written["daily counts"] += counts
+        written["reached"] += reached
+        progress(f"service {service_id}: {counts} daily counts, {reached} reached")
+    return written
+
+
+def _rebuild_service(service_id) -> tuple[int, int]:
+    DailyCount.objects.filter(service_id=service_id).delete()
+    Reached.objects.filter(service_id=service_id).delete()
+    deltas = Deltas()
+    cases = {
+        row["pk"]: row
+        for row in Case.objects.filter(service_id=service_id).values("pk", "parent_id", *CASE_FIELDS)
+    }
+    since: dict = {}
+    for row in cases.values():
+        parent = row["parent_id"]
+        since[parent] = min(since.get(parent, row["opened_at"]), row["opened_at"])
+    of_case: dict = defaultdict(list)
+    firsts: dict = {}  # (kind, subject, grain, period) -> (first_at, since, codes)
+
+    def reach(kind, subject, at, *, parent_since=None, codes=("", "", "")):
+        day = timezone.localdate(at)
+        for grain in REACH_GRAINS:
+            key = (kind, subject, grain, period_start(grain, day))
+            if key not in firsts or at < firsts[key][0]:
+                firsts[key] = (at, parent_since, codes)
+
+    fields = (
+        "pk",
+        "case_id",
+        "occurred_at",
+        "channel",
+        "direction",
+        "person",
+        "duration_minutes",
+        "outcome_id",
+    )
+    for values in (
+        Contact.objects.filter(service_id=service_id).values_list(*fields).iterator(chunk_size=5000)
+    ):
+        contact = Contact(service_id=service_id, **dict(zip(("id", *fields[1:]), values, strict=True)))
+        _contact_rows(deltas, contact, (), "nng" if contact.case_id is None else None)
+        if contact.case_id is not None:
+            of_case[contact.case_id].append(
+                (contact.occurred_at, contact.duration_minutes, contact.outcome_id)
+            )
+            parent = cases[contact.case_id]["parent_id"]
+            reach("parent", parent, contact.occurred_at, parent_since=since[parent])
+            if contact.person == Contact.Person.YOUNG_PERSON:
+                reach("young", contact.case_id, contact.occurred_at)
+    topics = Contact.topics.through.objects.filter(contact__service_id=service_id)
+    for topic_id, at in topics.values_list("topic_id", "contact__occurred_at").iterator(chunk_size=5000):
+        deltas.add(service_id, at, "topic", topic_id)
+    for case_id, state in cases.items():
+        _case_rows(deltas, state, of_case.get(case_id, []), 1)
+    codes = ContactChild.objects.filter(service_id=service_id, child__isnull=False)
+    for child_id, at, *child in codes.values_list(
+        "child_id", "occurred_at", "phase", "need", "provision"
+    ).iterator(chunk_size=5000):
+        reach("child", child_id, at, codes=tuple(child))
+
+    counts = [
+        DailyCount(
+            service_id=service_id, grain=grain, day=day, figure=figure, code=code, n=n, minutes=minutes
+        )
+        for _, grain, day, figure, code, n, minutes in deltas.rows()
+    ]
+    DailyCount.objects.bulk_create(counts, batch_size=5000)
+    reached = [
+        Reached(
+            service_id=service_id,
+            kind=kind,
+            subject=subject,
+            grain=grain,
+            period=period,
+            first_at=at,
+            since=parent_since,
+            phase=child[0],
+            need=child[1],
+            provision=child[2],
+        )  # fmt: skip
+        for (kind, subject, grain, period), (at, parent_since, child) in firsts.items()
+    ]
+    Reached.objects.bulk_create(reached, batch_size=5000)
+    return len(counts), len(reached)
