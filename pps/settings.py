@@ -84,6 +84,7 @@ INSTALLED_APPS = [
     "reports",
     "rights",
     "training",
+    "staff",
 ]
 
 MIDDLEWARE = [
@@ -202,6 +203,8 @@ SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
 #: A password reset link works once, for 30 minutes (Django's default is 3 days; control 18).
 PASSWORD_RESET_TIMEOUT = 30 * 60
+#: A new member of staff's set-up link (staff.tokens) works once, for this many hours.
+PPS_SET_UP_LINK_HOURS = env_int("PPS_SET_UP_LINK_HOURS", 72)
 #: A cache shared by every worker process and server: a table of the database (made by migration
 #: pps 0010), so nothing more to set up. It counts password reset requests per address
 #: (pps.password_reset) and searches per person (cases.views).
