@@ -119,6 +119,8 @@ SENIOR_ONLY = {
     "cases:case_link",
     "cases:case_access_log",
     "cases:staff_access_log",
+    "cases:caseload_member",
+    "cases:caseload_allocate",
     # The data-rights workbench (``senior`` is also a designated lead, for its child-protection review).
     *(
         f"rights:{name}"
