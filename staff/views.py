@@ -215,6 +215,11 @@ class SetUpView(NewPasswordView):
             return render(request, "staff/set_up_opening.html", {"sign_in_step": True})
         return super().dispatch(request, *args, **kwargs)
 
+    def get_user(self, uidb64):
+        """The account the link names, while it is active (a closed account's link is dead)."""
+        user = super().get_user(uidb64)
+        return user if user is not None and user.is_active else None
+
     def get_context_data(self, **kwargs):
         return super().get_context_data(hours=link_hours(), **kwargs)
 

@@ -259,7 +259,14 @@ def test_a_malformed_or_unknown_id_is_simply_not_found(as_caseworker):
     assert as_caseworker.get("/cases/99999999999999999999999/").status_code == 404
 
 
-LIST_PAGES = ["cases:dashboard", "cases:case_list", "cases:parent_search", "training:study_list"]
+LIST_PAGES = [
+    "cases:dashboard",
+    "cases:case_list",
+    "cases:parent_search",
+    "training:study_list",
+    "cases:caseloads",
+    "staff:staff_accounts",  # the maintainer's: names and roles, no case content
+]
 
 
 @pytest.mark.parametrize("name", LIST_PAGES)

@@ -139,6 +139,20 @@ def test_the_set_up_link_expires(head, settings):
     assert not User.objects.get(username=NEW["username"]).has_usable_password()
 
 
+def test_a_closed_accounts_link_does_not_work(head):
+    client = client_for(head)
+    add(client)
+    member = User.objects.get(username=NEW["username"])
+    path, fields = link_in(mail.outbox[0])
+    assert (
+        client.post(reverse("staff:staff_account_close", args=[member.pk]), {"confirmed": "on"}).status_code
+        == 302
+    )
+    assert "This link does not work" in text(choose_password(Client(), path, fields))
+    member.refresh_from_db()
+    assert not member.has_usable_password()
+
+
 def test_a_new_link_stops_the_old_one(head):
     client = client_for(head)
     add(client)
