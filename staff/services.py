@@ -115,24 +115,32 @@ def _send_set_up_link(by, member, page_url: str) -> bool:
 
 
 @transaction.atomic
-def add_member(by, *, username, first_name, last_name, email, role, work_phone="", page_url: str):
+def add_member(
+    by, *, username, first_name, last_name, email, role, work_phone="", page_url: str, service=None
+):
     """Adds a member of staff to ``by``'s service and emails them a one-time set-up link.
 
-    - Only someone who may manage accounts, and only with a role they may give.
+    - Only someone who may manage accounts, and only with a role they may give. ``by`` is None
+      only at the server (``manage.py add_staff_member``: a new service's first head of
+      service), which names the ``service``.
     - The username is unique (whatever its case); an email address is needed for the link.
     - The account has no password until the person chooses one from the link; at their first
       sign-in they set up their authenticator app.
     """
-    access.require_account_manager(by)
-    if role not in access.roles_to_give(by):
-        raise StaffError("You cannot give that role.")
+    if by is not None:
+        access.require_account_manager(by)
+        service = by.service
+        if role not in access.roles_to_give(by):
+            raise StaffError("You cannot give that role.")
+    elif service is None or role not in Role.values:
+        raise StaffError("Name the service and one of the roles.")
     User = get_user_model()
     if User.objects.filter(username__iexact=username).exists():
         raise StaffError("That username is taken: choose another")
     if not email:
         raise StaffError("Enter the email address the set-up link goes to")
     member = User(
-        service_id=by.service_id,
+        service_id=service.pk,
         username=username,
         first_name=first_name,
         last_name=last_name,

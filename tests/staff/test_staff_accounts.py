@@ -378,3 +378,26 @@ def test_the_account_page_is_audited_once(head, caseworker):
         entry.objects.filter(action=entry.Action.ACCESS, actor=head, object_pk=str(caseworker.pk)).count()
         == 1
     )
+
+
+def test_the_command_adds_a_services_first_head(service):
+    import io
+
+    from django.core.management import call_command
+
+    out = io.StringIO()
+    call_command(
+        "add_staff_member",
+        service=service.name,
+        username="first.head",
+        first_name="Wilhelmina",
+        last_name="Stoat",
+        email="first.head@pps.example",
+        role="head_of_service",
+        site_url="https://casework.example.org/",
+        stdout=out,
+    )
+    member = User.objects.get(username="first.head")
+    assert member.role == Role.HEAD_OF_SERVICE and member.service == service
+    assert "https://casework.example.org/sign-in/set-up-account/#user=" in mail.outbox[-1].body
+    assert AccountEvent.objects.get(member=member, kind="added").by is None
