@@ -1,6 +1,6 @@
 from django.urls import path
 
-from cases import views
+from cases import caseload_views, views
 
 app_name = "cases"
 
@@ -29,4 +29,7 @@ urlpatterns = [
     path("staff/", views.staff_list, name="staff_list"),
     path("staff/<uuid:user_id>/access-log/", views.staff_access_log, name="staff_access_log"),
     path("service/lists/", views.reference_data, name="reference_data"),
+    path("caseloads/", caseload_views.caseload_overview, name="caseloads"),
+    path("caseloads/<uuid:member_id>/", caseload_views.caseload_member, name="caseload_member"),
+    path("caseloads/allocate/<uuid:case_id>/", caseload_views.caseload_allocate, name="caseload_allocate"),
 ]

@@ -86,6 +86,7 @@ INSTALLED_APPS = [
     "reports",
     "rights",
     "training",
+    "staff",
     "demo",
 ]
 
@@ -219,6 +220,10 @@ SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
 #: A password reset link works once, for 30 minutes (Django's default is 3 days; control 18).
 PASSWORD_RESET_TIMEOUT = 30 * 60
+
+
+#: A new member of staff's set-up link (staff.tokens) works once, for this many hours.
+PPS_SET_UP_LINK_HOURS = env_int("PPS_SET_UP_LINK_HOURS", 72)
 
 
 def cache_from_url(url: str | None) -> dict:

@@ -47,6 +47,7 @@ urlpatterns = [
     path("", include("reports.urls")),
     path("", include("rights.urls")),
     path("", include("training.urls")),
+    path("", include("staff.urls")),
 ]
 
 handler404 = "pps.views.not_found"

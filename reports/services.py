@@ -619,30 +619,10 @@ def build_report(service: Service, period: Period, *, viewer) -> Report:
 
 def management_figures(service: Service) -> dict:
     """Caseloads per caseworker and unallocated open cases: internal, never exported, not
-    suppressed (they name staff, not parents)."""
-    from django.db.models import Count, Exists, OuterRef
+    suppressed (they name staff, not parents). Counted by ``cases.caseloads``."""
+    from cases import caseloads
 
-    from cases.models import CaseUserObjectPermission
-    from pps.models import CASE_ROLES, User
-
-    open_cases = Case.objects.filter(service=service, status=Case.Status.OPEN)
-    assigned = CaseUserObjectPermission.objects.filter(
-        permission__codename="view_case", content_object__in=open_cases
-    )
-    loads = dict(assigned.values("user").annotate(n=Count("content_object")).values_list("user", "n"))
-    staff = User.objects.filter(service=service, role__in=CASE_ROLES, is_active=True).order_by(
-        "first_name", "last_name"
-    )
-    caseloads = [(member, loads.get(member.pk, 0)) for member in staff]
-    caseloads.sort(key=lambda pair: -pair[1])
-    unallocated = open_cases.exclude(
-        Exists(
-            CaseUserObjectPermission.objects.filter(
-                content_object=OuterRef("pk"), permission__codename="view_case"
-            )
-        )
-    ).count()
-    return {"caseloads": caseloads, "unallocated": unallocated, "open": open_cases.count()}
+    return caseloads.figures(service.pk)
 
 
 # --- exports -----------------------------------------------------------------------------------

@@ -25,6 +25,8 @@ PUBLIC_URLS = {
     "password_reset_complete",
     "csp_report",  # browsers send reports without signing in (an empty one is refused: 400)
     "healthz",  # load balancers' health check: "ok" and nothing else
+    "staff:account_set_up",  # a new member of staff's set-up link, before they have a password
+    "staff:account_set_up_done",
 }
 
 
@@ -75,6 +77,7 @@ def records(caseworker, case, non_lead_senior, senior, head):
         "child_id": case.parent.children.get().pk,
         "contact_id": contact.pk,
         "user_id": caseworker.pk,
+        "member_id": caseworker.pk,
         "referral_id": make_referral(caseworker, parent_first_name="CANARY-ZEBEDEE").pk,
         "concern_id": concern.pk,
         "opening_id": break_glass(
@@ -117,6 +120,8 @@ SENIOR_ONLY = {
     "cases:case_link",
     "cases:case_access_log",
     "cases:staff_access_log",
+    "cases:caseload_member",
+    "cases:caseload_allocate",
     # The data-rights workbench (``senior`` is also a designated lead, for its child-protection review).
     *(
         f"rights:{name}"
@@ -160,6 +165,16 @@ HEAD_ONLY = {
     ),
 }
 
+#: Staff accounts: the head of service, and the system maintainer (accounts hold no case content).
+STAFF_ACCOUNTS = {
+    f"staff:{name}"
+    for name in (
+        "staff_account staff_account_details staff_account_role staff_account_reset staff_account_close "
+        "staff_account_link"
+    ).split()
+}
+HEAD_ONLY |= STAFF_ACCOUNTS
+
 #: Break glass: for senior managers and heads of service who are not designated leads.
 BREAK_GLASS = {"safeguarding:break_glass"}
 
@@ -169,6 +184,8 @@ OBJECT_PATTERNS = [(name, p) for name, p in PATTERNS if p.pattern.converters]
 @pytest.mark.parametrize("name, pattern", OBJECT_PATTERNS, ids=[name for name, _ in OBJECT_PATTERNS])
 @pytest.mark.parametrize("persona", ["outsider", "second_caseworker", "coordinator", "maintainer"])
 def test_people_who_may_not_reach_a_record_get_404(request, records, name, pattern, persona):
+    if persona == "maintainer" and name in STAFF_ACCOUNTS:
+        pytest.skip("the maintainer runs the service's staff accounts (tests/staff)")
     user = request.getfixturevalue(persona)
     user.is_superuser = persona == "maintainer"  # not even a superuser flag opens a case
     user.save()
@@ -243,7 +260,14 @@ def test_a_malformed_or_unknown_id_is_simply_not_found(as_caseworker):
     assert as_caseworker.get("/cases/99999999999999999999999/").status_code == 404
 
 
-LIST_PAGES = ["cases:dashboard", "cases:case_list", "cases:parent_search", "training:study_list"]
+LIST_PAGES = [
+    "cases:dashboard",
+    "cases:case_list",
+    "cases:parent_search",
+    "training:study_list",
+    "cases:caseloads",
+    "staff:staff_accounts",  # the maintainer's: names and roles, no case content
+]
 
 
 @pytest.mark.parametrize("name", LIST_PAGES)
