@@ -10,7 +10,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from cases import services
+from cases import corrections, services
 from cases.forms import (
     AssignStaffForm,
     CaseCodesForm,
@@ -20,6 +20,8 @@ from cases.forms import (
     ChildFormSet,
     ConsentToKeepDetailsForm,
     ContactForm,
+    CorrectChildForm,
+    CorrectParentForm,
     LinkSeparatedParentsForm,
     ParentForm,
     ReasonForm,
@@ -232,21 +234,27 @@ def parent_detail(request, parent_id):
     cases = Case.objects.visible_to(request.user).filter(parent=parent).order_by("-opened_at")
     # Consents to keep details (R2); consents to share are shown on each case's page.
     consents = parent.consents.filter(keeps_details=True).select_related("recorded_by")
-    return render(
-        request,
-        "cases/parent_detail.html",
-        {"parent": parent, "children": parent.children.all(), "cases": cases, "consents": consents},
-    )
+    history = corrections.history_of(parent)
+    children = list(parent.children.all())
+    for child in children:
+        child.history = history.get(child.pk, [])
+    context = {"parent": parent, "children": children, "cases": cases, "consents": consents}
+    return render(request, "cases/parent_detail.html", {**context, "parent_history": history.get(None, [])})
 
 
 def parent_edit(request, parent_id):
+    """Change the parent's details: a correction, which asks why and keeps the earlier version
+    (``cases.corrections``)."""
     parent = access.get_parent_for_user(request.user, parent_id, how="edit parent")
-    form = ParentForm(request.POST or None, instance=parent)
+    form = CorrectParentForm(request.POST or None, instance=parent)
     conflict = None
     if request.method == "POST" and form.is_valid():
         try:
-            services.update_parent(
-                by=request.user, parent=form.save(commit=False), based_on=form.cleaned_data["version"]
+            corrections.correct_parent(
+                by=request.user,
+                parent=form.save(commit=False),
+                reason=form.cleaned_data["correction_reason"],
+                based_on=form.cleaned_data["version"],
             )
         except services.EditConflict as error:
             conflict = form.conflict(error.current)
@@ -275,14 +283,18 @@ def child_add(request, parent_id):
 
 
 def child_edit(request, child_id):
+    """Change a child's details: a correction, as for the parent's."""
     child = access.get_child_for_user(request.user, child_id, how="edit child")
     parent = child.parent
-    form = ChildForm(request.POST or None, instance=child)
+    form = CorrectChildForm(request.POST or None, instance=child)
     conflict = None
     if request.method == "POST" and form.is_valid():
         try:
-            services.update_child(
-                by=request.user, child=form.save(commit=False), based_on=form.cleaned_data["version"]
+            corrections.correct_child(
+                by=request.user,
+                child=form.save(commit=False),
+                reason=form.cleaned_data["correction_reason"],
+                based_on=form.cleaned_data["version"],
             )
         except services.EditConflict as error:
             conflict = form.conflict(error.current)
@@ -319,6 +331,7 @@ def case_detail(request, case_id):
 def _case_page(request, case, forms=None):
     """The case page for a case fetched (and its read recorded) by the calling view."""
     contacts = list(case.contacts.select_related("outcome", "logged_by").prefetch_related("topics"))
+    corrections.with_history(request.user, case, contacts)
     events = case.events.select_related("by", "staff")
     disclosures = consent_queries.disclosures_on_case(request.user, case)
     statements = consent_queries.statements_on_case(request.user, case)

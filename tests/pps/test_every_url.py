@@ -116,6 +116,7 @@ SENIOR_ONLY = {
     "cases:case_link",
     "cases:case_access_log",
     "cases:staff_access_log",
+    "cases:contact_move",
     # The data-rights workbench (``senior`` is also a designated lead, for its child-protection review).
     *(
         f"rights:{name}"
