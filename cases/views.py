@@ -170,7 +170,6 @@ def parent_new(request):
     parent_form = ParentForm(data, prefix="parent", initial=initial)
     children = ChildFormSet(data, prefix="child")
     case_form = CaseSummaryForm(data, prefix="case")
-    duplicates = []
     if data is not None and "use_parent" in request.POST:
         # The parent is already known: open the case on their record with what was typed.
         existing = access.get_parent_for_user(request.user, request.POST["use_parent"], how="use parent")
@@ -186,32 +185,34 @@ def parent_new(request):
         forms_valid = all(
             [consent_form.is_valid(), parent_form.is_valid(), children.is_valid(), case_form.is_valid()]
         )
-        if forms_valid:
+        # "Change the details" on the "Is this the same parent?" page: back to the form, as typed.
+        if forms_valid and not request.POST.get("change_details"):
             parent = parent_form.save(commit=False)
             duplicates = (
                 [] if request.POST.get("confirm_new") else services.possible_duplicates(request.user, parent)
             )
-            if not duplicates:
-                try:
-                    case = services.register_parent(
-                        by=request.user,
-                        consent_confirmed=consent_form.cleaned_data["consent_confirmed"],
-                        consent_method=consent_form.cleaned_data["consent_method"],
-                        parent=parent,
-                        children=[
-                            form.save(commit=False)
-                            for form in children.forms
-                            if form.has_changed() and form.cleaned_data
-                        ],
-                        case_summary=case_form.cleaned_data["summary"],
-                    )
-                except services.CaseworkError as error:
-                    parent_form.add_error(None, error)
-                else:
-                    messages.success(
-                        request, f"Parent saved and case {case.reference} opened. Log the contact now."
-                    )
-                    return redirect("cases:case_contact_log", case_id=case.pk)
+            if duplicates:
+                return _is_this_the_same_parent(request, duplicates)
+            try:
+                case = services.register_parent(
+                    by=request.user,
+                    consent_confirmed=consent_form.cleaned_data["consent_confirmed"],
+                    consent_method=consent_form.cleaned_data["consent_method"],
+                    parent=parent,
+                    children=[
+                        form.save(commit=False)
+                        for form in children.forms
+                        if form.has_changed() and form.cleaned_data
+                    ],
+                    case_summary=case_form.cleaned_data["summary"],
+                )
+            except services.CaseworkError as error:
+                parent_form.add_error(None, error)
+            else:
+                messages.success(
+                    request, f"Parent saved and case {case.reference} opened. Log the contact now."
+                )
+                return redirect("cases:case_contact_log", case_id=case.pk)
     all_forms = [consent_form, parent_form, *children.forms, case_form]
     return render(
         request,
@@ -223,10 +224,25 @@ def parent_new(request):
             "parent_form": parent_form,
             "children": children,
             "case_form": case_form,
-            "duplicates": duplicates,
             "service": service,
         },
     )
+
+
+#: What the "Is this the same parent?" page does not carry back to the form.
+_NOT_CARRIED = {"csrfmiddlewaretoken", "use_parent", "confirm_new", "change_details"}
+
+
+def _is_this_the_same_parent(request, duplicates):
+    """Its own page: the parents one may reach who match what was typed, to use one of them, save
+    someone new, or go back and change the details. Everything typed is carried in the form."""
+    typed = [
+        (name, value)
+        for name in request.POST
+        if name not in _NOT_CARRIED
+        for value in request.POST.getlist(name)
+    ]
+    return render(request, "cases/parent_same.html", {"duplicates": duplicates, "typed": typed})
 
 
 def parent_detail(request, parent_id):
@@ -373,6 +389,8 @@ def _case_page(request, case, forms=None):
             "statements": statements,
             "consents_valid": any(c.status == "valid" for c in consents),
             "staff": access.staff_on_case(case),
+            # A side form sent with a mistake: its errors are summarised at the top, like any form's.
+            "side_forms_with_errors": [form for form in (forms or {}).values() if form.errors],
             "reason_form": ReasonForm(),
             "codes_form": (forms or {}).get("codes_form")
             or CaseCodesForm(
