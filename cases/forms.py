@@ -1,6 +1,7 @@
 from datetime import datetime
 
 from django import forms
+from django.db.models import Q
 from django.utils import timezone
 
 from cases.access import assignable_staff, staff_on_other_parents_case
@@ -59,12 +60,14 @@ class ContactForm(Form):
         choices=Contact.Channel.choices,
         widget=ColumnsRadioSelect,
         initial=Contact.Channel.PHONE,
+        error_messages={"required": "Select how the contact happened"},
     )
     direction = forms.ChoiceField(
         label="Who made the contact?",
         choices=Contact.Direction.choices,
         widget=InlineRadioSelect,
         initial=Contact.Direction.INCOMING,
+        error_messages={"required": "Select who made the contact"},
     )
     person = forms.ChoiceField(
         label="Who was the contact with?",
@@ -190,6 +193,7 @@ class ConsentToKeepDetailsForm(Form):
         choices=Consent.Method.choices,
         widget=forms.RadioSelect,
         initial=Consent.Method.ORAL_PHONE,
+        error_messages={"required": "Select how the parent agreed"},
     )
 
 
@@ -291,6 +295,7 @@ class ChildForm(VersionedForm, ModelForm):
         widgets = {"date_of_birth": DateInput(), "provision": ColumnsRadioSelect}
         error_messages = {
             "first_name": {"required": "Enter the child's first name"},
+            "provision": {"required": "Select the child's SEN provision"},
             "date_of_birth": {"invalid": "Enter a real date of birth"},
         }
 
@@ -416,6 +421,89 @@ class LinkSeparatedParentsForm(Form):
         max_length=12,
         help_text="Separated parents of the same child. Each keeps their own caseworker.",
         error_messages={"required": "Enter the other parent's case reference"},
+    )
+
+    def clean_reference(self):
+        return self.cleaned_data["reference"].strip().upper()
+
+
+class CorrectionReasonMixin:
+    """A correction asks why (``cases.corrections``): the reason is kept with the earlier version."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["correction_reason"] = forms.CharField(
+            label="Why are you changing these details?",
+            help_text="For example, “Phone number typed wrongly” or “The parent has moved”. "
+            "It is kept with the earlier version.",
+            max_length=2000,
+            widget=forms.Textarea(attrs={"rows": 2}),
+            error_messages={"required": "Say why you are changing these details"},
+        )
+        self._bound_field(self.fields["correction_reason"])
+        self.fields["correction_reason"].widget.attrs.update(
+            {"class": "govuk-textarea", "aria-describedby": f"id_{self.add_prefix('correction_reason')}-hint"}
+        )
+
+
+class CorrectParentForm(CorrectionReasonMixin, ParentForm):
+    """The parent's details, changed as a correction (the earlier version is kept)."""
+
+
+class CorrectChildForm(CorrectionReasonMixin, ChildForm):
+    """A child's details, changed as a correction (the earlier version is kept)."""
+
+
+class CorrectContactForm(CaseContactForm):
+    """A contact on a case, corrected: its answers, and why."""
+
+    correction_reason = forms.CharField(
+        label="Why are you correcting this contact?",
+        help_text="For example, “Wrong outcome chosen”. It is kept with the earlier version.",
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        error_messages={"required": "Say why you are correcting this contact"},
+    )
+
+    field_order = [*CaseContactForm.field_order, "person", "correction_reason"]
+
+    def __init__(self, *args, contact, **kwargs):
+        when = timezone.localtime(contact.occurred_at)
+        kwargs["initial"] = {
+            "date": when.date(),
+            "time": when.strftime("%H:%M"),
+            "channel": contact.channel,
+            "direction": contact.direction,
+            "person": contact.person,
+            "duration_minutes": contact.duration_minutes,
+            "topics": [topic.pk for topic in contact.topics.all()],
+            "outcome": contact.outcome_id,
+            "notes": contact.notes,
+            "follow_up_on": contact.follow_up_on,
+        }
+        super().__init__(*args, service=contact.service, **kwargs)
+        # A retired topic or outcome stays choosable on the contact that has it.
+        self.fields["topics"].queryset = Topic.objects.filter(
+            Q(service=contact.service, is_active=True) | Q(pk__in=kwargs["initial"]["topics"])
+        )
+        self.fields["outcome"].queryset = Outcome.objects.filter(
+            Q(service=contact.service, is_active=True) | Q(pk=contact.outcome_id)
+        )
+
+
+class MoveContactForm(Form):
+    reference = forms.CharField(
+        label="Reference of the case it belongs to",
+        max_length=12,
+        help_text="An open case of your service, for example K7M2QX.",
+        error_messages={"required": "Enter the reference of the case the contact belongs to"},
+    )
+    reason = forms.CharField(
+        label="Why is it being moved?",
+        help_text="Shown on both cases' timelines.",
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        error_messages={"required": "Say why the contact is being moved"},
     )
 
     def clean_reference(self):

@@ -280,12 +280,15 @@ class CaseEvent(EncryptedModel):
         UNASSIGNED = "unassigned", "Staff unassigned"
         LEVEL = "level", "Intervention level set"
         SOURCE = "source", "Referral source set"
+        CONTACT_OUT = "contact_out", "Contact moved to another case"
+        CONTACT_IN = "contact_in", "Contact moved here from another case"
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="events")
     kind = models.CharField(max_length=12, choices=Kind.choices)
     reason = EncryptedField(max_length=2000, textarea=True)
-    #: The new code for a LEVEL or SOURCE event (a code, nothing personal).
+    #: The new code for a LEVEL or SOURCE event (a code, nothing personal); for a contact moved
+    #: out or in, the other case's reference (shown to senior staff only).
     code = models.CharField(max_length=12, blank=True, default="")
     staff = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True, blank=True
@@ -380,6 +383,53 @@ class Contact(EncryptedModel):
         if self.case_id is None:
             return None
         return self.known_household_key() or self.case.household_key()
+
+
+class Correction(EncryptedModel):
+    """The earlier version of a contact, a parent's details or a child's, kept when it is corrected
+    (``cases.corrections``): who corrected it, when, why, and the values before the change.
+
+    The earlier values and the reason are personal data: they are encrypted with the household's
+    key like the record itself (and are destroyed with it, R13), and masked in audit diffs.
+    ``fields`` names the fields that changed (names only, nothing personal).
+    """
+
+    class Kind(models.TextChoices):
+        CONTACT = "contact", "Contact"
+        PARENT = "parent", "Parent's details"
+        CHILD = "child", "Child's details"
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    kind = models.CharField(max_length=8, choices=Kind.choices)
+    #: The household: whose key encrypts the earlier values.
+    parent = models.ForeignKey(Parent, on_delete=models.CASCADE, related_name="corrections")
+    child = models.ForeignKey(
+        Child, on_delete=models.CASCADE, null=True, blank=True, related_name="corrections"
+    )
+    contact = models.ForeignKey(
+        "Contact", on_delete=models.CASCADE, null=True, blank=True, related_name="corrections"
+    )
+    fields = models.JSONField(default=list)
+    #: JSON: ``[[label, earlier value as shown], ...]`` for each field that changed.
+    earlier = EncryptedField(max_length=50_000, textarea=True)
+    reason = EncryptedField(max_length=2000, textarea=True)
+    at = models.DateTimeField(default=timezone.now)
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        ordering = ["-at"]
+
+    def __str__(self):
+        return str(self.pk)
+
+    def household_key(self) -> bytes:
+        return self.known_household_key() or self.parent.household_key()
+
+    @property
+    def earlier_values(self) -> list[tuple[str, str]]:
+        import json
+
+        return [tuple(pair) for pair in json.loads(self.earlier or "[]")]
 
 
 class ContactChild(models.Model):

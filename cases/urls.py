@@ -1,6 +1,6 @@
 from django.urls import path
 
-from cases import caseload_views, views
+from cases import caseload_views, correction_views, views
 
 app_name = "cases"
 
@@ -9,6 +9,8 @@ urlpatterns = [
     path("contacts/new/", views.log_contact, name="contact_log"),
     path("contacts/<uuid:contact_id>/follow-up-done/", views.follow_up_done, name="follow_up_done"),
     path("contacts/<uuid:contact_id>/follow-up-undo/", views.follow_up_undo, name="follow_up_undo"),
+    path("contacts/<uuid:contact_id>/correct/", correction_views.contact_correct, name="contact_correct"),
+    path("contacts/<uuid:contact_id>/move/", correction_views.contact_move, name="contact_move"),
     path("parents/", views.parent_search, name="parent_search"),
     path("parents/new/", views.parent_new, name="parent_new"),
     path("parents/<uuid:parent_id>/", views.parent_detail, name="parent_detail"),

@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from cases import access as cases_access
-from cases import services
+from cases import corrections, services
 from cases.forms import (
     AssignStaffForm,
     CaseCodesForm,
@@ -20,6 +20,8 @@ from cases.forms import (
     ChildFormSet,
     ConsentToKeepDetailsForm,
     ContactForm,
+    CorrectChildForm,
+    CorrectParentForm,
     LinkSeparatedParentsForm,
     ParentForm,
     ReasonForm,
@@ -167,7 +169,6 @@ def parent_new(request):
     parent_form = ParentForm(data, prefix="parent", initial=initial)
     children = ChildFormSet(data, prefix="child")
     case_form = CaseSummaryForm(data, prefix="case")
-    duplicates = []
     if data is not None and "use_parent" in request.POST:
         # The parent is already known: open the case on their record with what was typed.
         existing = cases_access.get_parent_for_user(
@@ -185,32 +186,34 @@ def parent_new(request):
         forms_valid = all(
             [consent_form.is_valid(), parent_form.is_valid(), children.is_valid(), case_form.is_valid()]
         )
-        if forms_valid:
+        # "Change the details" on the "Is this the same parent?" page: back to the form, as typed.
+        if forms_valid and not request.POST.get("change_details"):
             parent = parent_form.save(commit=False)
             duplicates = (
                 [] if request.POST.get("confirm_new") else services.possible_duplicates(request.user, parent)
             )
-            if not duplicates:
-                try:
-                    case = services.register_parent(
-                        by=request.user,
-                        consent_confirmed=consent_form.cleaned_data["consent_confirmed"],
-                        consent_method=consent_form.cleaned_data["consent_method"],
-                        parent=parent,
-                        children=[
-                            form.save(commit=False)
-                            for form in children.forms
-                            if form.has_changed() and form.cleaned_data
-                        ],
-                        case_summary=case_form.cleaned_data["summary"],
-                    )
-                except services.CaseworkError as error:
-                    parent_form.add_error(None, error)
-                else:
-                    messages.success(
-                        request, f"Parent saved and case {case.reference} opened. Log the contact now."
-                    )
-                    return redirect("cases:case_contact_log", case_id=case.pk)
+            if duplicates:
+                return _is_this_the_same_parent(request, duplicates)
+            try:
+                case = services.register_parent(
+                    by=request.user,
+                    consent_confirmed=consent_form.cleaned_data["consent_confirmed"],
+                    consent_method=consent_form.cleaned_data["consent_method"],
+                    parent=parent,
+                    children=[
+                        form.save(commit=False)
+                        for form in children.forms
+                        if form.has_changed() and form.cleaned_data
+                    ],
+                    case_summary=case_form.cleaned_data["summary"],
+                )
+            except services.CaseworkError as error:
+                parent_form.add_error(None, error)
+            else:
+                messages.success(
+                    request, f"Parent saved and case {case.reference} opened. Log the contact now."
+                )
+                return redirect("cases:case_contact_log", case_id=case.pk)
     all_forms = [consent_form, parent_form, *children.forms, case_form]
     return render(
         request,
@@ -222,10 +225,25 @@ def parent_new(request):
             "parent_form": parent_form,
             "children": children,
             "case_form": case_form,
-            "duplicates": duplicates,
             "service": service,
         },
     )
+
+
+#: What the "Is this the same parent?" page does not carry back to the form.
+_NOT_CARRIED = {"csrfmiddlewaretoken", "use_parent", "confirm_new", "change_details"}
+
+
+def _is_this_the_same_parent(request, duplicates):
+    """Its own page: the parents one may reach who match what was typed, to use one of them, save
+    someone new, or go back and change the details. Everything typed is carried in the form."""
+    typed = [
+        (name, value)
+        for name in request.POST
+        if name not in _NOT_CARRIED
+        for value in request.POST.getlist(name)
+    ]
+    return render(request, "cases/parent_same.html", {"duplicates": duplicates, "typed": typed})
 
 
 def parent_detail(request, parent_id):
@@ -233,21 +251,27 @@ def parent_detail(request, parent_id):
     cases = Case.objects.visible_to(request.user).filter(parent=parent).order_by("-opened_at")
     # Consents to keep details (R2); consents to share are shown on each case's page.
     consents = parent.consents.filter(keeps_details=True).select_related("recorded_by")
-    return render(
-        request,
-        "cases/parent_detail.html",
-        {"parent": parent, "children": parent.children.all(), "cases": cases, "consents": consents},
-    )
+    history = corrections.history_of(parent)
+    children = list(parent.children.all())
+    for child in children:
+        child.history = history.get(child.pk, [])
+    context = {"parent": parent, "children": children, "cases": cases, "consents": consents}
+    return render(request, "cases/parent_detail.html", {**context, "parent_history": history.get(None, [])})
 
 
 def parent_edit(request, parent_id):
+    """Change the parent's details: a correction, which asks why and keeps the earlier version
+    (``cases.corrections``)."""
     parent = cases_access.get_parent_for_user(request.user, parent_id, how="edit parent")
-    form = ParentForm(request.POST or None, instance=parent)
+    form = CorrectParentForm(request.POST or None, instance=parent)
     conflict = None
     if request.method == "POST" and form.is_valid():
         try:
-            services.update_parent(
-                by=request.user, parent=form.save(commit=False), based_on=form.cleaned_data["version"]
+            corrections.correct_parent(
+                by=request.user,
+                parent=form.save(commit=False),
+                reason=form.cleaned_data["correction_reason"],
+                based_on=form.cleaned_data["version"],
             )
         except services.EditConflict as error:
             conflict = form.conflict(error.current)
@@ -276,14 +300,18 @@ def child_add(request, parent_id):
 
 
 def child_edit(request, child_id):
+    """Change a child's details: a correction, as for the parent's."""
     child = cases_access.get_child_for_user(request.user, child_id, how="edit child")
     parent = child.parent
-    form = ChildForm(request.POST or None, instance=child)
+    form = CorrectChildForm(request.POST or None, instance=child)
     conflict = None
     if request.method == "POST" and form.is_valid():
         try:
-            services.update_child(
-                by=request.user, child=form.save(commit=False), based_on=form.cleaned_data["version"]
+            corrections.correct_child(
+                by=request.user,
+                child=form.save(commit=False),
+                reason=form.cleaned_data["correction_reason"],
+                based_on=form.cleaned_data["version"],
             )
         except services.EditConflict as error:
             conflict = form.conflict(error.current)
@@ -325,6 +353,7 @@ def _case_page(request, case, forms=None):
         .defer("logged_by__password")
         .prefetch_related("topics")
     )
+    corrections.with_history(request.user, case, contacts)
     events = case.events.select_related("by", "staff").defer("by__password", "staff__password")
     disclosures = consent_queries.disclosures_on_case(request.user, case)
     statements = consent_queries.statements_on_case(request.user, case)
@@ -366,6 +395,8 @@ def _case_page(request, case, forms=None):
             "statements": statements,
             "consents_valid": any(c.status == "valid" for c in consents),
             "staff": cases_access.staff_on_case(case),
+            # A side form sent with a mistake: its errors are summarised at the top, like any form's.
+            "side_forms_with_errors": [form for form in (forms or {}).values() if form.errors],
             "reason_form": ReasonForm(),
             "codes_form": (forms or {}).get("codes_form")
             or CaseCodesForm(

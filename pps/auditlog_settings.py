@@ -37,6 +37,7 @@ MASKED = {
     "cases.Case": ["summary"],
     "cases.CaseEvent": ["reason"],
     "cases.Contact": ["notes"],
+    "cases.Correction": ["earlier", "reason"],
     "consent.Consent": ["parent_was_told", "named_organisation", "withdrawal_note"],
     "consent.Disclosure": ["what", "organisation", "legal_reference"],
     "consent.Referral": [

@@ -102,11 +102,11 @@ ERROR_CLASSES = {
 }
 
 
-def _required_message(field, name: str) -> str:
-    """Say which answer is missing ("Enter person spoken to"), not Django's bare "required"."""
-    label = str(field.label or name.replace("_", " "))
-    choosing = isinstance(field.widget, (forms.Select, forms.RadioSelect, forms.CheckboxInput))
-    return f"{'Select' if choosing else 'Enter'} {label[:1].lower()}{label[1:]}"
+#: Said for a required answer whose field names no message of its own. Every field of every
+#: form names what is missing in its own words ("Select how the contact happened"): messages are
+#: written per field, never made from labels ("Select sEN provision"), and
+#: ``tests/pps/test_form_messages.py`` checks that no form falls back to this.
+UNNAMED_REQUIRED_MESSAGE = "Answer this question"
 
 
 class GovukFormRenderer(TemplatesSetting):
@@ -136,7 +136,7 @@ class GovukFormMixin:
             if field.help_text:
                 field.widget.attrs.setdefault("aria-describedby", f"id_{self.add_prefix(name)}-hint")
             if field.error_messages.get("required") == forms.Field.default_error_messages["required"]:
-                field.error_messages["required"] = _required_message(field, name)
+                field.error_messages["required"] = UNNAMED_REQUIRED_MESSAGE
 
     @staticmethod
     def _bound_field(field) -> None:

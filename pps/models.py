@@ -43,6 +43,11 @@ class Service(models.Model):
     )
     nng_allowed = models.BooleanField("contacts may be logged with no name given (NNG)", default=True)
     idle_timeout_minutes = models.PositiveSmallIntegerField(default=15)
+    #: How long the member of staff who logged a contact may correct it themselves
+    #: (``cases.corrections``); senior staff may correct any time.
+    contact_correction_days = models.PositiveSmallIntegerField(
+        "days the author of a contact may correct it", default=14
+    )
     statistics_threshold = models.PositiveSmallIntegerField(
         "smallest count shown in statistics",
         default=5,

@@ -35,6 +35,8 @@ EXPLAINED = {
     "no record when a parent declines to give details answers Yes.",
     "why_we_keep_statement": "Read out or sent to a parent before their details are kept, and "
     "printed on the permission form.",
+    "contact_correction_days": "How long the member of staff who logged a contact may correct it "
+    "themselves. Senior managers may correct any contact at any time.",
     "idle_timeout_minutes": "After this many minutes without use a session locks and asks for the "
     "password again. Never more than 15 for designated safeguarding leads.",
 }
@@ -58,6 +60,7 @@ class ServiceSettingsForm(ModelForm):
             "nng_allowed": "Contacts may be logged with no name given (NNG)",
             "why_we_keep_statement": "\u201cWhy we keep information about you\u201d statement",
             "idle_timeout_minutes": "Minutes before an idle session locks",
+            "contact_correction_days": "Days the person who logged a contact may correct it",
         }
 
     RANGES = {
@@ -65,6 +68,7 @@ class ServiceSettingsForm(ModelForm):
         "retention_months_after_closure": (1, 240),
         "child_protection_retention_years": (1, 100),
         "idle_timeout_minutes": (5, 30),
+        "contact_correction_days": (1, 90),
     }
 
     def __init__(self, *args, **kwargs):

@@ -23,14 +23,20 @@ class SignInForm(GovukFormMixin, auth_views.AuthenticationForm):
         label="Username",
         max_length=150,
         widget=forms.TextInput(attrs={"autofocus": True, "autocomplete": "username"}),
-        error_messages={"max_length": "A username has at most 150 characters"},
+        error_messages={
+            "max_length": "A username has at most 150 characters",
+            "required": "Enter your username",
+        },
     )
     password = forms.CharField(
         label="Password",
         strip=False,
         max_length=PASSWORD_MAX_LENGTH,
         widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
-        error_messages={"max_length": f"A password has at most {PASSWORD_MAX_LENGTH} characters"},
+        error_messages={
+            "max_length": f"A password has at most {PASSWORD_MAX_LENGTH} characters",
+            "required": "Enter your password",
+        },
     )
 
 

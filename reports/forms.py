@@ -12,7 +12,8 @@ class PeriodForm(Form):
     """Which period the statistics are for (sent by GET: it holds nothing personal)."""
 
     period = forms.ChoiceField(
-        label="Period", error_messages={"invalid_choice": "Choose a period from the list"}
+        label="Period",
+        error_messages={"invalid_choice": "Choose a period from the list", "required": "Select a period"},
     )
     start = forms.DateField(
         label="From", required=False, widget=DateInput(), error_messages={"invalid": "Enter a real date"}

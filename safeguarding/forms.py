@@ -32,7 +32,12 @@ class ConcernForm(Form):
     child = forms.ModelChoiceField(
         label="Which child is it about?", queryset=None, required=False, empty_label="Not one child"
     )
-    what = forms.CharField(label="What was said or seen", widget=forms.Textarea, max_length=10000)
+    what = forms.CharField(
+        label="What was said or seen",
+        widget=forms.Textarea,
+        max_length=10000,
+        error_messages={"required": "Enter what was said or seen"},
+    )
     happened_at = _when("When it happened", earliest=HAPPENED_EARLIEST)
     immediate_danger = forms.BooleanField(label="The child is in immediate danger", required=False)
 
@@ -57,21 +62,34 @@ class ConcernWithoutCaseForm(Form):
         max_length=200,
         required=False,
     )
-    what = forms.CharField(label="What was said or seen", widget=forms.Textarea, max_length=10000)
+    what = forms.CharField(
+        label="What was said or seen",
+        widget=forms.Textarea,
+        max_length=10000,
+        error_messages={"required": "Enter what was said or seen"},
+    )
     happened_at = _when("When it happened", earliest=HAPPENED_EARLIEST)
     immediate_danger = forms.BooleanField(label="The child is in immediate danger", required=False)
 
 
 class DiscussionForm(Form):
     participants = forms.CharField(
-        label="Who took part", widget=forms.Textarea(attrs={"rows": 2}), max_length=1000
+        label="Who took part",
+        widget=forms.Textarea(attrs={"rows": 2}),
+        max_length=1000,
+        error_messages={"required": "Enter who took part in the discussion"},
     )
     senior_manager = forms.ModelChoiceField(
-        label="Senior manager or designated lead who took part", queryset=User.objects.none()
+        label="Senior manager or designated lead who took part",
+        queryset=User.objects.none(),
+        error_messages={"required": "Select the senior manager or designated lead who took part"},
     )
     held_at = _when("When the discussion took place")
     decision = forms.ChoiceField(
-        label="What was decided", choices=Discussion.Decision.choices, widget=forms.RadioSelect
+        label="What was decided",
+        choices=Discussion.Decision.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Select what was decided"},
     )
     notes = forms.CharField(widget=forms.Textarea, max_length=10000, required=False)
 
@@ -86,13 +104,25 @@ class DiscussionForm(Form):
 
 class ReferralForm(Form):
     agency = forms.ChoiceField(
-        label="Referred to", choices=ExternalReferral.Agency.choices, widget=InlineRadioSelect
+        label="Referred to",
+        choices=ExternalReferral.Agency.choices,
+        widget=InlineRadioSelect,
+        error_messages={"required": "Select who the concern was referred to"},
     )
     made_at = _when("Date and time of the referral")
-    how = forms.ChoiceField(label="How", choices=Disclosure.How.choices, widget=InlineRadioSelect)
-    person_spoken_to = forms.CharField(max_length=200)
+    how = forms.ChoiceField(
+        label="How",
+        choices=Disclosure.How.choices,
+        widget=InlineRadioSelect,
+        error_messages={"required": "Select how the referral was made"},
+    )
+    person_spoken_to = forms.CharField(
+        max_length=200, error_messages={"required": "Enter the name of the person you spoke to"}
+    )
     their_reference = forms.CharField(max_length=100, required=False)
-    what_was_shared = forms.CharField(widget=forms.Textarea, max_length=10000)
+    what_was_shared = forms.CharField(
+        widget=forms.Textarea, max_length=10000, error_messages={"required": "Enter what was shared"}
+    )
 
 
 class BreakGlassForm(Form):

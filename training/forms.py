@@ -8,7 +8,9 @@ class CaseStudyEditForm(Form):
     """The parts of a draft a person may edit: title, family, summary, each timeline entry's
     notes, and points for discussion. Entry fields are added for the study's entries."""
 
-    title = forms.CharField(label="Title", max_length=MAX_LENGTHS["title"])
+    title = forms.CharField(
+        label="Title", max_length=MAX_LENGTHS["title"], error_messages={"required": "Enter a title"}
+    )
     family = forms.CharField(
         label="Change the family’s description",
         max_length=MAX_LENGTHS["family"],
@@ -57,5 +59,8 @@ class ApproveForm(Form):
 
 class SendBackForm(Form):
     note = forms.CharField(
-        label="What needs changing", max_length=2000, widget=forms.Textarea(attrs={"rows": 3})
+        label="What needs changing",
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": "Enter what needs changing"},
     )

@@ -151,6 +151,7 @@ def test_parent_details_can_be_changed_and_search_follows(as_caseworker, casewor
         "preferred_contact": "phone",
         "detailed_message_ok": "on",
         "parental_responsibility": "yes",
+        "correction_reason": "Married name",
     }
     assert as_caseworker.post(url, data).status_code == 302
     case.parent.refresh_from_db()
@@ -165,7 +166,8 @@ def test_a_child_can_be_added_and_changed(as_caseworker, case):
     assert as_caseworker.post(url, {"first_name": "Ola", "provision": "sen_support"}).status_code == 302
     (child,) = [c for c in case.parent.children.all() if c.first_name == "Ola"]
     edit = reverse("cases:child_edit", args=[child.pk])
-    response = as_caseworker.post(edit, {"first_name": "Ola", "need": "SEMH", "provision": "assessment"})
+    data = {"first_name": "Ola", "need": "SEMH", "provision": "assessment", "correction_reason": "Assessed"}
+    response = as_caseworker.post(edit, data)
     assert response.status_code == 302
     child.refresh_from_db()
     assert child.need == "SEMH"

@@ -22,6 +22,7 @@ def parent_data(parent, **changes):
         "preferred_contact": parent.preferred_contact,
         "parental_responsibility": parent.parental_responsibility,
         "version": parent.version,
+        "correction_reason": "Details changed on the call",
     }
     if parent.detailed_message_ok:
         data["detailed_message_ok"] = "on"
@@ -82,7 +83,12 @@ def test_two_saves_from_the_same_version_cannot_both_pass(caseworker, senior, ca
 def test_a_childs_details_are_protected_the_same_way(caseworker, senior, case):
     child = case.parent.children.get()
     url = reverse("cases:child_edit", args=[child.pk])
-    data = {"first_name": child.first_name, "provision": child.provision, "version": child.version}
+    data = {
+        "first_name": child.first_name,
+        "provision": child.provision,
+        "version": child.version,
+        "correction_reason": "Checked with the parent",
+    }
     assert client_for(caseworker).post(url, {**data, "need": "SEMH"}).status_code == 302
     response = client_for(senior).post(url, {**data, "need": "ASD", "school": "Oak Primary"})
     assert response.status_code == 200

@@ -136,12 +136,22 @@ def test_an_existing_parent_is_offered_before_a_duplicate_is_made(as_caseworker,
     response = as_caseworker.post(URL, data)
     page = response.content.decode()
     assert response.status_code == 200
-    assert "Is this a parent we already know?" in page
+    assert "Is this the same parent?" in page
     assert reverse("cases:parent_detail", args=[case.parent.pk]) in page
     assert Parent.objects.count() == 1
     response = as_caseworker.post(URL, {**data, "confirm_new": "1"})
     assert response.status_code == 302
     assert [p.full_name for p in Parent.objects.all()] == ["Sarah Jones", "Sarah Jones"]
+
+
+def test_going_back_from_is_this_the_same_parent_keeps_what_was_typed(as_caseworker, case):
+    data = form_data(**{"parent-first_name": "Sarah", "parent-last_name": "Jones", "case-summary": "Ruxpin"})
+    page = as_caseworker.post(URL, data).content.decode()
+    assert 'name="change_details"' in page and 'value="Ruxpin"' in page  # carried, not lost
+    back = as_caseworker.post(URL, {**data, "change_details": "1"}).content.decode()
+    assert '<h1 class="govuk-heading-xl">Add a parent</h1>' in back and "Ruxpin" in back
+    assert "There is a problem" not in back
+    assert Parent.objects.count() == 1
 
 
 def test_a_parent_known_only_to_a_colleague_is_not_revealed_as_a_duplicate(second_caseworker, case):
@@ -150,7 +160,7 @@ def test_a_parent_known_only_to_a_colleague_is_not_revealed_as_a_duplicate(secon
     data = form_data(**{"parent-first_name": "Sarah", "parent-last_name": "Jones"})
     response = client_for(second_caseworker).post(URL, data)
     assert response.status_code == 302
-    assert "Is this a parent we already know?" not in response.content.decode()
+    assert "Is this the same parent?" not in response.content.decode()
 
 
 def test_the_search_page_hands_what_was_typed_to_the_new_parent_form(as_caseworker):

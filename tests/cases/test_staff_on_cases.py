@@ -126,3 +126,16 @@ def test_the_senior_is_told_who_is_not_offered_and_why(
     assert escape(f"Not offered: {caseworker.display_name}, who works on the other parent's case.") in page
     page = client_for(senior).get(reverse("cases:case_detail", args=[case.pk])).content.decode()
     assert escape(f"Not offered: {second_caseworker.display_name}, who works on") in page
+
+
+def test_a_side_form_sent_with_a_mistake_is_summarised_at_the_top_of_the_case_page(senior, case):
+    client = client_for(senior)
+    for url, data, message in (
+        (reverse("cases:case_link", args=[case.pk]), {"reference": ""}, "Enter the other parent"),
+        (reverse("cases:case_assign", args=[case.pk]), {"staff": ""}, "Choose who to put on the case"),
+    ):
+        page = client.post(url, data).content.decode()
+        assert page.count('class="govuk-error-summary"') == 1
+        summary = page.split('class="govuk-error-summary"', 1)[1].split("</div>", 1)[0]
+        assert message in summary and 'href="#id_' in summary
+        assert "<title>Error: " in page

@@ -122,6 +122,7 @@ SENIOR_ONLY = {
     "cases:staff_access_log",
     "cases:caseload_member",
     "cases:caseload_allocate",
+    "cases:contact_move",
     # The data-rights workbench (``senior`` is also a designated lead, for its child-protection review).
     *(
         f"rights:{name}"
