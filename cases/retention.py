@@ -36,6 +36,7 @@ from django.db.models import Count, DateTimeField, Exists, Max, OuterRef, Q, Que
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from cases import destruction
 from cases.models import Case, Parent, ParentSearchToken
 from pps.models import Service
 from safeguarding.models import Concern, Discussion
@@ -122,6 +123,7 @@ def _destroy_household(parent_id) -> list[str] | None:
         references.append(case.reference)
     parent.data_key = ""
     parent.save(update_fields=["data_key"])
+    destruction.destroyed(parent)
     return references
 
 

@@ -15,6 +15,7 @@ from django.db import transaction
 from django.db.models import Count, Q
 from django.utils import timezone
 
+from cases import destruction
 from cases.models import (
     Case,
     CaseEvent,
@@ -585,3 +586,4 @@ def destroy_household(*, by, parent: Parent) -> None:
         case.save(update_fields=["status"])
     parent.data_key = ""
     parent.save(update_fields=["data_key"])
+    destruction.destroyed(parent)

@@ -43,6 +43,9 @@ class Service(models.Model):
     )
     nng_allowed = models.BooleanField("contacts may be logged with no name given (NNG)", default=True)
     idle_timeout_minutes = models.PositiveSmallIntegerField(default=15)
+    document_max_megabytes = models.PositiveSmallIntegerField(
+        "largest document that may be attached (MB)", default=20
+    )
     statistics_threshold = models.PositiveSmallIntegerField(
         "smallest count shown in statistics",
         default=5,

@@ -37,6 +37,8 @@ EXPLAINED = {
     "printed on the permission form.",
     "idle_timeout_minutes": "After this many minutes without use a session locks and asks for the "
     "password again. Never more than 15 for designated safeguarding leads.",
+    "document_max_megabytes": "Each file attached to a case may be up to this size; a larger one "
+    "is refused before it is read in full.",
 }
 
 
@@ -58,6 +60,7 @@ class ServiceSettingsForm(ModelForm):
             "nng_allowed": "Contacts may be logged with no name given (NNG)",
             "why_we_keep_statement": "\u201cWhy we keep information about you\u201d statement",
             "idle_timeout_minutes": "Minutes before an idle session locks",
+            "document_max_megabytes": "Largest file attached to a case (MB)",
         }
 
     RANGES = {
@@ -65,6 +68,7 @@ class ServiceSettingsForm(ModelForm):
         "retention_months_after_closure": (1, 240),
         "child_protection_retention_years": (1, 100),
         "idle_timeout_minutes": (5, 30),
+        "document_max_megabytes": (1, 100),
     }
 
     def __init__(self, *args, **kwargs):

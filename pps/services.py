@@ -123,6 +123,7 @@ SERVICE_SETTINGS = (
     "nng_allowed",
     "why_we_keep_statement",
     "idle_timeout_minutes",
+    "document_max_megabytes",
 )
 
 

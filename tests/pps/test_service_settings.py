@@ -21,6 +21,7 @@ def settings_form(service, **overrides):
         "nng_allowed": "True",
         "why_we_keep_statement": service.why_we_keep_statement,
         "idle_timeout_minutes": "15",
+        "document_max_megabytes": "20",
     }
     data.update(overrides)
     return data
