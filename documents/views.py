@@ -146,7 +146,10 @@ def file_response(data: bytes, content_type: str, file_name: str) -> HttpRespons
     response = HttpResponse(data, content_type=content_type)
     response["Content-Disposition"] = content_disposition_header(True, file_name)
     response["X-Content-Type-Options"] = "nosniff"
-    response["Content-Security-Policy"] = "sandbox; default-src 'none'"
+    response["Content-Security-Policy"] = (
+        "sandbox; default-src 'none'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; "
+        "form-action 'none'"
+    )
     response["Content-Length"] = str(len(data))
     response._csp_exempt = True  # django-csp: keep the sandboxing policy set here
     return response
