@@ -123,3 +123,22 @@ def test_another_services_template_cannot_be_used(caseworker, detailed_case, oth
     foreign = services.templates_for(other_service).first()
     url = reverse("documents:letter_write", args=[detailed_case.pk, foreign.pk])
     assert client_for(caseworker).get(url).status_code == 404
+
+
+def test_senior_staff_add_a_letter_and_caseworkers_never_reach_the_templates(senior, caseworker, service):
+    for name in ("documents:letter_templates", "documents:letter_template_new"):
+        assert client_for(caseworker).get(reverse(name)).status_code == 404
+    client = client_for(senior)
+    assert "Meeting confirmation" in client.get(reverse("documents:letter_templates")).content.decode()
+    response = client.post(
+        reverse("documents:letter_template_new"),
+        {
+            "name": "Tribunal hearing date",
+            "purpose": "other",
+            "body": "Dear {parent_name}",
+            "is_active": "on",
+        },
+    )
+    assert response.status_code == 302
+    added = LetterTemplate.objects.get(service=service, name="Tribunal hearing date")
+    assert added.updated_by == senior
