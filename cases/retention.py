@@ -30,7 +30,7 @@ from django.db import transaction
 from django.db.models import Count, Max, Q, QuerySet
 from django.utils import timezone
 
-from cases import statistics
+from cases import destruction, statistics
 from cases.models import Case, Parent, ParentSearchToken
 from pps.models import Service
 
@@ -140,6 +140,7 @@ def _destroy_household(parent_id) -> list[str] | None:
         references.append(case.reference)
     parent.data_key = ""
     parent.save(update_fields=["data_key"])
+    destruction.destroyed(parent)
     return references
 
 

@@ -16,7 +16,7 @@ from django.db.models import Count, Q
 from django.utils import timezone
 
 from cases import access as cases_access
-from cases import search, statistics
+from cases import destruction, search, statistics
 from cases.models import (
     Case,
     CaseEvent,
@@ -600,3 +600,4 @@ def destroy_household(*, by, parent: Parent) -> None:
             case.save(update_fields=["status"])
     parent.data_key = ""
     parent.save(update_fields=["data_key"])
+    destruction.destroyed(parent)

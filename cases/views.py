@@ -30,6 +30,7 @@ from cases.forms import (
 )
 from cases.models import Case, Contact, Outcome, Topic
 from cases.search import query_tokens
+from cases.timeline import case_links, timeline_entries
 from consent import queries as consent_queries
 from pps import access, rate_limits, step_up
 from pps.audit import HistoryPage, entries_about_case, entries_by_staff_member, record_access
@@ -379,6 +380,7 @@ def _case_page(request, case, forms=None):
                 for c in consents
                 if c.contact_id is None
             ),
+            timeline_entries(request.user, case),
         ),
         key=lambda entry: (entry["at"].replace(second=0, microsecond=0), entry["recorded"]),
         reverse=True,
@@ -391,6 +393,7 @@ def _case_page(request, case, forms=None):
             "parent": case.parent,
             "children": case.parent.children.all(),
             "timeline": timeline,
+            "case_links": case_links(request.user, case),
             "consents": consents,
             "statements": statements,
             "consents_valid": any(c.status == "valid" for c in consents),

@@ -593,6 +593,9 @@ def delete(progress=None) -> int:
         # protect their case from deletion.
         # Requests and decisions protect cases and files.
         LegalRequest.objects.filter(service__in=services).delete()
+        from documents import demo as documents_demo
+
+        documents_demo.delete(services)
         ChildProtectionDecision.objects.filter(request__service__in=services).delete()
         ExternalReferral.objects.filter(concern__case__service__in=services).delete()
         Discussion.objects.filter(concern__case__service__in=services).delete()
@@ -778,6 +781,9 @@ class _Loader:
         for index in range(len(services)):
             self.make_concerns(index, plans)
             self.make_referrals(index, max(6, shares[index] // 8))
+        from documents import demo as documents_demo  # a newer app's part, self-contained
+
+        self.counts["documents"] = documents_demo.load(services, now=self.now)
         self.counts["staff"] = len(logins)
         return DemoResult(services=services, logins=logins, counts=self.counts)
 

@@ -76,6 +76,7 @@ MASKED = {
     "safeguarding.ExternalReferral": ["person_spoken_to", "their_reference", "what_was_shared"],
     "training.CaseStudy": ["content", "returned_note", "data_key"],
     "training.CaseStudyEvent": ["note"],
+    "documents.Document": ["title", "file_name"],
     # Second-factor secrets: never copied into the audit log.
     "otp_totp.TOTPDevice": ["key"],
     "pps.AuthenticatorApp": ["secret"],

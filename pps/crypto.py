@@ -411,3 +411,36 @@ def blind_index(kind: str, value: str) -> str:
         raise ValueError(f"Unknown blind index kind {kind!r}; expected one of {sorted(INDEX_KINDS)}.")
     digest = hmac.new(_index_key(kind), _utf8(value, "value"), hashlib.sha256).digest()
     return _b64encode(digest[:INDEX_BYTES])
+
+
+# Files ---------------------------------------------------------------------------------------
+
+FILE_PREFIX = b"f1."
+
+
+@sensitive_variables()
+def encrypt_bytes(data_key: bytes, data: bytes, *, aad: str) -> bytes:
+    """``f1.<nonce><ciphertext>``: a file's bytes sealed with AES-GCM under ``data_key`` and bound
+    to ``aad`` (where the file belongs, see :func:`field_aad`). Not padded: a file's size shows."""
+    _check_key(data_key)
+    _check_aad(aad)
+    nonce = secrets.token_bytes(NONCE_BYTES)
+    return FILE_PREFIX + nonce + AESGCM(data_key).encrypt(nonce, bytes(data), FILE_PREFIX + _utf8(aad, "aad"))
+
+
+@sensitive_variables()
+def decrypt_bytes(data_key: bytes, sealed: bytes, *, aad: str) -> bytes:
+    """The bytes sealed by :func:`encrypt_bytes`; DecryptionError if altered, misplaced or malformed."""
+    _check_key(data_key)
+    _check_aad(aad)
+    if not sealed.startswith(FILE_PREFIX) or len(sealed) < len(FILE_PREFIX) + NONCE_BYTES + TAG_BYTES:
+        raise DecryptionError("The file is not an encrypted file.")
+    body = sealed[len(FILE_PREFIX) :]
+    try:
+        return AESGCM(data_key).decrypt(
+            body[:NONCE_BYTES], body[NONCE_BYTES:], FILE_PREFIX + _utf8(aad, "aad")
+        )
+    except InvalidTag as exc:
+        raise DecryptionError(
+            "The file failed authentication: wrong data key, altered, or copied from another record."
+        ) from exc

@@ -48,6 +48,9 @@ class Service(models.Model):
     contact_correction_days = models.PositiveSmallIntegerField(
         "days the author of a contact may correct it", default=14
     )
+    document_max_megabytes = models.PositiveSmallIntegerField(
+        "largest document that may be attached (MB)", default=20
+    )
     statistics_threshold = models.PositiveSmallIntegerField(
         "smallest count shown in statistics",
         default=5,

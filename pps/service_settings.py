@@ -39,6 +39,8 @@ EXPLAINED = {
     "themselves. Senior managers may correct any contact at any time.",
     "idle_timeout_minutes": "After this many minutes without use a session locks and asks for the "
     "password again. Never more than 15 for designated safeguarding leads.",
+    "document_max_megabytes": "Each file attached to a case may be up to this size; a larger one "
+    "is refused before it is read in full.",
 }
 
 
@@ -61,6 +63,7 @@ class ServiceSettingsForm(ModelForm):
             "why_we_keep_statement": "\u201cWhy we keep information about you\u201d statement",
             "idle_timeout_minutes": "Minutes before an idle session locks",
             "contact_correction_days": "Days the person who logged a contact may correct it",
+            "document_max_megabytes": "Largest file attached to a case (MB)",
         }
 
     RANGES = {
@@ -69,6 +72,7 @@ class ServiceSettingsForm(ModelForm):
         "child_protection_retention_years": (1, 100),
         "idle_timeout_minutes": (5, 30),
         "contact_correction_days": (1, 90),
+        "document_max_megabytes": (1, 100),
     }
 
     def __init__(self, *args, **kwargs):

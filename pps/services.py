@@ -124,6 +124,7 @@ SERVICE_SETTINGS = (
     "why_we_keep_statement",
     "idle_timeout_minutes",
     "contact_correction_days",
+    "document_max_megabytes",
 )
 
 

@@ -87,6 +87,7 @@ INSTALLED_APPS = [
     "rights",
     "training",
     "staff",
+    "documents",
     "demo",
 ]
 
@@ -277,6 +278,40 @@ STORAGES = {
         else "whitenoise.storage.CompressedManifestStaticFilesStorage"
     },
 }
+
+# Files: static files as usual; documents attached to cases (documents.services) in their own
+# storage, encrypted, under random names, never served by the web server. By default a folder
+# outside static/ (PPS_DOCUMENTS_DIR, default var/documents); with PPS_DOCUMENTS_S3_BUCKET set, an
+# S3-compatible object store through django-storages (see README, "Documents and letters").
+PPS_DOCUMENTS_DIR = env_str("PPS_DOCUMENTS_DIR") or str(BASE_DIR / "var" / "documents")
+PPS_DOCUMENTS_S3_BUCKET = env_str("PPS_DOCUMENTS_S3_BUCKET")
+if PPS_DOCUMENTS_S3_BUCKET:
+    DOCUMENTS_STORAGE = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": PPS_DOCUMENTS_S3_BUCKET,
+            "endpoint_url": env_str("PPS_DOCUMENTS_S3_ENDPOINT_URL") or None,
+            "region_name": env_str("PPS_DOCUMENTS_S3_REGION") or None,
+            "access_key": env_str("PPS_DOCUMENTS_S3_ACCESS_KEY_ID") or None,
+            "secret_key": env_str("PPS_DOCUMENTS_S3_SECRET_ACCESS_KEY") or None,
+            "location": env_str("PPS_DOCUMENTS_S3_PREFIX", "documents"),
+            "default_acl": "private",
+            "file_overwrite": False,
+            "querystring_auth": True,
+        },
+    }
+else:
+    DOCUMENTS_STORAGE = {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": PPS_DOCUMENTS_DIR, "base_url": None, "file_permissions_mode": 0o600},
+    }
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    "documents": DOCUMENTS_STORAGE,
+}
+#: A ClamAV daemon that scans every file attached (documents.clamav), e.g. tcp://127.0.0.1:3310.
+CLAMAV_URL = env_str("CLAMAV_URL") or ""
 
 # Bad or huge input gets a 400, never a 500.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440

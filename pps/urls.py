@@ -48,6 +48,7 @@ urlpatterns = [
     path("", include("rights.urls")),
     path("", include("training.urls")),
     path("", include("staff.urls")),
+    path("", include("documents.urls")),
 ]
 
 handler404 = "pps.views.not_found"

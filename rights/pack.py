@@ -76,6 +76,83 @@ def _lines(*pairs) -> list[Line]:
     return [Line(label, str(text)) for label, text in pairs if text not in (None, "")]
 
 
+def _document_entries(case, key, shown) -> list:
+    """The documents and letters kept on ``case``: what each is, its date, its file's name; the
+    files themselves are attached to the pack's PDF (``pack_files``)."""
+    from documents.models import Document
+
+    pairs = []
+    documents = list(Document.objects.filter(case=case).select_related("added_by").order_by("added_at"))
+    attached = {document.pk for document in _attachable(documents)}
+    for document in documents:
+        document.use_household_key(key)
+        shown.append(document)
+        pairs.append(
+            (
+                document.added_at,
+                Entry(
+                    f"document:{document.pk}",
+                    f"{_day(document.added_at)}: {document.get_kind_display().lower()}, {document.title}",
+                    _lines(
+                        ("What it is", document.get_kind_display()),
+                        ("Date of the document", _day(document.dated)),
+                        ("File", document.file_name),
+                        ("In this pack", _where_in_pack(document, attached)),
+                        ("Added by", document.added_by.display_name),
+                    ),
+                ),
+            )
+        )
+    return pairs
+
+
+#: The most of the household's files attached to the pack's PDF (it is stored, encrypted, with
+#: the request); files past this are listed and sent separately.
+PACK_FILES_MAX_BYTES = 25 * 1024 * 1024
+
+
+def _attachable(documents) -> list:
+    """The documents whose files go into the PDF: in order, while they fit the budget."""
+    chosen, total = [], 0
+    for document in documents:
+        if document.file_deleted or total + document.size > PACK_FILES_MAX_BYTES:
+            continue
+        chosen.append(document)
+        total += document.size
+    return chosen
+
+
+def _where_in_pack(document, attached) -> str:
+    if document.file_deleted:
+        return "the file was destroyed"
+    if document.pk in attached:
+        return "attached to this PDF as a file"
+    return "too large to attach here: sent separately"
+
+
+def pack_files(sar: SubjectAccessRequest) -> list:
+    """``(file name, bytes)`` of the documents of the household the pack is gathered from, to
+    attach to the pack's PDF. Their reads are recorded by ``gather`` (one entry each)."""
+    from documents.models import Document
+    from documents.services import read_document
+
+    case = pack_case(sar)
+    if case is None:
+        return []
+    key = case.parent.household_key()
+    files = []
+    documents = Document.objects.filter(case__parent_id=case.parent_id, case__service_id=case.service_id)
+    documents = documents.exclude(case__status=Case.Status.DESTROYED).order_by("case__opened_at", "added_at")
+    by_case = {}
+    for document in documents:
+        by_case.setdefault(document.case_id, []).append(document)
+    for group in by_case.values():
+        for document in _attachable(group):
+            document.use_household_key(key)
+            files.append((document.file_name, read_document(document)))
+    return files
+
+
 def gather(user, sar: SubjectAccessRequest, *, how: str = "subject access pack") -> list[Section]:
     """The pack's sections, redactions not yet applied. Every record included is recorded in the
     audit log as read by ``user`` (one entry each)."""
@@ -245,6 +322,7 @@ def gather(user, sar: SubjectAccessRequest, *, how: str = "subject access pack")
                     ),
                 )
             )
+        timeline.extend(_document_entries(each, key, shown))
         timeline.sort(key=lambda pair: pair[0])
         entries.extend(entry for _, entry in timeline)
         sections.append(Section(f"Case {each.reference}", entries))

@@ -80,11 +80,12 @@ def _day(moment) -> str:
     return f"{moment.day} {moment:%B %Y}"
 
 
-def subject_access_pack(sar, sections, *, letter: dict) -> tuple[bytes, int]:
+def subject_access_pack(sar, sections, *, letter: dict, files=()) -> tuple[bytes, int]:
     """The pack's PDF and its page count: cover letter, contents, then each section with
     redactions as black bars.
 
     ``letter`` holds ``to`` (the requester's name), ``signed_by`` and ``extra`` (paragraphs).
+    ``files``: ``(name, bytes)`` of the documents kept on the cases, attached to the PDF.
     """
     service = sar.service
     pdf = _Document(sar.reference, service.name)
@@ -110,6 +111,11 @@ def subject_access_pack(sar, sections, *, letter: dict) -> tuple[bytes, int]:
         "other professionals), those passages are blacked out and marked with a reference such as "
         "[R1], because the law protects their information too."
     )
+    if files:
+        pdf.paragraph(
+            "The documents and letters we keep on your case are attached to this PDF as files: "
+            "open the attachments panel of your PDF reader to see them."
+        )
     for paragraph in letter.get("extra", []):
         pdf.paragraph(paragraph)
     pdf.paragraph(
@@ -122,6 +128,8 @@ def subject_access_pack(sar, sections, *, letter: dict) -> tuple[bytes, int]:
     if not sections:
         pdf.heading("What we hold about you", 14, section=True)
         pdf.paragraph("We hold no record about you as a parent or young person we support.")
+    for name, data in files:
+        pdf.embed_file(bytes=data, basename=name)
     document = bytes(pdf.output())
     return document, pdf.pages_count
 

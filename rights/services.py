@@ -364,7 +364,10 @@ def approve(*, by, sar, partly_refused: bool = False, reason: str = "") -> Acces
     if partly_refused:
         extra.append(f"We have not given you all of the information you asked for: {reason.strip()}")
     document, pages = pdf.subject_access_pack(
-        sar, sections, letter={"to": sar.requester, "signed_by": by.display_name, "extra": extra}
+        sar,
+        sections,
+        letter={"to": sar.requester, "signed_by": by.display_name, "extra": extra},
+        files=pack.pack_files(sar),
     )
     stored = AccessPack.objects.filter(request=sar).first() or AccessPack(request=sar)
     stored.case = case or sar.case

@@ -94,3 +94,45 @@ if (resetLink) {
     resetLink.submit()
   }
 }
+
+// Attaching documents: send the form in the background to show how much has been sent (large
+// files can take a while), then go where the server says. Without JavaScript the form posts as
+// usual. An answer that is not a redirect (a file refused) replaces the page as it would have.
+for (const form of document.querySelectorAll('form[data-module="app-upload"]')) {
+  const progress = form.querySelector('.app-upload-progress')
+  if (!progress || !window.FormData || !window.XMLHttpRequest) {
+    continue
+  }
+  form.addEventListener('submit', (event) => {
+    event.preventDefault()
+    const bar = progress.querySelector('progress')
+    const words = progress.querySelector('span')
+    const button = form.querySelector('button[type="submit"]')
+    const request = new XMLHttpRequest()
+    const target = form.getAttribute('action') || window.location.href
+    request.open('POST', target)
+    request.upload.addEventListener('progress', (sent) => {
+      if (sent.lengthComputable) {
+        const percent = Math.round((sent.loaded / sent.total) * 100)
+        bar.value = percent
+        words.textContent = `Sending… ${percent}%`
+      }
+    })
+    request.addEventListener('load', () => {
+      if (request.responseURL && request.responseURL !== new URL(target, window.location.href).href) {
+        window.location.assign(request.responseURL)
+        return
+      }
+      document.open()
+      document.write(request.responseText)
+      document.close()
+    })
+    request.addEventListener('error', () => {
+      words.textContent = 'The files could not be sent. Check your connection and try again.'
+      button.disabled = false
+    })
+    progress.hidden = false
+    button.disabled = true
+    request.send(new FormData(form))
+  })
+}

@@ -9,9 +9,11 @@ from django.utils import timezone
 
 from cases import services
 from consent.services import record_consent
+from documents.services import templates_for
 from safeguarding.services import break_glass, designate_lead, raise_concern
 from tests.conftest import client_for
 from tests.consent.test_referrals import make_referral
+from tests.documents.helpers import attach
 from tests.factories import contact_details
 from tests.rights.helpers import answered_request, legal_request_with_extract
 from training.services import make_case_study
@@ -87,6 +89,8 @@ def records(caseworker, case, non_lead_senior, senior, head):
         "designation_id": designate_lead(head, head).pk,
         # A draft training case study: only its maker (``senior``) reaches it until approved.
         "case_study_id": make_case_study(by=senior, case=case).pk,
+        "document_id": attach(caseworker, case, "CANARY-ZEBEDEE.txt", b"CANARY-ZEBEDEE words").pk,
+        "template_id": templates_for(case.service).first().pk,
     }
 
 
@@ -140,6 +144,8 @@ SENIOR_ONLY = {
     "training:study_approve",
     "training:study_send_back",
     "training:study_withdraw",
+    # Letter templates are edited by senior staff.
+    "documents:letter_template_edit",
 }
 
 #: Child-protection files: for designated safeguarding leads only (``senior`` is one).

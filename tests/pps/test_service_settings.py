@@ -22,6 +22,7 @@ def settings_form(service, **overrides):
         "why_we_keep_statement": service.why_we_keep_statement,
         "idle_timeout_minutes": "15",
         "contact_correction_days": "14",
+        "document_max_megabytes": "20",
     }
     data.update(overrides)
     return data

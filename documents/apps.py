@@ -1,0 +1,25 @@
+from django.apps import AppConfig
+
+
+class DocumentsConfig(AppConfig):
+    default_auto_field = "django.db.models.BigAutoField"
+    name = "documents"
+    verbose_name = "Documents and letters"
+
+    def ready(self):
+        from cases.destruction import register_household_destroyed
+        from cases.timeline import register_case_links, register_timeline_entries
+        from documents import services, views
+        from pps.audit import shows_with_case
+
+        shows_with_case(case_records)
+        register_timeline_entries(views.timeline_entries)
+        register_case_links(views.case_links)
+        register_household_destroyed(services.delete_household_files)
+
+
+def case_records(case) -> dict:
+    """The case's documents, for "Who has accessed this case"."""
+    from documents.models import Document
+
+    return {Document: Document.objects.filter(case=case).values_list("pk", flat=True)}
