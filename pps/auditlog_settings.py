@@ -17,6 +17,7 @@ EXCLUDED = [
     "axes.AccessAttempt",  # sign-in attempts: django-axes keeps its own record of them
     "axes.AccessLog",
     "axes.AccessFailureLog",
+    "imports.ImportedRecord",  # which record an old id became: that record has its own entry
 ]
 
 #: Personal fields, masked in every audit diff.
@@ -73,6 +74,7 @@ MASKED = {
     "safeguarding.ExternalReferral": ["person_spoken_to", "their_reference", "what_was_shared"],
     "training.CaseStudy": ["content", "returned_note", "data_key"],
     "training.CaseStudyEvent": ["note"],
+    "imports.ImportRun": ["data_key"],
     # Second-factor secrets: never copied into the audit log.
     "otp_totp.TOTPDevice": ["key"],
     "pps.AuthenticatorApp": ["secret"],

@@ -36,6 +36,7 @@ urlpatterns = [
     path("", include("reports.urls")),
     path("", include("rights.urls")),
     path("", include("training.urls")),
+    path("", include("imports.urls")),
 ]
 
 handler404 = "pps.views.not_found"
