@@ -84,42 +84,48 @@ class RowRefused(Exception):
 # Upload ---------------------------------------------------------------------------------------
 
 
-def new_run(*, by, source_name: str) -> ImportRun:
-    """An unsaved run with its data key, for an upload about to be stored."""
+def new_run(*, by) -> ImportRun:
+    """An unsaved run with its own data key, for an upload about to be stored encrypted."""
     require_importer(by)
-    name = " ".join((source_name or "").split())
-    if not name:
-        raise ImportError_("Name the system the records come from, for example “Charitylog”.")
-    if len(name) > 100:
-        raise ImportError_("The system's name must be 100 characters or fewer.")
     run = ImportRun(service=by.service, uploaded_by=by)
-    run.source_name = name
     run.household_key()  # makes the run's data key
     return run
 
 
+def clean_source_name(name: str) -> str:
+    name = " ".join((name or "").split())
+    if not name:
+        raise ImportError_("Name the system the records come from, for example “Charitylog”.")
+    if len(name) > 100:
+        raise ImportError_("The system's name must be 100 characters or fewer.")
+    return name
+
+
 @transaction.atomic
-def save_upload(*, run: ImportRun, stored_name: str, size: int) -> ImportRun:
+def save_upload(*, run: ImportRun, source_name: str, stored_name: str, size: int) -> ImportRun:
     """Check the stored upload is a CSV or XLSX file we can read, and save the run; a file that
     cannot be read is deleted and ``ImportError_`` says why."""
     run.stored_name, run.file_size = stored_name, size
     try:
+        source_name = clean_source_name(source_name)
         if size == 0:
             raise readers.UnreadableFile("The file is empty.")
         with open_upload(run) as stream:
             facts = readers.facts_of(stream)
             headers, _ = readers.header_and_rows(stream, facts)
-    except readers.UnreadableFile as problem:
+        if not headers:
+            raise readers.UnreadableFile("The first row should name the columns; it is empty.")
+        if len(set(headers)) != len(headers):
+            raise readers.UnreadableFile(
+                "Two columns have the same name in the first row: give each its own."
+            )
+    except (readers.UnreadableFile, ImportError_) as problem:
         storage.delete(stored_name)
-        raise ImportError_(str(problem)) from None
-    if not headers:
-        storage.delete(stored_name)
-        raise ImportError_("The first row should name the columns; it is empty.")
-    if len(set(headers)) != len(headers):
-        storage.delete(stored_name)
-        raise ImportError_("Two columns have the same name in the first row: give each its own.")
+        raise ImportError_(
+            problem.messages[0] if isinstance(problem, ImportError_) else str(problem)
+        ) from None
     run.kind, run.encoding, run.delimiter, run.headers = facts.kind, facts.encoding, facts.delimiter, headers
-    run.source, _ = ImportSource.objects.get_or_create(service=run.service, name=run.source_name)
+    run.source, _ = ImportSource.objects.get_or_create(service=run.service, name=source_name)
     run.column_mapping = remembered_or_guessed_columns(run.source, headers)
     run.save()
     return run
@@ -127,9 +133,9 @@ def save_upload(*, run: ImportRun, stored_name: str, size: int) -> ImportRun:
 
 def upload_file(*, by, source_name: str, file) -> ImportRun:
     """Store ``file`` (a binary file object) encrypted and start a run (commands and tests)."""
-    run = new_run(by=by, source_name=source_name)
+    run = new_run(by=by)
     stored_name, size = storage.write_encrypted(file, key=run.household_key(), label=str(run.pk))
-    return save_upload(run=run, stored_name=stored_name, size=size)
+    return save_upload(run=run, source_name=source_name, stored_name=stored_name, size=size)
 
 
 def open_upload(run: ImportRun):

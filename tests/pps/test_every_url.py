@@ -13,6 +13,7 @@ from safeguarding.services import break_glass, designate_lead, raise_concern
 from tests.conftest import client_for
 from tests.consent.test_referrals import make_referral
 from tests.factories import contact_details
+from tests.imports.helpers import csv_bytes, previewed, row
 from tests.rights.helpers import answered_request, legal_request_with_extract
 from training.services import make_case_study
 
@@ -83,6 +84,8 @@ def records(caseworker, case, non_lead_senior, senior, head):
         "designation_id": designate_lead(head, head).pk,
         # A draft training case study: only its maker (``senior``) reaches it until approved.
         "case_study_id": make_case_study(by=senior, case=case).pk,
+        # An import of existing records, previewed and waiting to be confirmed (head of service).
+        "import_id": previewed(head, csv_bytes([row(**{"First name": "CANARY-ZEBEDEE"})])).pk,
     }
 
 
@@ -148,6 +151,8 @@ SAFEGUARDING_LEAD_ONLY = {
 
 #: For the head of service only.
 HEAD_ONLY = {
+    # Imports of existing records: the head of service's (a maintainer reaches only their own).
+    *(f"imports:import_{name}" for name in "detail columns values preview confirm resume cancel".split()),
     "safeguarding:lead_designation",
     # Legal requests: the head of service decides them (or their deputy while they are absent).
     *(
