@@ -318,6 +318,7 @@ def choices_for(service, key: str) -> list[tuple[str, str]]:
 SYNONYMS = {
     "channel": {
         "telephone": "phone",
+        "tel": "phone",
         "phone call": "phone",
         "call": "phone",
         "e-mail": "email",
@@ -753,14 +754,16 @@ def make_preview(run: ImportRun) -> dict:
 
 
 @transaction.atomic
-def confirm(*, by, run: ImportRun) -> ImportRun:
-    """Queue the previewed import and start it in the background."""
+def confirm(*, by, run: ImportRun, start: bool = True) -> ImportRun:
+    """Queue the previewed import and start it in the background (``start=False``: the caller
+    runs it, as the command does)."""
     require_importer(by)
     _require_status(run, {ImportRun.Status.PREVIEWED})
     run.status = ImportRun.Status.QUEUED
     run.rows_total = run.preview.get("rows", 0)
     run.save()
-    start_in_background(run.pk)
+    if start:
+        start_in_background(run.pk)
     return run
 
 
@@ -772,7 +775,7 @@ def is_interrupted(run: ImportRun) -> bool:
 
 
 @transaction.atomic
-def resume(*, by, run: ImportRun) -> ImportRun:
+def resume(*, by, run: ImportRun, start: bool = True) -> ImportRun:
     """Start an interrupted or stopped import again, from its last saved batch."""
     require_importer(by)
     if not (run.status == ImportRun.Status.FAILED or is_interrupted(run)):
@@ -782,7 +785,8 @@ def resume(*, by, run: ImportRun) -> ImportRun:
     run.status = ImportRun.Status.QUEUED
     run.failure = ""
     run.save(update_fields=["status", "failure"])
-    start_in_background(run.pk)
+    if start:
+        start_in_background(run.pk)
     return run
 
 
