@@ -96,7 +96,12 @@ class ColumnsForm(Form):
         choices = [("", "Not in this file"), *((h, h) for h in headers)]
         self.groups = {}
         for key, label, group in FIELDS:
-            self.fields[key] = forms.ChoiceField(label=label, choices=choices, required=False)
+            self.fields[key] = forms.ChoiceField(
+                label=label,
+                choices=choices,
+                required=False,
+                widget=forms.Select(attrs={"class": "govuk-select"}),
+            )
             self.fields[key].initial = (initial_mapping or {}).get(key, "")
             self.groups.setdefault(group, []).append(key)
 
@@ -138,6 +143,7 @@ class ValuesForm(Form):
                     label=f"“{shown}” becomes",
                     choices=choices,
                     required=True,
+                    widget=forms.Select(attrs={"class": "govuk-select"}),
                     error_messages={"required": f"Choose what the {VALUE_LABELS[key]} “{shown}” becomes."},
                 )
                 self.fields[name].initial = run.value_mapping.get(key, {}).get(old, "")
