@@ -2,7 +2,9 @@
 
     .venv/bin/python benchmarks/import_records.py                 # 100,000 contacts, 20,000 parents
     .venv/bin/python benchmarks/import_records.py --parents 2000 --contacts 10000
-    DATABASE_URL=postgres://postgres@127.0.0.1:5432/pps_import_bench .venv/bin/python benchmarks/import_records.py
+    createdb -h 127.0.0.1 -U postgres pps_import_bench
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/pps_import_bench \
+        .venv/bin/python benchmarks/import_records.py
 
 Goal: 100,000 contacts for 20,000 parents in under 5 minutes on this 2-core machine, with flat
 memory (the file is streamed: the peak should not grow with the number of rows). Prints the time
@@ -94,7 +96,8 @@ def main() -> None:
         write_file(path, args.parents, args.contacts)
         size = path.stat().st_size / 1024 / 1024
         print(
-            f"{connection.vendor}: {args.contacts:,} contacts for {args.parents:,} parents, {size:.1f} MiB CSV"
+            f"{connection.vendor}: {args.contacts:,} contacts for {args.parents:,} parents, "
+            f"{size:.1f} MiB CSV"
         )
         print(f"  start: peak memory {peak_mib():.0f} MiB")
 
