@@ -284,11 +284,10 @@ def distinct_values(run: ImportRun, mapping: dict) -> dict[str, set]:
     with file_rows(run) as (_, records, _epoch):
         for _, record in records:
             for key, values in found.items():
-                cell = record.get(mapping[key])
-                parts = split_list(cell) if key == "topic" else [text(cell)]
-                values.update(parts or [""])
                 if len(values) > MAX_DISTINCT:
-                    break
+                    continue  # free text, not a list: refused, and not read further
+                cell = record.get(mapping[key])
+                values.update((split_list(cell) if key == "topic" else [text(cell)]) or [""])
     return found
 
 

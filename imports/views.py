@@ -1,8 +1,9 @@
 """**Import records**: bring a service's existing records in from an old system's files.
 
 Thin: reads through ``imports.access``, writes through ``imports.services``. The head of
-service sees the first rows of a file beside the mapping; a maintainer sees column headers,
-counts and row numbers only.
+service sees the first rows of a file beside the mapping; a maintainer sees column headers, the
+values of the list columns (topics, outcomes, channels...: lists, not about anyone), counts and
+row numbers only.
 """
 
 from django.contrib import messages

@@ -391,3 +391,11 @@ def test_a_maintainer_is_never_shown_the_rows(maintainer, head):
     run = upload(maintainer, csv_bytes([row()]))
     assert services.first_rows(run, by=maintainer) == []
     assert services.first_rows(run, by=head)[0][1] == "Ottoline"
+
+
+def test_a_free_text_column_cannot_be_mapped_as_a_list(head, monkeypatch):
+    monkeypatch.setattr(services, "MAX_DISTINCT", 3)
+    rows = [row(**{"Contact ID": f"T{n}", "Topic": f"Topic number {n}"}) for n in range(6)]
+    run = upload(head, csv_bytes(rows))
+    with pytest.raises(services.ImportError_, match="free text"):
+        services.set_column_mapping(by=head, run=run, mapping=MAPPING)
