@@ -133,3 +133,25 @@ def test_progress_page_refreshes_while_running_and_offers_resume_when_interrupte
     ImportRun.objects.filter(pk=run.pk).update(heartbeat_at=timezone.now() - timezone.timedelta(hours=1))
     page = client.get(reverse("imports:import_detail", args=[run.pk])).content.decode()
     assert "Resume the import" in page and 'http-equiv="refresh"' not in page
+
+
+def test_recording_the_consent_records_the_case_once(caseworker, case):
+    from tests.pps.test_one_entry_per_record import assert_each_record_once
+
+    url = reverse("imports:consent_record", args=[case.pk])
+    form = {"method": "oral_phone", "told": "on"}
+    written = assert_each_record_once(caseworker, client_for(caseworker), url, form)
+    assert [how for _, _, how in written] == ["record consent to keep details"]
+
+
+def test_each_import_page_records_the_import_once(head):
+    from tests.pps.test_every_url import access_entries_of_one_request
+
+    run = imported(head, csv_bytes([row()]))
+    client = client_for(head)
+    for name in ("import_detail", "import_columns", "import_values", "import_preview"):
+        response, written = access_entries_of_one_request(
+            head, lambda name=name: client.get(reverse(f"imports:{name}", args=[run.pk]))
+        )
+        assert response.status_code == 200
+        assert [(pk, how.split()[0]) for _, pk, how in written] == [(str(run.pk), "import")]
