@@ -760,6 +760,7 @@ def confirm(*, by, run: ImportRun, start: bool = True) -> ImportRun:
     _require_status(run, {ImportRun.Status.PREVIEWED})
     run.status = ImportRun.Status.QUEUED
     run.rows_total = run.preview.get("rows", 0)
+    run.heartbeat_at = timezone.now()
     run.save()
     if start:
         start_in_background(run.pk)
@@ -767,8 +768,9 @@ def confirm(*, by, run: ImportRun, start: bool = True) -> ImportRun:
 
 
 def is_interrupted(run: ImportRun) -> bool:
-    """Running, but no progress saved for ``STALE_AFTER``: the worker is gone."""
-    return run.status == ImportRun.Status.RUNNING and (
+    """Waiting or running, but no progress saved for ``STALE_AFTER``: the worker is gone (the
+    server restarted before or while it worked)."""
+    return run.status in {ImportRun.Status.QUEUED, ImportRun.Status.RUNNING} and (
         run.heartbeat_at is None or run.heartbeat_at < timezone.now() - STALE_AFTER
     )
 
@@ -783,7 +785,8 @@ def resume(*, by, run: ImportRun, start: bool = True) -> ImportRun:
         raise ImportError_("The uploaded file has been deleted: upload it again.")
     run.status = ImportRun.Status.QUEUED
     run.failure = ""
-    run.save(update_fields=["status", "failure"])
+    run.heartbeat_at = timezone.now()
+    run.save(update_fields=["status", "failure", "heartbeat_at"])
     if start:
         start_in_background(run.pk)
     return run

@@ -293,12 +293,13 @@ def test_an_import_interrupted_half_way_resumes_where_it_stopped(head, monkeypat
     assert (Contact.objects.count(), Parent.objects.count(), run.contacts_created) == (5, 5, 5)
 
 
-def test_a_run_whose_worker_vanished_shows_as_interrupted_and_resumes(head):
+@pytest.mark.parametrize("status", [ImportRun.Status.QUEUED, ImportRun.Status.RUNNING])
+def test_a_run_whose_worker_vanished_shows_as_interrupted_and_resumes(head, status):
     from django.utils import timezone
 
     run = previewed(head, csv_bytes(TWO_PARENTS))
     ImportRun.objects.filter(pk=run.pk).update(
-        status=ImportRun.Status.RUNNING, heartbeat_at=timezone.now() - timezone.timedelta(minutes=10)
+        status=status, heartbeat_at=timezone.now() - timezone.timedelta(minutes=10)
     )
     run.refresh_from_db()
     assert services.is_interrupted(run)
