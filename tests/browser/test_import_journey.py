@@ -28,6 +28,7 @@ def test_the_head_of_service_imports_the_sample_file(
         # writing would lock its tables. Here the test runs the import, while the page watches.
         monkeypatch.setattr(services, "start_in_background", started.append)
     page = browser_page
+    page.set_default_timeout(30_000)  # each step reads the whole file: slower on a busy machine
     sign_in(page, head)
     page.get_by_role("link", name="Import records").click()
     page.get_by_label("Which system do these records come from?").fill("Sample case system")
