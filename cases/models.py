@@ -245,6 +245,11 @@ class Case(EncryptedModel):
     referral_source = models.CharField(
         "who referred the parent", max_length=12, choices=ReferralSource.choices, default="", blank=True
     )
+    #: Imported from an old system that recorded no consent to keep details (R2): listed on the
+    #: dashboard until the consent is recorded (``consent.services.record_consent_to_keep_details``).
+    consent_not_recorded = models.BooleanField(
+        "consent to keep details not recorded in the old system", default=False
+    )
 
     objects = CaseQuerySet.as_manager()
 

@@ -13,6 +13,7 @@ from datetime import date
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Count, Q
+from django.http import Http404
 from django.utils import timezone
 
 from cases import access as cases_access
@@ -160,15 +161,34 @@ def log_nng_contact(*, by, details: ContactDetails) -> Contact:
     return _save_contact(by=by, service=by.service, case=None, details=details)
 
 
+def _require_importer(by) -> None:
+    """An import (``imported=True``) is run by staff its own app allowed (``imports.access``),
+    a maintainer included: here only that they are active staff of a service."""
+    if not (by is not None and by.is_authenticated and by.is_active and by.service_id):
+        raise Http404
+
+
 @transaction.atomic
 def log_case_contact(
-    *, by, case: Case, details: ContactDetails, notes: str = "", follow_up_on: date | None = None
+    *,
+    by,
+    case: Case,
+    details: ContactDetails,
+    notes: str = "",
+    follow_up_on: date | None = None,
+    imported: bool = False,
 ) -> Contact:
     """Log a call, email, letter or meeting on an open case ``by`` works on. A closed case takes
-    no new contact until it is reopened, with its reason (``reopen_case``)."""
+    no new contact until it is reopened, with its reason (``reopen_case``). An ``imported``
+    contact (a past one, from an old system) may also go on a case closed since."""
     # The page that calls this fetched the case (and recorded the read) already.
-    cases_access.require_case(by, case)
-    if not case.is_open:
+    if imported:
+        _require_importer(by)
+        if case.service_id != by.service_id:
+            raise CaseworkError("That case is not one of your service's.")
+    else:
+        cases_access.require_case(by, case)
+    if not case.is_open and not imported:
         raise CaseworkError(
             f"Case {case.reference} is closed: reopen it, with the reason, before logging a contact on it."
         )
@@ -251,15 +271,24 @@ def register_parent(
     parent: Parent,
     children: list[Child],
     case_summary: str,
+    imported: bool = False,
+    opened_at=None,
 ) -> Case:
     """Save a parent who wants in-depth help, their children, and open their first case.
 
     R2: the parent must have been told why details are kept and have agreed; the consent (how,
     when, by whom, what they were told) is recorded before anything else is saved. Without it,
     nothing is saved and the contact stays NNG.
+
+    An ``imported`` parent comes from an old system's records: when that system recorded no
+    consent to keep details, the parent is saved all the same (the records exist already) and the
+    case is flagged ``consent_not_recorded``, so the caseworker records it at the next contact.
     """
-    access.require_casework(by)
-    if not consent_confirmed:
+    if imported:
+        _require_importer(by)
+    else:
+        access.require_casework(by)
+    if not consent_confirmed and not imported:
         raise CaseworkError(
             "Record that the parent was told why we keep information and agreed, or log the "
             "contact with no name given."
@@ -270,14 +299,22 @@ def register_parent(
     for child in children:
         _check_child(child)
     parent.save()
-    record_consent_to_keep_details(
-        by=by, parent=parent, method=consent_method, parent_was_told=by.service.why_we_keep_statement
-    )
+    if consent_confirmed:
+        record_consent_to_keep_details(
+            by=by, parent=parent, method=consent_method, parent_was_told=by.service.why_we_keep_statement
+        )
     for child in children:
         child.parent = parent
         child.save()
     _refresh_search_tokens(parent)
-    return open_case(by=by, parent=parent, summary=case_summary)
+    return open_case(
+        by=by,
+        parent=parent,
+        summary=case_summary,
+        imported=imported,
+        opened_at=opened_at,
+        consent_not_recorded=imported and not consent_confirmed,
+    )
 
 
 class EditConflict(CaseworkError):
@@ -316,8 +353,13 @@ def update_parent(*, by, parent: Parent, based_on: int | None = None) -> Parent:
 
 
 @transaction.atomic
-def add_child(*, by, parent: Parent, child: Child) -> Child:
-    access.require_reach(Parent.objects.visible_to(by), parent)
+def add_child(*, by, parent: Parent, child: Child, imported: bool = False) -> Child:
+    if imported:
+        _require_importer(by)
+        if parent.service_id != by.service_id:
+            raise CaseworkError("That parent is not one of your service's.")
+    else:
+        access.require_reach(Parent.objects.visible_to(by), parent)
     _check_child(child)
     child.parent = parent
     child.save()
@@ -343,36 +385,57 @@ def _free_case_reference() -> str:
 
 
 @transaction.atomic
-def open_case(*, by, parent: Parent, summary: str) -> Case:
-    """Open a case for ``parent``; a caseworker or volunteer who opens it is assigned to it."""
-    access.require_casework(by)
+def open_case(
+    *, by, parent: Parent, summary: str, imported: bool = False, opened_at=None, consent_not_recorded=False
+) -> Case:
+    """Open a case for ``parent``; a caseworker or volunteer who opens it is assigned to it.
+
+    An ``imported`` case keeps the date the old system opened it (``opened_at``)."""
+    if imported:
+        _require_importer(by)
+    else:
+        access.require_casework(by)
+        opened_at = consent_not_recorded = None
     if parent.service_id != by.service_id:
         raise CaseworkError("That parent is not one of your service's.")
     if not summary.strip():
         raise CaseworkError("Say what the parent needs help with.")
     case = Case(
-        service=parent.service, parent=parent, summary=summary, opened_by=by, reference=_free_case_reference()
+        service=parent.service,
+        parent=parent,
+        summary=summary,
+        opened_by=by,
+        reference=_free_case_reference(),
+        opened_at=opened_at or timezone.now(),
+        consent_not_recorded=bool(consent_not_recorded),
     )
     with statistics.case_changes(case, new=True):
         case.save(force_insert=True)
     if by.role in CASE_ROLES:
         cases_access.assign_to_case(by, case)
-    CaseEvent.objects.create(case=case, kind=CaseEvent.Kind.OPENED, by=by)
+    CaseEvent.objects.create(case=case, kind=CaseEvent.Kind.OPENED, by=by, at=case.opened_at)
     return case
 
 
 @transaction.atomic
-def close_case(*, by, case: Case, reason: str) -> Case:
-    cases_access.require_case(by, case)
+def close_case(*, by, case: Case, reason: str, imported: bool = False, closed_at=None) -> Case:
+    """Close a case; an ``imported`` one keeps the date the old system closed it (``closed_at``)."""
+    if imported:
+        _require_importer(by)
+        if case.service_id != by.service_id:
+            raise CaseworkError("That case is not one of your service's.")
+    else:
+        cases_access.require_case(by, case)
+        closed_at = None
     if not case.is_open:
         raise CaseworkError("This case is already closed.")
     if not reason.strip():
         raise CaseworkError("Give a reason for closing the case.")
     with statistics.case_changes(case):
         case.status = Case.Status.CLOSED
-        case.closed_at = timezone.now()
+        case.closed_at = closed_at or timezone.now()
         case.save(update_fields=["status", "closed_at"])
-    CaseEvent.objects.create(case=case, kind=CaseEvent.Kind.CLOSED, reason=reason, by=by)
+    CaseEvent.objects.create(case=case, kind=CaseEvent.Kind.CLOSED, reason=reason, by=by, at=case.closed_at)
     return case
 
 

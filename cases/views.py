@@ -84,7 +84,14 @@ def dashboard(request):
         .prefetch_related("topics")
         .order_by("-occurred_at")[:10]
     )
+    # Imported from an old system with no consent to keep details recorded (R2): recorded at the
+    # next contact, which clears the flag.
+    consent_missing = list(
+        my_cases.filter(consent_not_recorded=True).select_related("parent").order_by("-opened_at")[:20]
+    )
     shown_cases = {c.pk: c for c in open_cases}
+    for case in consent_missing:
+        shown_cases.setdefault(case.pk, case)
     for contact in chain(follow_ups, recent):
         if contact.case:
             shown_cases.setdefault(contact.case.pk, contact.case)
@@ -96,6 +103,7 @@ def dashboard(request):
             "heading": heading,
             "open_cases": open_cases,
             "open_count": open_count,
+            "consent_missing": consent_missing,
             "follow_ups": follow_ups,
             "recent": recent,
             "today": today,

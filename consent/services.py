@@ -27,16 +27,21 @@ def _day(moment: datetime) -> str:
 
 @transaction.atomic
 def record_consent_to_keep_details(*, by, parent, method: str, parent_was_told: str) -> Consent:
-    """Record that ``parent`` was told why details are kept and agreed (R2)."""
+    """Record that ``parent`` was told why details are kept and agreed (R2). Cases imported with
+    no such consent in the old system lose their "not recorded" flag."""
     if method not in Consent.Method.values:
         raise ValueError(f"Unknown consent method {method!r}")
-    return Consent.objects.create(
+    consent = Consent.objects.create(
         parent=parent,
         method=method,
         recorded_by=by,
         parent_was_told=parent_was_told,
         keeps_details=True,
     )
+    for case in parent.cases.filter(consent_not_recorded=True):
+        case.consent_not_recorded = False
+        case.save(update_fields=["consent_not_recorded"])
+    return consent
 
 
 @transaction.atomic

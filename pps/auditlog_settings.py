@@ -19,6 +19,7 @@ EXCLUDED = [
     "axes.AccessAttempt",  # sign-in attempts: django-axes keeps its own record of them
     "axes.AccessLog",
     "axes.AccessFailureLog",
+    "imports.ImportedRecord",  # which record an old id became: that record has its own entry
 ]
 
 #: Personal fields, masked in every audit diff.
@@ -77,6 +78,7 @@ MASKED = {
     "training.CaseStudy": ["content", "returned_note", "data_key"],
     "training.CaseStudyEvent": ["note"],
     "documents.Document": ["title", "file_name"],
+    "imports.ImportRun": ["data_key"],
     # Second-factor secrets: never copied into the audit log.
     "otp_totp.TOTPDevice": ["key"],
     "pps.AuthenticatorApp": ["secret"],

@@ -88,6 +88,7 @@ INSTALLED_APPS = [
     "training",
     "staff",
     "documents",
+    "imports",
     "demo",
 ]
 
@@ -192,6 +193,12 @@ SESSION_COOKIE_AGE = 12 * 60 * 60
 PPS_STEP_UP_MINUTES = env_int("PPS_STEP_UP_MINUTES", 15)
 #: Statistics exports (CSV, XLSX, data file, printable report) one person may make in a minute.
 PPS_STATISTICS_EXPORTS_PER_MINUTE = env_int("PPS_STATISTICS_EXPORTS_PER_MINUTE", 5)
+
+# Imports of existing records (imports/): where uploads wait, encrypted, outside any public
+# folder; the largest upload; whether a confirmed import runs in this thread (tests) or another.
+IMPORTS_DIR = env_str("IMPORTS_DIR") or str(BASE_DIR / "var" / "imports")
+IMPORTS_MAX_UPLOAD_BYTES = env_int("IMPORTS_MAX_UPLOAD_BYTES", 300 * 1024 * 1024)
+IMPORTS_RUN_INLINE = env_bool("IMPORTS_RUN_INLINE", TESTING)
 #: How long a senior manager who is not a designated lead may reach a case's child-protection
 #: file after breaking glass on it (safeguarding.services.break_glass).
 PPS_BREAK_GLASS_MINUTES = env_int("PPS_BREAK_GLASS_MINUTES", 60)

@@ -49,6 +49,7 @@ urlpatterns = [
     path("", include("training.urls")),
     path("", include("staff.urls")),
     path("", include("documents.urls")),
+    path("", include("imports.urls")),
 ]
 
 handler404 = "pps.views.not_found"

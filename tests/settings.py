@@ -10,6 +10,8 @@ os.environ["PPS_TESTING"] = "1"
 # Fixed, test-only keys (they protect nothing): 32 bytes each, base64url.
 os.environ.setdefault("FIELD_ENCRYPTION_KEYS", "test1:AQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQE")
 os.environ.setdefault("SEARCH_INDEX_KEY", "AgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgI")
+# Uploads waiting to be imported (encrypted) go to a folder of the test run's own.
+os.environ.setdefault("IMPORTS_DIR", tempfile.mkdtemp(prefix="pps-test-imports-"))
 
 # Documents go to a fresh temporary folder of the test run's own, removed when the run ends.
 if not os.environ.get("PPS_DOCUMENTS_DIR"):

@@ -15,6 +15,7 @@ from tests.conftest import client_for
 from tests.consent.test_referrals import make_referral
 from tests.documents.helpers import attach
 from tests.factories import contact_details
+from tests.imports.helpers import csv_bytes, previewed, row
 from tests.rights.helpers import answered_request, legal_request_with_extract
 from training.services import make_case_study
 
@@ -91,6 +92,8 @@ def records(caseworker, case, non_lead_senior, senior, head):
         "case_study_id": make_case_study(by=senior, case=case).pk,
         "document_id": attach(caseworker, case, "CANARY-ZEBEDEE.txt", b"CANARY-ZEBEDEE words").pk,
         "template_id": templates_for(case.service).first().pk,
+        # An import of existing records, previewed and waiting to be confirmed (head of service).
+        "import_id": previewed(head, csv_bytes([row(**{"First name": "CANARY-ZEBEDEE"})])).pk,
     }
 
 
@@ -161,6 +164,8 @@ SAFEGUARDING_LEAD_ONLY = {
 
 #: For the head of service only.
 HEAD_ONLY = {
+    # Imports of existing records: the head of service's (a maintainer reaches only their own).
+    *(f"imports:import_{name}" for name in "detail columns values preview confirm resume cancel".split()),
     "safeguarding:lead_designation",
     # Legal requests: the head of service decides them (or their deputy while they are absent).
     *(

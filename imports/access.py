@@ -1,0 +1,62 @@
+"""Who may import records, and who reaches an import.
+
+The getter raises ``Http404`` for an import that does not exist and for one that is not yours,
+and records exactly one ACCESS entry for the import it returns.
+"""
+
+from django.http import Http404
+
+from imports.models import ImportRun
+from pps.access import get_or_404
+from pps.audit import record_access
+from pps.models import Role
+
+
+def _active(user) -> bool:
+    return bool(
+        user is not None and user.is_authenticated and user.is_active and getattr(user, "service_id", None)
+    )
+
+
+def may_import(user) -> bool:
+    """Who brings a service's existing records in:
+
+    - the active head of service;
+    - an active system maintainer of the service, who sees column headers, counts and row
+      numbers only, never a cell's value (``sees_cell_values``).
+    Nobody else (senior managers, caseworkers, volunteers, coordinators, other services)."""
+    return _active(user) and user.role in {Role.HEAD_OF_SERVICE, Role.MAINTAINER}
+
+
+def sees_cell_values(user) -> bool:
+    """Whether the first rows of an uploaded file are shown: to the head of service only. A
+    maintainer reads no case content (R9), so maps columns by their headers alone."""
+    return _active(user) and user.role == Role.HEAD_OF_SERVICE
+
+
+def require_importer(user) -> None:
+    if not may_import(user):
+        raise Http404
+
+
+def imports_visible_to(user, queryset=None):
+    """The imports ``user`` may reach.
+
+    - Only people who may import (``may_import``), and only their own service's imports.
+    - The head of service reaches every import of the service.
+    - A maintainer reaches the imports they uploaded.
+    """
+    queryset = ImportRun.objects.all() if queryset is None else queryset
+    if not may_import(user):
+        return queryset.none()
+    queryset = queryset.filter(service_id=user.service_id)
+    if user.role == Role.HEAD_OF_SERVICE:
+        return queryset
+    return queryset.filter(uploaded_by=user)
+
+
+def get_import_for_user(user, import_id, *, how: str = "import page"):
+    """The import ``import_id`` if ``user`` may reach it (see above), else 404. Recorded."""
+    run = get_or_404(imports_visible_to(user).select_related("source", "uploaded_by"), import_id)
+    record_access(user, [run], how=how)
+    return run
