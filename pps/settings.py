@@ -139,6 +139,12 @@ DATABASES = {
         conn_max_age=env_int("DB_CONN_MAX_AGE", 60),
     )
 }
+# A read replica (a hot standby of the primary) for the statistics, when REPLICA_DATABASE_URL is
+# set: pps.db_router sends the reports' reads there, and everything else to the primary.
+if replica_url := env_str("REPLICA_DATABASE_URL"):
+    DATABASES["replica"] = dj_database_url.parse(replica_url, conn_max_age=env_int("DB_CONN_MAX_AGE", 60))
+PPS_READ_REPLICA = "replica" if "replica" in DATABASES else None
+DATABASE_ROUTERS = ["pps.db_router.ReplicaRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "pps.User"
