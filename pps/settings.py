@@ -276,6 +276,9 @@ STORAGES = {
         else "whitenoise.storage.CompressedManifestStaticFilesStorage"
     },
 }
+# The demo and the tests serve the source files as they change; production the collected ones.
+WHITENOISE_AUTOREFRESH = DEBUG or TESTING
+WHITENOISE_USE_FINDERS = DEBUG or TESTING
 
 # Bad or huge input gets a 400, never a 500.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
