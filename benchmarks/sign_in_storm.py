@@ -26,7 +26,6 @@ import os
 import random
 import re
 import signal
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -84,7 +83,7 @@ def report(name: str, results: list) -> None:
         print(f"{name:32} no successful request, {errors} errors")
         return
     print(
-        f"{name:32} n={len(results):4}  p50 {statistics.median(times):7.0f} ms  "
+        f"{name:32} n={len(results):4}  p50 {percentile(times, 0.5):7.0f} ms  "
         f"p95 {percentile(times, 0.95):7.0f} ms  max {max(times):7.0f} ms  errors {errors}"
     )
 
