@@ -39,7 +39,8 @@ def env_int(name: str, default: int) -> int:
 
 
 def env_list(name: str, default: str = "") -> list[str]:
-    return [item.strip() for item in (env_str(name) or default).split(",") if item.strip()]
+    value = env_str(name)
+    return [item.strip() for item in (default if value is None else value).split(",") if item.strip()]
 
 
 def required_secret(name: str) -> str:
