@@ -15,6 +15,9 @@ model: requests are sent on time whether or not earlier ones have been answered)
 2. the same mixed load, plus ``--sign-ins`` a second (default 10): the password step of
    signing in, each a real Argon2 check, from addresses of their own.
 
+To run it again on the same database, give the same keys each time (``FIELD_ENCRYPTION_KEYS``,
+``SEARCH_INDEX_KEY``; without them ``_setup`` makes new ones, and the loaded data cannot be read).
+
 It prints the p50, p95 and the largest time of each, and the errors (a "too many people are
 signing in" page counts as one). ``--slots N`` sets ``PPS_PASSWORD_CHECKS_AT_ONCE`` (default:
 half the cores); ``--port`` the port gunicorn listens on.
