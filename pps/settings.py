@@ -39,7 +39,8 @@ def env_int(name: str, default: int) -> int:
 
 
 def env_list(name: str, default: str = "") -> list[str]:
-    return [item.strip() for item in (env_str(name) or default).split(",") if item.strip()]
+    value = env_str(name)
+    return [item.strip() for item in (default if value is None else value).split(",") if item.strip()]
 
 
 def required_secret(name: str) -> str:
@@ -144,6 +145,12 @@ DATABASES = {
         conn_max_age=env_int("DB_CONN_MAX_AGE", 60),
     )
 }
+# A read replica (a hot standby of the primary) for the statistics, when REPLICA_DATABASE_URL is
+# set: pps.db_router sends the reports' reads there, and everything else to the primary.
+if replica_url := env_str("REPLICA_DATABASE_URL"):
+    DATABASES["replica"] = dj_database_url.parse(replica_url, conn_max_age=env_int("DB_CONN_MAX_AGE", 60))
+PPS_READ_REPLICA = "replica" if "replica" in DATABASES else None
+DATABASE_ROUTERS = ["pps.db_router.ReplicaRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "pps.User"
@@ -285,6 +292,9 @@ STORAGES = {
         else "whitenoise.storage.CompressedManifestStaticFilesStorage"
     },
 }
+# The demo and the tests serve the source files as they change; production the collected ones.
+WHITENOISE_AUTOREFRESH = DEBUG or TESTING
+WHITENOISE_USE_FINDERS = DEBUG or TESTING
 
 # Files: static files as usual; documents attached to cases (documents.services) in their own
 # storage, encrypted, under random names, never served by the web server. By default a folder

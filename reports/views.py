@@ -7,6 +7,7 @@ from django.utils.text import slugify
 from django.views.decorators.http import require_POST
 
 from pps import step_up
+from pps.db_router import reading_statistics
 from reports import access, exports, services
 from reports.forms import PeriodForm, SuppressionRuleForm
 from reports.models import StatisticsExport
@@ -17,7 +18,8 @@ def _report(request, data):
         raise Http404
     form = PeriodForm(data if data.get("period") else None)
     period = form.period_or_default()
-    return form, services.build_report(request.user.service, period, viewer=request.user)
+    with reading_statistics():  # from the read replica, when there is one
+        return form, services.build_report(request.user.service, period, viewer=request.user)
 
 
 def statistics(request):

@@ -19,3 +19,8 @@ if not os.environ.get("PPS_DOCUMENTS_DIR"):
     atexit.register(shutil.rmtree, os.environ["PPS_DOCUMENTS_DIR"], True)
 
 from pps.settings import *  # noqa: E402,F403
+
+# A second alias on the test database (a mirror, as a replica is of the primary), for the test of
+# pps.db_router; the router leaves it unused unless a test sets PPS_READ_REPLICA.
+DATABASES["replica"] = {**DATABASES["default"], "TEST": {"MIRROR": "default"}}  # noqa: F405
+PPS_READ_REPLICA = None

@@ -16,7 +16,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from pps.logs import JsonFormatter
-from pps.settings import cache_from_url
+from pps.settings import cache_from_url, env_list, env_str
 from tests.markers import requires_postgres
 
 
@@ -130,3 +130,13 @@ def test_a_failing_nightly_job_fails_the_run_after_the_others_ran(db, settings, 
     with pytest.raises(CommandError, match="verify_audit_chain"):
         call_command("nightly")
     assert "clearsessions: done" in capsys.readouterr().out
+
+
+def test_a_secret_may_come_from_a_file_named_by_its_name_and_file(monkeypatch, tmp_path):
+    (tmp_path / "secret").write_text("from-the-file\n")
+    (tmp_path / "hosts").write_text("casework.example.org,pps.example.org")
+    monkeypatch.setenv("PPS_EXAMPLE_SECRET", "from-the-environment")
+    monkeypatch.setenv("PPS_EXAMPLE_SECRET_FILE", str(tmp_path / "secret"))
+    monkeypatch.setenv("PPS_EXAMPLE_HOSTS_FILE", str(tmp_path / "hosts"))
+    assert env_str("PPS_EXAMPLE_SECRET") == "from-the-file"
+    assert env_list("PPS_EXAMPLE_HOSTS") == ["casework.example.org", "pps.example.org"]
