@@ -61,6 +61,8 @@ def start_gunicorn(workers: int) -> subprocess.Popen:
 def sessions():
     """Signed-in sessions (past the second factor and the policy) for two people, and their CSRF
     secret, as cookies to send."""
+    from django.conf import settings
+
     from pps.models import User
     from tests.conftest import client_for
 
@@ -68,8 +70,9 @@ def sessions():
     for username in ("kw.caseworker", "kw.senior"):
         client = client_for(User.objects.get(username=username))
         csrf = secrets.token_hex(16)  # a 32-character secret, sent as cookie and header
+        session = client.cookies[settings.SESSION_COOKIE_NAME].value
         people[username] = {
-            "Cookie": f"sessionid={client.cookies['sessionid'].value}; csrftoken={csrf}",
+            "Cookie": f"{settings.SESSION_COOKIE_NAME}={session}; {settings.CSRF_COOKIE_NAME}={csrf}",
             "X-CSRFToken": csrf,
         }
     return people

@@ -133,7 +133,6 @@ def client_for(user):
 def measure(label, requests, rounds):
     """Interleave the requests (label, callable) for ``rounds`` rounds; print each one's figures."""
     from django.db import connection
-    from django.test.utils import CaptureQueriesContext
 
     for name, request in requests:  # warm up, and check that each request does what it says
         status = request().status_code
@@ -145,12 +144,14 @@ def measure(label, requests, rounds):
             request()
             timings[name].append((time.perf_counter() - started) * 1000)
     print(f"\n{label}")
-    from django.core.signals import request_started
-    from django.db import reset_queries
-
-    request_started.disconnect(reset_queries)  # so that a request's queries can be counted
     for name, request in requests:
-        with CaptureQueriesContext(connection) as captured:
+        captured = []
+
+        def count(execute, sql, params, many, context, captured=captured):
+            captured.append(sql)
+            return execute(sql, params, many, context)
+
+        with connection.execute_wrapper(count):
             request()
         tracemalloc.start()
         request()
@@ -160,7 +161,6 @@ def measure(label, requests, rounds):
             f"  {name:<34} {percentiles(timings[name])}  {len(captured):3d} queries"
             f"  {peak / 1024:7.0f} KiB peak"
         )
-    request_started.connect(reset_queries)
     if len(requests) == 2:
         a, b = (statistics.median(timings[name]) for name, _ in requests)
         print(f"  ratio (p50): {a / b:.2f}x")
