@@ -1,9 +1,10 @@
 """How fast the statistics are, with a service of 45,000 cases and 230,000 contacts.
 
-    .venv/bin/python benchmarks/statistics.py                        # SQLite in a temp dir
-    .venv/bin/python benchmarks/statistics.py --cases 9000 --contacts 46000 --other-services 1
+    .venv/bin/python benchmarks/statistics_tables.py                        # SQLite in a temp dir
+    .venv/bin/python benchmarks/statistics_tables.py --cases 9000 --contacts 46000 --other-services 1
     createdb -h 127.0.0.1 -U postgres pps_stats_bench
-    DATABASE_URL=postgres://postgres@127.0.0.1:5432/pps_stats_bench .venv/bin/python benchmarks/statistics.py
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/pps_stats_bench \
+        .venv/bin/python benchmarks/statistics_tables.py
     dropdb -h 127.0.0.1 -U postgres pps_stats_bench
 
 It writes the rows the statistics read (cases with their codes, contacts with their topics and

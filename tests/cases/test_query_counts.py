@@ -46,3 +46,43 @@ def test_list_pages_have_a_fixed_query_count(request, caseworker, persona, metho
     add_cases(caseworker, 8)
     many = queries_for(client, method, url, data)
     assert many == few, f"{many} queries with 10 cases, {few} with 2"
+
+
+#: Session, person, second factor, policy agreement; the reach (read once); the case; contacts and
+#: their topics; disclosures, statements, consents, events, child-protection marker, children,
+#: staff; ONE statement for every ACCESS entry of the page.
+CASE_PAGE_QUERIES = 16
+#: The page's reads as above (no timeline), the form's topic and outcome, the reach check, the
+#: contact, its topics and children, their audit entries, the page's ACCESS entry, the message.
+LOG_CONTACT_QUERIES = 24
+
+
+def test_a_case_page_costs_the_same_few_queries_with_50_contacts(caseworker, case, time_machine):
+    time_machine.move_to(timezone.now(), tick=False)
+    client = client_for(caseworker)
+    url = reverse("cases:case_detail", args=[case.pk])
+
+    def log(how_many):
+        for _ in range(how_many):
+            details = contact_details(case.service)
+            services.log_case_contact(by=caseworker, case=case, details=details, notes="n")
+
+    log(2)
+    queries_for(client, "get", url)
+    few = queries_for(client, "get", url)
+    log(48)
+    many = queries_for(client, "get", url)
+    assert many == few <= CASE_PAGE_QUERIES, f"{many} queries with 50 contacts, {few} with 2"
+
+
+def test_logging_a_contact_costs_a_fixed_number_of_queries(caseworker, case, service, time_machine):
+    from tests.cases.test_case_work import contact_form
+
+    time_machine.move_to(timezone.now(), tick=False)
+    client = client_for(caseworker)
+    url = reverse("cases:case_contact_log", args=[case.pk])
+    data = contact_form(service)
+    assert client.post(url, data).status_code == 302  # warm caches (content types, session)
+    with CaptureQueriesContext(connection) as captured:
+        assert client.post(url, data).status_code == 302
+    assert len(captured) <= LOG_CONTACT_QUERIES, "\n".join(q["sql"][:120] for q in captured)
