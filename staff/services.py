@@ -140,6 +140,8 @@ def add_member(
         raise StaffError("That username is taken: choose another")
     if not email:
         raise StaffError("Enter the email address the set-up link goes to")
+    if User.objects.filter(email__iexact=email).exists():
+        raise StaffError("Another account has that email address")
     member = User(
         service_id=service.pk,
         username=username,

@@ -61,7 +61,8 @@ def account_new(request):
                 page_url=_page_url(request),
             )
         except services.StaffError as error:
-            form.add_error("username" if "username" in str(error) else None, str(error))
+            field = "username" if "username" in str(error) else "email" if "email" in str(error) else None
+            form.add_error(field, str(error))
         else:
             messages.success(
                 request,

@@ -94,11 +94,11 @@ def test_separated_parents_never_share_a_caseworker(loads, senior, caseworker, s
 
 
 @pytest.mark.parametrize("persona", ["caseworker", "volunteer", "coordinator", "maintainer", "outsider"])
-def test_only_senior_staff_reach_caseloads(request, loads, persona, caseworker):
+def test_only_senior_staff_reach_caseloads(request, persona, caseworker, senior):
     client = client_for(request.getfixturevalue(persona))
     assert client.get(reverse("cases:caseloads")).status_code == 404
     assert client.get(reverse("cases:caseload_member", args=[caseworker.pk])).status_code == 404
-    case = loads["nobodys"][0]
+    case = make_case(senior, last_name="Zephyrine")
     assert (
         client.post(reverse("cases:caseload_allocate", args=[case.pk]), {"staff": caseworker.pk}).status_code
         == 404

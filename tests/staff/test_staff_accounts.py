@@ -196,6 +196,8 @@ def test_bad_input_is_explained_and_kept(head, caseworker):
     assert 'value="Quillon"' in page
     response = add(client_for(head), username=caseworker.username.upper())
     assert "That username is taken" in text(response)
+    response = add(client_for(head), email=caseworker.email.upper())
+    assert "Another account has that email address" in text(response)
     assert not mail.outbox
 
 
