@@ -234,7 +234,7 @@ def correct_contact(
     recorded). None if nothing changed (nothing is saved)."""
     reason = _reason(reason)
     contact = (
-        Contact.objects.select_for_update()
+        Contact.objects.select_for_update(of=("self",))
         .select_related("case__parent", "service", "outcome")
         .get(pk=contact.pk)
     )
@@ -288,7 +288,9 @@ def move_contact(*, by, contact: Contact, to_case: Case, reason: str) -> Contact
     if not may_move_contact(by, contact):
         raise CaseworkError("Only senior staff may move a contact to another case.")
     cases_access.require_case(by, to_case)
-    contact = Contact.objects.select_for_update().select_related("case__parent").get(pk=contact.pk)
+    contact = (
+        Contact.objects.select_for_update(of=("self",)).select_related("case__parent").get(pk=contact.pk)
+    )
     from_case = contact.case
     if to_case.pk == from_case.pk:
         raise CaseworkError("Choose another case: the contact is on this one.")

@@ -251,9 +251,8 @@ def test_a_parent_is_found_by_surname_or_phone_and_offered_before_being_added_tw
     page.get_by_label("What the parent needs help with").fill("A question about school transport.")
     page.get_by_role("button", name="Save parent and open case").click()
 
-    offer = page.get_by_role("region", name="Is this a parent we already know?")
-    expect(offer).to_be_visible()
-    use = offer.get_by_role("button", name="Use Sarah Jones and open the case")
+    expect(page.get_by_role("heading", name="Is this the same parent?", level=1)).to_be_visible()
+    use = page.get_by_role("button", name="Yes, use Sarah Jones's record and open the case")
     expect(use).to_be_visible()
     screenshot("already-known")
     assert Parent.objects.count() == 1
