@@ -138,9 +138,13 @@ def read_document(document: Document) -> bytes:
     the read). Raises DocumentError if its file is gone."""
     if document.file_deleted:
         raise DocumentError("This document's file was destroyed.")
-    with storage().open(document.stored_name, "rb") as stored:
-        sealed = stored.read()
-    return crypto.decrypt_bytes(document.household_key(), sealed, aad=document.file_aad())
+    try:
+        with storage().open(document.stored_name, "rb") as stored:
+            sealed = stored.read()
+        return crypto.decrypt_bytes(document.household_key(), sealed, aad=document.file_aad())
+    except (OSError, crypto.DecryptionError):
+        # Missing from storage, or altered there: say so, never serve something else.
+        raise DocumentError("This document's file could not be read. Ask the system maintainer.") from None
 
 
 def delete_household_files(parent) -> None:

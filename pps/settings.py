@@ -320,7 +320,12 @@ if PPS_DOCUMENTS_S3_BUCKET:
 else:
     DOCUMENTS_STORAGE = {
         "BACKEND": "django.core.files.storage.FileSystemStorage",
-        "OPTIONS": {"location": PPS_DOCUMENTS_DIR, "base_url": None, "file_permissions_mode": 0o600},
+        "OPTIONS": {
+            "location": PPS_DOCUMENTS_DIR,
+            "base_url": None,
+            "file_permissions_mode": 0o600,
+            "directory_permissions_mode": 0o700,
+        },
     }
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},

@@ -299,3 +299,15 @@ def test_with_clamav_set_but_down_nothing_unscanned_gets_in(caseworker, case, se
     settings.CLAMAV_URL = clamd.url
     with pytest.raises(FileRefused, match="could not be checked for viruses"):
         attach(caseworker, case, "note.txt", TEXT)
+
+
+def test_a_file_altered_in_storage_is_never_served(caseworker, case):
+    document = attach(caseworker, case, "review.txt", TEXT)
+    sealed = bytearray(stored_bytes(document))
+    sealed[-1] ^= 1
+    storage = storages["documents"]
+    storage.delete(document.stored_name)
+    storage.save(document.stored_name, io.BytesIO(bytes(sealed)))
+    response = client_for(caseworker).get(reverse("documents:document_download", args=[document.pk]))
+    assert response.status_code == 302
+    assert TEXT not in response.content
