@@ -13,7 +13,7 @@ from playwright.sync_api import Page, expect
 
 from cases.models import Case, Contact, Parent
 from cases.services import log_case_contact
-from tests.browser.conftest import agree_to_the_policy, set_up_authenticator
+from tests.browser.conftest import agree_to_the_policy, fill_date, set_up_authenticator
 from tests.browser.conftest import sign_in as browser_sign_in
 from tests.factories import contact_details
 
@@ -188,7 +188,7 @@ def test_a_call_shows_on_the_case_timeline_and_the_case_is_closed_and_reopened(
     page.get_by_role("group", name="Topics").get_by_label("EHC needs assessment", exact=True).check()
     page.get_by_label("Notes").fill("Explained how to ask for a needs assessment. Sending the model letter.")
     page.get_by_role("group", name="Outcome").get_by_label("Follow-up arranged").check()
-    page.get_by_label("Follow-up date (optional)").fill(follow_up.isoformat())
+    fill_date(page, "Follow-up date (optional)", follow_up)
     screenshot("log-a-call")
     page.get_by_role("button", name="Save contact").click()
 
