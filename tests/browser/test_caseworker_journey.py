@@ -6,6 +6,7 @@ Screenshots of every page go to var/screenshots/.
 """
 
 import re
+from datetime import date
 
 import pytest
 from django.utils import timezone
@@ -147,14 +148,14 @@ def test_a_parent_is_added_only_with_their_consent_and_their_case_opens(browser_
 
     first_child = page.get_by_role("group", name="Child 1")
     first_child.get_by_label("First name").fill("Aarav")
-    first_child.get_by_label("Date of birth").fill("2016-05-04")
+    fill_date(first_child, "Date of birth", date(2016, 5, 4))
     first_child.get_by_label("School or setting").fill("Oakwood Primary School")
     first_child.get_by_label("Primary type of need").select_option(label="Autistic spectrum disorder (ASD)")
     first_child.get_by_role("group", name="SEN provision").get_by_label("SEN support").check()
     page.get_by_role("button", name="Add another child").click()
     second_child = page.get_by_role("group", name="Child 2")
     second_child.get_by_label("First name").fill("Maya")
-    second_child.get_by_label("Date of birth").fill("2019-09-12")
+    fill_date(second_child, "Date of birth", date(2019, 9, 12))
     page.get_by_label("What the parent needs help with").fill(
         "Aarav's school has refused an EHC needs assessment."
     )
