@@ -38,12 +38,15 @@ def topics_most_used_first(service):
         .order_by("-uses")
     )
     ranked = [row["topic_id"] for row in uses]
+    topics = Topic.objects.filter(service=service, is_active=True)
+    if not ranked:  # a new service: the list's own order (PostgreSQL reads a bare ORDER BY 0 as a column)
+        return topics.order_by("position", "name")
     rank = Rank(
         *[When(pk=pk, then=Value(place)) for place, pk in enumerate(ranked)],
         default=Value(len(ranked)),
         output_field=IntegerField(),
     )
-    return Topic.objects.filter(service=service, is_active=True).order_by(rank, "position", "name")
+    return topics.order_by(rank, "position", "name")
 
 
 class ContactForm(Form):
