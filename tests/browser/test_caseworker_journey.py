@@ -232,13 +232,13 @@ def test_a_parent_is_found_by_surname_or_phone_and_offered_before_being_added_tw
     search_box.fill("Jon")
     page.get_by_role("button", name="Search").click()
     expect(page.get_by_role("heading", name="1 parent found")).to_be_visible()
-    expect(page.get_by_role("link", name="Sarah Jones")).to_be_visible()
+    expect(page.get_by_role("link", name="Sarah Jones", exact=True)).to_be_visible()
     screenshot("found-by-surname")
 
     search_box.fill("07700900123")
     page.get_by_role("button", name="Search").click()
     expect(page.get_by_role("heading", name="1 parent found")).to_be_visible()
-    expect(page.get_by_role("link", name="Sarah Jones")).to_be_visible()
+    expect(page.get_by_role("link", name="Sarah Jones", exact=True)).to_be_visible()
     screenshot("found-by-phone")
 
     page.get_by_role("button", name="Add a new parent").click()

@@ -91,7 +91,7 @@ def test_a_concern_goes_to_the_lead_and_the_caseworker_sees_only_its_status(
     lead.get_by_label("Senior manager or designated lead who took part").select_option(
         label=senior.display_name
     )
-    lead.get_by_label("When the discussion took place").fill(minutes_ago(5))
+    fill_date(lead, "When the discussion took place", minutes_ago(5))
     lead.get_by_role("group", name="What was decided").get_by_label("Refer to social care").check()
     lead.get_by_label("Notes").fill("Threshold met: refer to the MASH today.")
     lead.get_by_role("button", name="Record discussion").click()
