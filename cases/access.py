@@ -7,10 +7,12 @@ Models import this module for their querysets, so it names them through the app 
 
 from django.apps import apps
 from django.db.models import Q
+from django.utils import timezone
 from guardian.shortcuts import assign_perm, remove_perm
 
 from pps import request_scope
-from pps.access import RestrictedQuerySet, active_staff, get_visible_or_404, require_reach
+from pps.access import RestrictedQuerySet, active_staff, get_or_404, get_visible_or_404, require_reach
+from pps.audit import record_access
 from pps.models import CASE_ROLES, SENIOR_ROLES, User
 
 #: What being assigned to a case grants.
@@ -189,3 +191,32 @@ def assignable_staff(case):
         .exclude(pk__in=staff_on_case(case))
         .order_by("first_name", "last_name")
     )
+
+
+#: How long after it was logged a call with no name given may still become the first contact
+#: on the parent's case: the rest of the working day of the call, not weeks later.
+CALL_CARRIED_FOR = timezone.timedelta(hours=12)
+
+
+def calls_to_carry(user):
+    """The NNG contacts ``user`` may carry onto a parent's case:
+
+    - only contacts ``user`` may reach (``Contact.objects.visible_to``);
+    - still NNG (not yet on a case);
+    - logged by ``user`` themselves: the call they are on, not a colleague's;
+    - logged within the last ``CALL_CARRIED_FOR``.
+    """
+    since = timezone.now() - CALL_CARRIED_FOR
+    return (
+        _model("Contact")
+        .objects.visible_to(user)
+        .filter(case__isnull=True, logged_by=user, logged_at__gte=since)
+    )
+
+
+def get_call_to_carry(user, contact_id, *, how: str = "carry call to case"):
+    """The NNG contact ``contact_id`` if ``user`` may carry it (see ``calls_to_carry``), else 404.
+    The read is recorded."""
+    contact = get_or_404(calls_to_carry(user).prefetch_related("topics"), contact_id)
+    record_access(user, [contact], how=how)
+    return contact

@@ -177,10 +177,18 @@ def log_case_contact(
     notes: str = "",
     follow_up_on: date | None = None,
     imported: bool = False,
+    carrying: Contact | None = None,
 ) -> Contact:
     """Log a call, email, letter or meeting on an open case ``by`` works on. A closed case takes
     no new contact until it is reopened, with its reason (``reopen_case``). An ``imported``
-    contact (a past one, from an old system) may also go on a case closed since."""
+    contact (a past one, from an old system) may also go on a case closed since.
+
+    ``carrying``: a call ``by`` logged with no name given (NNG) before the parent agreed to
+    their details being kept (``cases.access.calls_to_carry``). That same contact moves onto
+    the case with ``details``, ``notes`` and ``follow_up_on``, rather than a copy being made:
+    one call is counted once in statistics (as a case contact, no longer NNG), and the audit
+    log shows the contact's change (onto this case, by whom, when) against the original entry.
+    """
     # The page that calls this fetched the case (and recorded the read) already.
     if imported:
         _require_importer(by)
@@ -195,9 +203,32 @@ def log_case_contact(
     _check_contact(by, details)
     if follow_up_on and follow_up_on < details.occurred_at.date():
         raise CaseworkError("The follow-up date cannot be before the contact.")
-    return _save_contact(
-        by=by, service=case.service, case=case, details=details, notes=notes, follow_up_on=follow_up_on
+    if carrying is None:
+        return _save_contact(
+            by=by, service=case.service, case=case, details=details, notes=notes, follow_up_on=follow_up_on
+        )
+    return _carry_onto_case(
+        by=by, case=case, call=carrying, details=details, notes=notes, follow_up_on=follow_up_on
     )
+
+
+def _carry_onto_case(*, by, case: Case, call: Contact, details: ContactDetails, notes: str, follow_up_on):
+    call = Contact.objects.select_for_update().get(pk=call.pk)  # two tabs cannot both move it
+    if call.case_id is not None or call.logged_by_id != by.pk or call.service_id != case.service_id:
+        raise CaseworkError("That call is already on a case, or is not one you logged with no name given.")
+    call.case = case
+    call.occurred_at = details.occurred_at
+    call.channel = details.channel
+    call.direction = details.direction
+    call.person = details.person
+    call.duration_minutes = details.duration_minutes
+    call.outcome = details.outcome
+    call.notes = notes
+    call.follow_up_on = follow_up_on
+    call.save()
+    call.topics.set(details.topics)
+    _save_child_codes(call, case)
+    return call
 
 
 def simple_message(by) -> str:

@@ -1,16 +1,18 @@
 """Casework pages. Thin: they read through ``cases.access`` and write through ``cases.services``."""
 
+import uuid
 from itertools import chain
 
 from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from cases import access as cases_access
-from cases import corrections, services
+from cases import corrections, saved_searches, services, timeline
 from cases.forms import (
     AssignStaffForm,
     CaseCodesForm,
@@ -30,7 +32,7 @@ from cases.forms import (
 )
 from cases.models import Case, Contact, Outcome, Topic
 from cases.search import query_tokens
-from cases.timeline import case_links, timeline_entries
+from cases.timeline import case_links
 from consent import queries as consent_queries
 from pps import access, rate_limits, step_up
 from pps.audit import HistoryPage, entries_about_case, entries_by_staff_member, record_access
@@ -38,6 +40,19 @@ from pps.landing import landing_for
 from pps.models import CASE_ROLES, User
 
 CASES_PER_PAGE = 50
+#: The dashboard lists at most this many follow-ups, and says so when there are more.
+FOLLOW_UPS_SHOWN = 20
+
+
+def _uuids(values) -> list[uuid.UUID]:
+    """The well-formed UUIDs among ``values`` (anything else is ignored, never an error)."""
+    found = []
+    for value in values:
+        try:
+            found.append(uuid.UUID(str(value)))
+        except ValueError:
+            continue
+    return found
 
 
 def _details(form) -> services.ContactDetails:
@@ -70,13 +85,24 @@ def dashboard(request):
         heading = "Open cases in your service"
     open_cases = list(my_cases.select_related("parent").order_by("-opened_at")[:20])
     open_count = my_cases.count()
-    follow_ups = list(
+    due = (
         Contact.objects.visible_to(user)
         .filter(case__status=Case.Status.OPEN, follow_up_on__isnull=False, follow_up_done=False)
         .filter(follow_up_on__lte=today + timezone.timedelta(days=7))
-        .select_related("case", "case__parent")
-        .order_by("follow_up_on")[:20]
     )
+    follow_ups = list(
+        due.select_related("case", "case__parent", "logged_by").order_by("follow_up_on")[:FOLLOW_UPS_SHOWN]
+    )
+    follow_ups_count = len(follow_ups) if len(follow_ups) < FOLLOW_UPS_SHOWN else due.count()
+    # Marked done without JavaScript: shown once more, with its "Undo".
+    just_done = None
+    if request.GET.get("done"):
+        just_done = (
+            Contact.objects.visible_to(user)
+            .filter(pk__in=_uuids([request.GET["done"]]), case__isnull=False, follow_up_done=True)
+            .select_related("case", "case__parent", "logged_by")
+            .first()
+        )
     recent = list(
         Contact.objects.visible_to(user)
         .filter(logged_by=user)
@@ -92,7 +118,7 @@ def dashboard(request):
     shown_cases = {c.pk: c for c in open_cases}
     for case in consent_missing:
         shown_cases.setdefault(case.pk, case)
-    for contact in chain(follow_ups, recent):
+    for contact in chain(follow_ups, recent, [just_done] if just_done else []):
         if contact.case:
             shown_cases.setdefault(contact.case.pk, contact.case)
     record_access(user, list(shown_cases.values()), how="dashboard")
@@ -105,6 +131,9 @@ def dashboard(request):
             "open_count": open_count,
             "consent_missing": consent_missing,
             "follow_ups": follow_ups,
+            "follow_ups_count": follow_ups_count,
+            "just_done": just_done,
+            "show_whose": user.is_senior,
             "recent": recent,
             "today": today,
             "simple_message": services.simple_message(user) if user.service_id else "",
@@ -116,37 +145,54 @@ def log_contact(request):
     """Log a contact with no name given (R1): seconds, and never asks for a name."""
     access.require_casework(request.user)
     service = request.user.service
-    form = ContactForm(request.POST or None, service=service)
+    form = ContactForm(request.POST or None, service=service, focus_first_answer=True)
     if request.method == "POST" and form.is_valid():
         try:
-            services.log_nng_contact(by=request.user, details=_details(form))
+            call = services.log_nng_contact(by=request.user, details=_details(form))
         except services.CaseworkError as error:
             form.add_error(None, error)
         else:
+            if request.POST.get("then") == "add_parent":
+                # The parent wants in-depth help: the call becomes the first contact on their
+                # case once they agree to their details being kept (R2); until then it is NNG.
+                return redirect(f"{reverse('cases:parent_new')}?call={call.pk}")
             messages.success(request, "Contact logged with no name given.")
             return redirect("cases:contact_log")
     return render(request, "cases/contact_log.html", {"form": form, "service": service})
 
 
 def parent_search(request):
-    """Find a parent by name, phone, email or postcode, among the parents one may reach."""
+    """Find a parent by name, phone, email or postcode, among the parents one may reach.
+
+    The search is sent by POST, so that names and phone numbers never appear in URLs, histories
+    or server logs, then redirected to its results, kept under a random key (``saved_searches``),
+    so that Back and refresh work."""
     access.require_casework(request.user)
-    # POST, so that names and phone numbers never appear in URLs, histories or server logs.
     form = SearchForm(request.POST or None)
-    results = None
-    query = ""
     if form.is_bound and not rate_limits.allow(
         "search", str(request.user.pk), limit=settings.PPS_SEARCHES_PER_MINUTE, per_seconds=60
     ):
         context = {"typed": form.typed(), "limit": settings.PPS_SEARCHES_PER_MINUTE}
         return render(request, "cases/search_too_often.html", context, status=429)
-    if form.is_valid():
-        query = form.cleaned_data["q"]
-        if query:
-            results = services.find_parents(request.user, query)
-    elif form.is_bound:
-        query = form.typed()  # kept in the box, with the message saying what is wrong
-    return render(request, "cases/parent_search.html", {"form": form, "results": results, "query": query})
+    if form.is_valid() and form.cleaned_data["q"]:
+        key = saved_searches.keep(request, form.cleaned_data["q"])
+        return redirect("cases:parent_search_results", key=key)
+    # Nothing typed, or refused: the box keeps what was typed, with the message saying what is wrong.
+    query = form.typed() if form.is_bound else ""
+    return render(request, "cases/parent_search.html", {"form": form, "results": None, "query": query})
+
+
+def parent_search_results(request, key):
+    """The results of a search kept under ``key``, run again now (reach may have changed): only
+    for the person who searched, for ``saved_searches.KEPT_FOR``. Each parent shown is recorded."""
+    access.require_casework(request.user)
+    query = saved_searches.recall(request, key)
+    if query is None:  # expired, never made, or someone else's: the same answer
+        context = {"form": SearchForm(), "results": None, "query": "", "expired": True}
+        return render(request, "cases/parent_search.html", context, status=404)
+    results = services.find_parents(request.user, query)
+    context = {"form": SearchForm(initial={"q": query}), "results": results, "query": query}
+    return render(request, "cases/parent_search.html", context)
 
 
 def _new_parent_initial(query: str) -> dict:
@@ -171,6 +217,8 @@ def parent_new(request):
     """Record consent to keep details (R2), then the parent, their children and their case."""
     access.require_casework(request.user)
     service = request.user.service
+    call_id = request.POST.get("call") or request.GET.get("call")
+    call = cases_access.get_call_to_carry(request.user, call_id) if call_id else None
     starting_from_search = "from_search" in request.POST
     data = request.POST if request.method == "POST" and not starting_from_search else None
     consent_form = ConsentToKeepDetailsForm(data, prefix="consent")
@@ -190,7 +238,7 @@ def parent_new(request):
             messages.success(
                 request, f"Case {case.reference} opened on the parent's existing record. Log the contact now."
             )
-            return redirect("cases:case_contact_log", case_id=case.pk)
+            return _to_first_contact(case, call)
     if data is not None:
         forms_valid = all(
             [consent_form.is_valid(), parent_form.is_valid(), children.is_valid(), case_form.is_valid()]
@@ -222,7 +270,7 @@ def parent_new(request):
                 messages.success(
                     request, f"Parent saved and case {case.reference} opened. Log the contact now."
                 )
-                return redirect("cases:case_contact_log", case_id=case.pk)
+                return _to_first_contact(case, call)
     all_forms = [consent_form, parent_form, *children.forms, case_form]
     return render(
         request,
@@ -235,6 +283,7 @@ def parent_new(request):
             "children": children,
             "case_form": case_form,
             "service": service,
+            "call": call,
         },
     )
 
@@ -253,6 +302,27 @@ def _is_this_the_same_parent(request, duplicates):
         for value in request.POST.getlist(name)
     ]
     return render(request, "cases/parent_same.html", {"duplicates": duplicates, "typed": typed})
+
+
+def _to_first_contact(case, call):
+    """Log the first contact on a new case: the call logged with no name given, if there is one."""
+    url = reverse("cases:case_contact_log", args=[case.pk])
+    return redirect(f"{url}?call={call.pk}" if call else url)
+
+
+def _call_initial(call) -> dict:
+    """The answers of a call logged with no name given, to fill in its form on the case."""
+    at = timezone.localtime(call.occurred_at)
+    return {
+        "date": at.date(),
+        "time": at.strftime("%H:%M"),
+        "channel": call.channel,
+        "direction": call.direction,
+        "person": call.person,
+        "duration_minutes": call.duration_minutes,
+        "topics": [topic.pk for topic in call.topics.all()],
+        "outcome": call.outcome_id,
+    }
 
 
 def parent_detail(request, parent_id):
@@ -356,43 +426,11 @@ def case_detail(request, case_id):
 
 def _case_page(request, case, forms=None):
     """The case page for a case fetched (and its read recorded) by the calling view."""
-    # Staff are shown by name: their password hashes are never read for a page.
-    contacts = list(
-        case.contacts.select_related("outcome", "logged_by")
-        .defer("logged_by__password")
-        .prefetch_related("topics")
-    )
-    corrections.with_history(request.user, case, contacts)
-    events = case.events.select_related("by", "staff").defer("by__password", "staff__password")
     disclosures = consent_queries.disclosures_on_case(request.user, case)
     statements = consent_queries.statements_on_case(request.user, case)
     consents = consent_queries.consents_on_case(request.user, case)
-    # A consent given during a contact shows on that contact (R3: "recorded on our contact log").
-    for contact in contacts:
-        contact.consents_given = [c for c in consents if c.contact_id == contact.pk]
-    # Contact times are typed to the minute; within a minute, what was recorded later comes first.
-    timeline = sorted(
-        chain(
-            ({"kind": "contact", "at": c.occurred_at, "recorded": c.logged_at, "item": c} for c in contacts),
-            ({"kind": "event", "at": e.at, "recorded": e.at, "item": e} for e in events),
-            (
-                {"kind": "statement", "at": s.sent_at, "recorded": s.recorded_at, "item": s}
-                for s in statements
-            ),
-            (
-                {"kind": "disclosure", "at": d.disclosed_at, "recorded": d.recorded_at, "item": d}
-                for d in disclosures
-            ),
-            (
-                {"kind": "consent", "at": c.given_at, "recorded": c.given_at, "item": c}
-                for c in consents
-                if c.contact_id is None
-            ),
-            timeline_entries(request.user, case),
-        ),
-        key=lambda entry: (entry["at"].replace(second=0, microsecond=0), entry["recorded"]),
-        reverse=True,
-    )
+    shown = _number(request.GET.get("shown"), default=timeline.PAGE_SIZE)
+    page = _timeline_page(request.user, case, consents, statements, disclosures, start=0, count=shown)
     return render(
         request,
         "cases/case_detail.html",
@@ -400,7 +438,7 @@ def _case_page(request, case, forms=None):
             "case": case,
             "parent": case.parent,
             "children": case.parent.children.all(),
-            "timeline": timeline,
+            "timeline": page,
             "case_links": case_links(request.user, case),
             "consents": consents,
             "statements": statements,
@@ -419,6 +457,48 @@ def _case_page(request, case, forms=None):
             **_senior_case_context(request.user, case, **(forms or {})),
         },
     )
+
+
+def _number(text, *, default: int) -> int:
+    try:
+        return max(1, min(int(text), timeline.MOST_SHOWN))
+    except (TypeError, ValueError):
+        return default
+
+
+def _timeline_page(user, case, consents, statements, disclosures, *, start: int, count: int):
+    """A page of the case's timeline: its sources (``cases.timeline``) and what the case page
+    has loaded anyway (consents, statements, disclosures), merged, newest first."""
+    also = [
+        *(timeline.Entry("statement", s.sent_at, s.recorded_at, s) for s in statements),
+        *(timeline.Entry("disclosure", d.disclosed_at, d.recorded_at, d) for d in disclosures),
+        # A consent given during a contact shows on that contact (R3: "recorded on our contact log").
+        *(timeline.Entry("consent", c.given_at, c.given_at, c) for c in consents if c.contact_id is None),
+    ]
+    page = timeline.page_of(user, case, start=start, count=count, also=also)
+    contacts = [entry.item for entry in page.entries if entry.kind == "contact"]
+    for contact in contacts:
+        contact.consents_given = [c for c in consents if c.contact_id == contact.pk]
+    corrections.with_history(user, case, contacts)
+    return page
+
+
+def case_timeline(request, case_id):
+    """Older entries of a case's timeline, for "Show older" (htmx; without JavaScript the link
+    opens the case page with more entries)."""
+    case = cases_access.get_case_for_user(request.user, case_id, how="case timeline")
+    start = _number(request.GET.get("start"), default=timeline.PAGE_SIZE)
+    page = _timeline_page(
+        request.user,
+        case,
+        consent_queries.consents_on_case(request.user, case, how="case timeline"),
+        consent_queries.statements_on_case(request.user, case, how="case timeline"),
+        consent_queries.disclosures_on_case(request.user, case, how="case timeline"),
+        start=start,
+        count=timeline.PAGE_SIZE,
+    )
+    context = {"case": case, "timeline": page, "first": start}
+    return render(request, "cases/includes/timeline_entries.html", context)
 
 
 def _senior_case_context(user, case, **forms) -> dict:
@@ -514,7 +594,10 @@ def case_link(request, case_id):
 
 def case_contact_log(request, case_id):
     case = cases_access.get_case_for_user(request.user, case_id, how="log contact")
-    form = CaseContactForm(request.POST or None, service=case.service)
+    call_id = request.POST.get("call") or request.GET.get("call")
+    call = cases_access.get_call_to_carry(request.user, call_id) if call_id else None
+    initial = _call_initial(call) if call else {}
+    form = CaseContactForm(request.POST or None, service=case.service, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
             services.log_case_contact(
@@ -523,6 +606,7 @@ def case_contact_log(request, case_id):
                 details=_details(form),
                 notes=form.cleaned_data["notes"],
                 follow_up_on=form.cleaned_data["follow_up_on"],
+                carrying=call,
             )
         except services.CaseworkError as error:
             form.add_error(None, error)
@@ -533,6 +617,7 @@ def case_contact_log(request, case_id):
         "form": form,
         "case": case,
         "parent": case.parent,
+        "call": call,
         "simple_message": services.simple_message(request.user),
     }
     return render(request, "cases/case_contact_log.html", context)
@@ -589,10 +674,13 @@ def _follow_up_answer(request, contact):
             "contact": contact,
             "today": timezone.localdate(),
             "simple_message": services.simple_message(request.user),
+            "show_whose": request.user.is_senior,
         }
         return render(request, "cases/includes/follow_up_item.html", context)
     if request.POST.get("return_to") == "case" and contact.case_id:
         return redirect("cases:case_detail", case_id=contact.case_id)
+    if contact.follow_up_done:
+        return redirect(f"{reverse('cases:dashboard')}?done={contact.pk}")
     return redirect("cases:dashboard")
 
 

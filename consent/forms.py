@@ -4,9 +4,9 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from cases.forms import DateInput, TimeInput
 from cases.models import Contact
 from consent.models import Consent, Disclosure, Recipient, Referral, StatementSent, SubjectAccessRequest
+from pps.form_fields import DateField, TimeField
 from pps.forms import ColumnsRadioSelect, Form, plausible, today
 
 
@@ -31,10 +31,9 @@ class ConsentForm(Form):
             "invalid_choice": "Select how the parent gave consent",
         },
     )
-    given_on = forms.DateField(
+    given_on = DateField(
         label="Date consent was given",
-        widget=DateInput(),
-        error_messages={"required": "Enter the date consent was given", "invalid": "Enter a real date"},
+        error_messages={"required": "Enter the date consent was given"},
     )
     plausible(given_on, latest=today)
     parent_was_told = forms.CharField(
@@ -174,18 +173,15 @@ class DisclosureForm(Form):
         required=False,
         max_length=200,
     )
-    date = forms.DateField(
+    date = DateField(
         label="Date",
-        widget=DateInput(),
-        error_messages={"required": "Enter the date it was shared", "invalid": "Enter a real date"},
+        error_messages={"required": "Enter the date it was shared"},
     )
     plausible(date, latest=today)
-    time = forms.TimeField(
+    time = TimeField(
         label="Time",
-        widget=TimeInput(),
         error_messages={
             "required": "Enter the time it was shared",
-            "invalid": "Enter a real time, like 14:30",
         },
     )
     how = forms.ChoiceField(
@@ -273,12 +269,11 @@ def _not_future_date(day, what: str):
     return day
 
 
-def _date_field(label: str, what: str) -> forms.DateField:
+def _date_field(label: str, what: str) -> DateField:
     """A date in the past (it was given, sent, received): from 1 January 2000 to today."""
-    field = forms.DateField(
+    field = DateField(
         label=label,
-        widget=DateInput(),
-        error_messages={"required": f"Enter the date {what}", "invalid": "Enter a real date"},
+        error_messages={"required": f"Enter the date {what}"},
     )
     return plausible(field, latest=today)
 
@@ -366,11 +361,9 @@ class ReferralForm(TodayByDefault, Form):
         widget=forms.Select,
         required=False,
     )
-    consent_on = forms.DateField(
+    consent_on = DateField(
         label="Date the parent agreed",
-        widget=DateInput(),
         required=False,
-        error_messages={"invalid": "Enter a real date"},
     )
     plausible(consent_on, latest=today)
 

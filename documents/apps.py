@@ -8,12 +8,12 @@ class DocumentsConfig(AppConfig):
 
     def ready(self):
         from cases.destruction import register_household_destroyed
-        from cases.timeline import register_case_links, register_timeline_entries
+        from cases.timeline import register_case_links, registers_timeline_entries
         from documents import services, views
         from pps.audit import shows_with_case
 
         shows_with_case(case_records)
-        register_timeline_entries(views.timeline_entries)
+        registers_timeline_entries(views.timeline_entries)
         register_case_links(views.case_links)
         register_household_destroyed(services.delete_household_files)
 

@@ -9,6 +9,7 @@ from django.utils.http import content_disposition_header
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 
 from cases import access as cases_access
+from cases import timeline
 from documents import access, filecheck, services, uploads
 from documents.forms import AttachForm, ChooseLetterForm, LetterForm, LetterTemplateForm
 from documents.letters import PLACEHOLDERS, fill, values_for
@@ -18,22 +19,22 @@ from pps.audit import record_access
 # The case page ---------------------------------------------------------------------------------
 
 
-def timeline_entries(user, case) -> list:
-    """The case's documents on its timeline (``cases.timeline``), each read recorded."""
+def timeline_entries(user, case, limit) -> list:
+    """The case's newest ``limit`` documents on its timeline (``cases.timeline``), each read
+    recorded."""
     documents = list(
-        access.documents_visible_to(user).filter(case=case).select_related("added_by").order_by("-added_at")
+        timeline.ordered_for_timeline(
+            access.documents_visible_to(user).filter(case=case).select_related("added_by"),
+            "added_at",
+            "added_at",
+        )[:limit]
     )
     key = case.household_key() if documents else None
     for document in documents:
         document.use_household_key(key)
     record_access(user, documents, how="case page")
     return [
-        {
-            "at": d.added_at,
-            "recorded": d.added_at,
-            "item": d,
-            "template": "documents/includes/timeline_entry.html",
-        }
+        timeline.Entry("document", d.added_at, d.added_at, d, "documents/includes/timeline_entry.html")
         for d in documents
     ]
 

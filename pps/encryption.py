@@ -20,7 +20,7 @@ from datetime import date
 from django import forms
 from django.db import models
 
-from pps import crypto
+from pps import crypto, form_fields
 
 
 class HouseholdDestroyed(Exception):
@@ -168,7 +168,7 @@ class EncryptedDateField(EncryptedField):
     """A date stored encrypted (ISO format inside the token); ``None`` when empty."""
 
     def __init__(self, *args, **kwargs):
-        kwargs.setdefault("form_class", forms.DateField)
+        kwargs.setdefault("form_class", form_fields.DateField)  # the GOV.UK date input
         super().__init__(*args, **kwargs)
 
     def to_text(self, value) -> str:

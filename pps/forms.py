@@ -7,6 +7,8 @@ from django.core.validators import MaxLengthValidator
 from django.forms.renderers import TemplatesSetting
 from django.utils import timezone
 
+from pps import form_fields
+
 #: The longest password any password box takes (sign in, unlock, new password): long enough for
 #: any passphrase, short enough that hashing it costs nothing unusual.
 PASSWORD_MAX_LENGTH = 256
@@ -109,6 +111,11 @@ ERROR_CLASSES = {
 UNNAMED_REQUIRED_MESSAGE = "Answer this question"
 
 
+#: Every kind of date field: Django's own (still used for hidden or GET-only fields) and the
+#: GOV.UK date input of ``pps.form_fields``.
+DATE_FIELDS = (forms.DateField, forms.DateTimeField, form_fields.DateField)
+
+
 class GovukFormRenderer(TemplatesSetting):
     """Renders each field as a GOV.UK form group (label, hint, error message, input)."""
 
@@ -133,7 +140,7 @@ class GovukFormMixin:
             css = WIDGET_CLASSES.get(widget_type)
             if css and "class" not in field.widget.attrs:
                 field.widget.attrs["class"] = css
-            if field.help_text:
+            if field.help_text and not isinstance(field, form_fields.DateField):  # its fieldset says
                 field.widget.attrs.setdefault("aria-describedby", f"id_{self.add_prefix(name)}-hint")
             if field.error_messages.get("required") == forms.Field.default_error_messages["required"]:
                 field.error_messages["required"] = UNNAMED_REQUIRED_MESSAGE
@@ -147,6 +154,12 @@ class GovukFormMixin:
                 field.widget.attrs.update(field.widget_attrs(field.widget))
             if isinstance(field.widget, forms.Textarea):
                 _hint(field, f"Up to {field.max_length:,} characters.")
+        elif isinstance(field, form_fields.DateField):
+            first, last = _range_words(field)
+            example = "For example, 27 3 2024"
+            if isinstance(field, form_fields.DateTimeField):
+                example += " 14:30 (24-hour clock)"
+            _hint(field, f"{example}. From {first} to {last}.")
         elif isinstance(field, (forms.DateField, forms.DateTimeField)) and not field.widget.is_hidden:
             first, last = _range_words(field)
             _hint(field, f"From {first} to {last}.")
@@ -160,7 +173,7 @@ class GovukFormMixin:
         super()._clean_fields()
         for name, field in self.fields.items():
             value = self.cleaned_data.get(name)
-            if not isinstance(field, (forms.DateField, forms.DateTimeField)) or value in (None, ""):
+            if not isinstance(field, DATE_FIELDS) or value in (None, ""):
                 continue
             day = timezone.localtime(value).date() if isinstance(value, dt.datetime) else value
             earliest, latest = date_range_of(field)
@@ -180,6 +193,10 @@ class GovukFormMixin:
             if name not in self.fields:
                 continue
             widget = self.fields[name].widget
+            if isinstance(self.fields[name], form_fields.DateField):
+                # A whole-date error (out of range, in the future): every box is at fault.
+                widget.error_parts = widget.error_parts or set(widget.parts)
+                continue
             classes = widget.attrs.get("class", "")
             base = classes.split(" ")[0] if classes else ""
             error_class = ERROR_CLASSES.get(base)
@@ -199,9 +216,19 @@ class ModelForm(GovukFormMixin, forms.ModelForm):
     pass
 
 
-class InlineRadioSelect(forms.RadioSelect):
+class _FocusOnTheCheckedOption:
+    """Given ``autofocus``, only the checked option takes it (the one a browser would focus)."""
+
+    def create_option(self, *args, **kwargs):
+        option = super().create_option(*args, **kwargs)
+        if not option["selected"]:
+            option["attrs"].pop("autofocus", None)
+        return option
+
+
+class InlineRadioSelect(_FocusOnTheCheckedOption, forms.RadioSelect):
     """Radios side by side: for two to four short options."""
 
 
-class ColumnsRadioSelect(forms.RadioSelect):
+class ColumnsRadioSelect(_FocusOnTheCheckedOption, forms.RadioSelect):
     """Radios in two columns: for longer lists, so forms stay short."""

@@ -3,7 +3,7 @@ from datetime import date
 from django import forms
 from django.utils import timezone
 
-from cases.forms import DateInput
+from pps.form_fields import DateField
 from pps.forms import Form
 from reports import periods
 
@@ -15,14 +15,10 @@ class PeriodForm(Form):
         label="Period",
         error_messages={"invalid_choice": "Choose a period from the list", "required": "Select a period"},
     )
-    start = forms.DateField(
-        label="From", required=False, widget=DateInput(), error_messages={"invalid": "Enter a real date"}
-    )
-    end = forms.DateField(
+    start = DateField(label="From", required=False)
+    end = DateField(
         label="To (included)",
         required=False,
-        widget=DateInput(),
-        error_messages={"invalid": "Enter a real date"},
     )
 
     def __init__(self, *args, today: date | None = None, **kwargs):

@@ -2,25 +2,23 @@
 
 from django import forms
 from django.db.models import Q
+from django.utils import timezone
 
 from consent.models import Disclosure
+from pps.form_fields import DateTimeField
 from pps.forms import Form, InlineRadioSelect, plausible, today, years_ago
 from pps.models import SENIOR_ROLES, User
 from safeguarding.models import BreakGlassAccess, Discussion, ExternalReferral
 
 
-class DateTimeLocalInput(forms.DateTimeInput):
-    input_type = "datetime-local"
-
-    def __init__(self, **kwargs):
-        super().__init__(format="%Y-%m-%dT%H:%M", **kwargs)
+def _now():
+    return timezone.localtime().replace(second=0, microsecond=0)
 
 
 def _when(label, earliest=None):
-    """A moment in the past: from ``earliest`` (default 1 January 2000) to today."""
-    return plausible(
-        forms.DateTimeField(label=label, widget=DateTimeLocalInput()), earliest=earliest, latest=today
-    )
+    """A moment in the past: from ``earliest`` (default 1 January 2000) to today. Pre-filled with
+    now, the likely answer (it is being told, or was just done)."""
+    return plausible(DateTimeField(label=label, initial=_now), earliest=earliest, latest=today)
 
 
 #: What a child lived through may be told years later: up to 30 years back (support is for

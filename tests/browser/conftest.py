@@ -9,6 +9,7 @@ import os
 from pathlib import Path
 
 import pytest
+from django.utils import timezone
 
 from pps import otp, services
 
@@ -149,3 +150,17 @@ def lead_screenshot(lead_page, request):
         return path
 
     return take
+
+
+def fill_date(page, label: str, when) -> None:
+    """Types ``when`` (a date, or an aware datetime for a date and time) into the GOV.UK date
+    input labelled ``label``, box by box, as a person would."""
+    import datetime as dt
+
+    group = page.get_by_role("group", name=label)
+    if isinstance(when, dt.datetime):
+        when = timezone.localtime(when)
+        group.get_by_label("Time").fill(when.strftime("%H:%M"))
+    group.get_by_label("Day").fill(str(when.day))
+    group.get_by_label("Month").fill(str(when.month))
+    group.get_by_label("Year").fill(str(when.year))

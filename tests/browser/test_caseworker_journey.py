@@ -6,6 +6,7 @@ Screenshots of every page go to var/screenshots/.
 """
 
 import re
+from datetime import date
 
 import pytest
 from django.utils import timezone
@@ -13,7 +14,7 @@ from playwright.sync_api import Page, expect
 
 from cases.models import Case, Contact, Parent
 from cases.services import log_case_contact
-from tests.browser.conftest import agree_to_the_policy, set_up_authenticator
+from tests.browser.conftest import agree_to_the_policy, fill_date, set_up_authenticator
 from tests.browser.conftest import sign_in as browser_sign_in
 from tests.factories import contact_details
 
@@ -147,14 +148,14 @@ def test_a_parent_is_added_only_with_their_consent_and_their_case_opens(browser_
 
     first_child = page.get_by_role("group", name="Child 1")
     first_child.get_by_label("First name").fill("Aarav")
-    first_child.get_by_label("Date of birth").fill("2016-05-04")
+    fill_date(first_child, "Date of birth", date(2016, 5, 4))
     first_child.get_by_label("School or setting").fill("Oakwood Primary School")
     first_child.get_by_label("Primary type of need").select_option(label="Autistic spectrum disorder (ASD)")
     first_child.get_by_role("group", name="SEN provision").get_by_label("SEN support").check()
     page.get_by_role("button", name="Add another child").click()
     second_child = page.get_by_role("group", name="Child 2")
     second_child.get_by_label("First name").fill("Maya")
-    second_child.get_by_label("Date of birth").fill("2019-09-12")
+    fill_date(second_child, "Date of birth", date(2019, 9, 12))
     page.get_by_label("What the parent needs help with").fill(
         "Aarav's school has refused an EHC needs assessment."
     )
@@ -188,7 +189,7 @@ def test_a_call_shows_on_the_case_timeline_and_the_case_is_closed_and_reopened(
     page.get_by_role("group", name="Topics").get_by_label("EHC needs assessment", exact=True).check()
     page.get_by_label("Notes").fill("Explained how to ask for a needs assessment. Sending the model letter.")
     page.get_by_role("group", name="Outcome").get_by_label("Follow-up arranged").check()
-    page.get_by_label("Follow-up date (optional)").fill(follow_up.isoformat())
+    fill_date(page, "Follow-up date (optional)", follow_up)
     screenshot("log-a-call")
     page.get_by_role("button", name="Save contact").click()
 
@@ -231,13 +232,13 @@ def test_a_parent_is_found_by_surname_or_phone_and_offered_before_being_added_tw
     search_box.fill("Jon")
     page.get_by_role("button", name="Search").click()
     expect(page.get_by_role("heading", name="1 parent found")).to_be_visible()
-    expect(page.get_by_role("link", name="Sarah Jones")).to_be_visible()
+    expect(page.get_by_role("link", name="Sarah Jones", exact=True)).to_be_visible()
     screenshot("found-by-surname")
 
     search_box.fill("07700900123")
     page.get_by_role("button", name="Search").click()
     expect(page.get_by_role("heading", name="1 parent found")).to_be_visible()
-    expect(page.get_by_role("link", name="Sarah Jones")).to_be_visible()
+    expect(page.get_by_role("link", name="Sarah Jones", exact=True)).to_be_visible()
     screenshot("found-by-phone")
 
     page.get_by_role("button", name="Add a new parent").click()

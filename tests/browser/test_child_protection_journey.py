@@ -10,7 +10,7 @@ from playwright.sync_api import expect
 
 from consent.models import Disclosure
 from safeguarding.models import Concern
-from tests.browser.conftest import sign_in
+from tests.browser.conftest import fill_date, sign_in
 
 pytestmark = pytest.mark.browser
 
@@ -21,9 +21,8 @@ THEIR_REFERENCE = "MASH-2026-0417"
 SHARED = "What the mother told us about the burn, and the child's school."
 
 
-def minutes_ago(minutes: int) -> str:
-    """A time as a datetime-local input takes it, in the service's time zone."""
-    return (timezone.localtime() - timezone.timedelta(minutes=minutes)).strftime("%Y-%m-%dT%H:%M")
+def minutes_ago(minutes: int):
+    return timezone.localtime() - timezone.timedelta(minutes=minutes)
 
 
 def test_a_concern_goes_to_the_lead_and_the_caseworker_sees_only_its_status(
@@ -40,7 +39,7 @@ def test_a_concern_goes_to_the_lead_and_the_caseworker_sees_only_its_status(
     expect(page.get_by_role("heading", name="Raise a child-protection concern", level=1)).to_be_visible()
     page.get_by_label("Which child is it about?").select_option(label=child.full_name)
     page.get_by_label("What was said or seen").fill(CANARY)
-    page.get_by_label("When it happened").fill(minutes_ago(10))
+    fill_date(page, "When it happened", minutes_ago(10))
     screenshot("raise-a-concern")
     page.get_by_role("button", name="Raise concern").click()
 
@@ -92,7 +91,7 @@ def test_a_concern_goes_to_the_lead_and_the_caseworker_sees_only_its_status(
     lead.get_by_label("Senior manager or designated lead who took part").select_option(
         label=senior.display_name
     )
-    lead.get_by_label("When the discussion took place").fill(minutes_ago(5))
+    fill_date(lead, "When the discussion took place", minutes_ago(5))
     lead.get_by_role("group", name="What was decided").get_by_label("Refer to social care").check()
     lead.get_by_label("Notes").fill("Threshold met: refer to the MASH today.")
     lead.get_by_role("button", name="Record discussion").click()
@@ -100,7 +99,7 @@ def test_a_concern_goes_to_the_lead_and_the_caseworker_sees_only_its_status(
     expect(lead.get_by_role("heading", level=1)).to_contain_text("Discussed")
 
     lead.get_by_role("group", name="Referred to").get_by_label("Children's social care").check()
-    lead.get_by_label("Date and time of the referral").fill(minutes_ago(2))
+    fill_date(lead, "Date and time of the referral", minutes_ago(2))
     lead.get_by_role("group", name="How", exact=True).get_by_label("Phone", exact=False).first.check()
     lead.get_by_label("Person spoken to").fill(SPOKEN_TO)
     lead.get_by_label("Their reference").fill(THEIR_REFERENCE)
@@ -147,7 +146,7 @@ def test_a_caller_who_gives_no_name_raises_a_concern_in_a_new_tab_and_the_contac
     tab.get_by_label("The child's name, if the caller gave it").fill("Tom")
     tab.get_by_label("Who called, if they said").fill("a neighbour")
     tab.get_by_label("What was said or seen").fill(CANARY)
-    tab.get_by_label("When it happened").fill(minutes_ago(15))
+    fill_date(tab, "When it happened", minutes_ago(15))
     screenshot("raise-from-a-call")
     tab.get_by_role("button", name="Raise concern").click()
     expect(tab.get_by_role("heading", name="Concern received")).to_be_visible()

@@ -7,6 +7,7 @@ from django.utils.html import escape
 from cases import services
 from cases.models import CaseEvent, Contact, Outcome, Topic
 from tests.conftest import client_for
+from tests.dates import dated
 from tests.factories import contact_details
 
 
@@ -24,7 +25,7 @@ def contact_form(service, **overrides):
         "follow_up_on": (timezone.localdate() + timezone.timedelta(days=3)).isoformat(),
     }
     data.update(overrides)
-    return data
+    return dated(data)
 
 
 def test_a_contact_logged_on_a_case_shows_on_its_timeline(as_caseworker, case, service):

@@ -5,6 +5,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from cases.models import Contact, Outcome, Parent, Topic
+from tests.dates import dated
 
 URL = reverse("cases:contact_log")
 
@@ -21,7 +22,7 @@ def form_data(service, **overrides):
         "outcome": str(Outcome.objects.filter(service=service).first().pk),
     }
     data.update(overrides)
-    return data
+    return dated(data)
 
 
 def test_it_never_asks_for_a_name(as_caseworker):
@@ -51,10 +52,10 @@ def test_it_logs_an_nng_contact_with_no_personal_record(as_caseworker, service, 
         ({"duration_minutes": "0"}, "Time spent must be at least 1 minute"),
         ({"duration_minutes": "99999999999999999999"}, "720 minutes"),
         ({"duration_minutes": "ten"}, "whole number of minutes"),
-        ({"date": "2026-02-31"}, "Enter a real date"),
+        ({"date": "2026-02-31"}, "Date must be a real date"),
         ({"date": "2999-01-01"}, "cannot be in the future"),
         ({"date": "1900-01-01"}, "after 1 January 2000"),
-        ({"time": "25:61"}, "Enter a real time"),
+        ({"time": "25:61"}, "Enter the time on the 24-hour clock"),
         ({"topics": []}, "Select at least one topic"),
         ({"topics": ["not-a-uuid"]}, "Select topics from the list"),
         ({"outcome": "00000000-0000-0000-0000-000000000000"}, "Select an outcome from the list"),

@@ -6,6 +6,7 @@ from django.urls import reverse
 
 from cases.models import Case, Child, Parent
 from consent.models import Consent
+from tests.dates import dated
 from tests.factories import make_case
 
 URL = reverse("cases:parent_new")
@@ -36,7 +37,7 @@ def form_data(**overrides):
         "case-summary": "Wants help preparing for the EHC plan annual review.",
     }
     data.update(overrides)
-    return {key: value for key, value in data.items() if value is not None}
+    return dated({key: value for key, value in data.items() if value is not None}, "child-0-date_of_birth")
 
 
 def test_it_saves_the_parent_consent_children_and_opens_a_case(as_caseworker, caseworker):
@@ -100,7 +101,7 @@ def test_a_child_is_optional(as_caseworker):
         ({"parent-last_name": "Null\x00Byte"}, "Null characters are not allowed"),
         ({"parent-preferred_contact": "email", "parent-email": ""}, "Give an email address"),
         ({"child-0-date_of_birth": "2099-01-01"}, "The date of birth must be in the past"),
-        ({"child-0-date_of_birth": "31/02/2020"}, "Enter a real date of birth"),
+        ({"child-0-date_of_birth": "31/02/2020"}, "Date of birth must be a real date"),
         ({"child-0-need": "XYZ"}, "Select a valid choice"),
         ({"case-summary": ""}, "Say briefly what the parent needs help with"),
         ({"child-TOTAL_FORMS": "5000"}, "Add at most 12 children at once"),

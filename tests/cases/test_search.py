@@ -55,7 +55,7 @@ def test_it_finds_nobody_for_other_queries(caseworker, parents, query):
 
 
 def test_the_search_page_shows_results_and_offers_a_new_parent(as_caseworker, parents):
-    response = as_caseworker.post(URL, {"q": "jon"})
+    response = as_caseworker.post(URL, {"q": "jon"}, follow=True)
     page = response.content.decode()
     assert response.status_code == 200
     assert "1 parent found" in page and "Sarah Jones" in page
@@ -71,7 +71,7 @@ def test_search_is_never_a_get_with_the_query_in_the_url(as_caseworker, parents)
 
 def test_another_services_caseworker_finds_nothing(outsider, parents):
     assert services.find_parents(outsider, "Sarah Jones") == []
-    page = client_for(outsider).post(URL, {"q": "Sarah Jones"}).content.decode()
+    page = client_for(outsider).post(URL, {"q": "Sarah Jones"}, follow=True).content.decode()
     assert "No parents found" in page
     assert reverse("cases:parent_detail", args=[parents["sarah"].pk]) not in page
 
@@ -88,7 +88,7 @@ def test_a_senior_manager_finds_every_parent_of_the_service(senior, parents):
 def test_every_result_shown_is_recorded_in_the_audit_log(as_caseworker, caseworker, parents):
     entry = get_logentry_model()
     before = entry.objects.filter(action=entry.Action.ACCESS).count()
-    as_caseworker.post(URL, {"q": "jones"})
+    as_caseworker.post(URL, {"q": "jones"}, follow=True)
     accesses = entry.objects.filter(action=entry.Action.ACCESS).order_by("-timestamp")[:1]
     assert entry.objects.filter(action=entry.Action.ACCESS).count() == before + 1
     (access,) = accesses
@@ -101,7 +101,7 @@ def test_every_result_shown_is_recorded_in_the_audit_log(as_caseworker, casework
 
 def test_a_search_over_200_characters_keeps_what_was_typed_and_says_why(as_caseworker, parents):
     typed = "Sarah Jones " * 20 + "Smith"  # 245 characters
-    response = as_caseworker.post(URL, {"q": typed})
+    response = as_caseworker.post(URL, {"q": typed}, follow=True)
     assert response.status_code == 200
     page = html.unescape(response.content.decode())
     assert "Shorten the search to at most 200 characters (it has 245)" in page
@@ -110,7 +110,7 @@ def test_a_search_over_200_characters_keeps_what_was_typed_and_says_why(as_casew
 
 
 def test_a_search_with_a_nul_byte_keeps_the_rest_and_says_why(as_caseworker, parents):
-    response = as_caseworker.post(URL, {"q": "Sarah\x00 Jones"})
+    response = as_caseworker.post(URL, {"q": "Sarah\x00 Jones"}, follow=True)
     assert response.status_code == 200
     page = html.unescape(response.content.decode())
     assert "invisible control character (NUL)" in page

@@ -10,6 +10,7 @@ from django.utils import timezone
 from consent import services
 from consent.dates import add_months
 from consent.models import Consent, Recipient
+from tests.dates import dated
 
 TOLD = "We will share the EHC request letter with the school. PLAINTEXT-TOLD"
 
@@ -117,12 +118,14 @@ def test_recording_consent_on_the_page(as_caseworker, case):
     url = reverse("consent:consent_record", args=[case.pk])
     response = as_caseworker.post(
         url,
-        {
-            "method": "oral_phone",
-            "given_on": timezone.localdate().isoformat(),
-            "parent_was_told": TOLD,
-            "recipients": ["school", "sen_team"],
-        },
+        dated(
+            {
+                "method": "oral_phone",
+                "given_on": timezone.localdate().isoformat(),
+                "parent_was_told": TOLD,
+                "recipients": ["school", "sen_team"],
+            }
+        ),
     )
     assert response.status_code == 302
     consent = Consent.objects.get(case=case)
@@ -133,20 +136,23 @@ def test_bad_consent_input_keeps_what_was_typed(as_caseworker, case):
     url = reverse("consent:consent_record", args=[case.pk])
     response = as_caseworker.post(
         url,
-        {
-            "method": "by pigeon",
-            "given_on": "31/02/2026",
-            "parent_was_told": "Told them about the school TYPED-TEXT",
-            "recipients": ["other", "nonsense"],
-            "named_organisation": "",
-        },
+        dated(
+            {
+                "method": "by pigeon",
+                "given_on": "31/02/2026",
+                "parent_was_told": "Told them about the school TYPED-TEXT",
+                "recipients": ["other", "nonsense"],
+                "named_organisation": "",
+            },
+            "given_on",
+        ),
     )
     page = response.content.decode()
     assert response.status_code == 200
     assert "There is a problem" in page
     assert "TYPED-TEXT" in page
     assert "Select how the parent gave consent" in page
-    assert "Enter a real date" in page
+    assert "must be a real date" in page
     assert not Consent.objects.filter(case=case).exists()
 
 
@@ -158,7 +164,7 @@ def test_other_organisation_without_a_name_is_refused_on_the_page(as_caseworker,
         "parent_was_told": TOLD,
         "recipients": ["other"],
     }
-    response = as_caseworker.post(url, data)
+    response = as_caseworker.post(url, dated(data))
     assert response.status_code == 200
     assert "Name the other organisation" in response.content.decode()
 

@@ -6,6 +6,7 @@ from django.utils import timezone
 
 from cases import services as case_services
 from consent.models import Consent
+from tests.dates import dated
 from tests.factories import contact_details, make_case
 
 
@@ -36,7 +37,7 @@ def test_consent_given_on_a_call_shows_on_that_call_in_the_timeline(as_caseworke
     # The call the parent is on now is offered first, and chosen already.
     assert f'value="{call.pk}" selected' in page and f'value="{earlier.pk}"' in page
 
-    response = as_caseworker.post(url, consent_form(contact=str(call.pk)))
+    response = as_caseworker.post(url, dated(consent_form(contact=str(call.pk))))
 
     assert response.status_code == 302
     consent = Consent.objects.get(case=case)
@@ -51,7 +52,7 @@ def test_consent_given_on_a_call_shows_on_that_call_in_the_timeline(as_caseworke
 
 def test_consent_not_given_during_a_contact_has_its_own_timeline_entry(as_caseworker, caseworker, case):
     response = as_caseworker.post(
-        reverse("consent:consent_record", args=[case.pk]), consent_form(method="email", contact="")
+        reverse("consent:consent_record", args=[case.pk]), dated(consent_form(method="email", contact=""))
     )
     assert response.status_code == 302
     timeline = as_caseworker.get(reverse("cases:case_detail", args=[case.pk])).content.decode()
@@ -64,7 +65,7 @@ def test_a_contact_of_another_case_cannot_be_chosen(as_caseworker, caseworker, c
     a_call(caseworker, case)
 
     response = as_caseworker.post(
-        reverse("consent:consent_record", args=[case.pk]), consent_form(contact=str(other_call.pk))
+        reverse("consent:consent_record", args=[case.pk]), dated(consent_form(contact=str(other_call.pk)))
     )
 
     page = response.content.decode()

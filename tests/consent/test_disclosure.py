@@ -7,6 +7,7 @@ from django.utils import timezone
 
 from consent import services
 from consent.models import Consent, Disclosure, Recipient
+from tests.dates import dated
 from tests.factories import make_case
 
 WHAT = "The EHC needs assessment request letter. PLAINTEXT-WHAT"
@@ -151,7 +152,7 @@ def test_recording_a_disclosure_on_the_page(as_caseworker, caseworker, case):
     url = reverse("consent:disclosure_record", args=[case.pk])
     page = as_caseworker.get(url).content.decode()
     assert "covers The child&#x27;s school" in page
-    response = as_caseworker.post(url, form_data(consent=str(consent.pk)))
+    response = as_caseworker.post(url, dated(form_data(consent=str(consent.pk))))
     assert response.status_code == 302
     assert Disclosure.objects.get(case=case).consent == consent
 
@@ -159,7 +160,7 @@ def test_recording_a_disclosure_on_the_page(as_caseworker, caseworker, case):
 def test_the_page_shows_the_refusal_and_keeps_what_was_typed(as_caseworker, caseworker, case):
     consent = consent_for(caseworker, case)
     url = reverse("consent:disclosure_record", args=[case.pk])
-    response = as_caseworker.post(url, form_data(recipient="health", consent=str(consent.pk)))
+    response = as_caseworker.post(url, dated(form_data(recipient="health", consent=str(consent.pk))))
     page = response.content.decode()
     assert response.status_code == 200
     assert "There is a problem" in page and "does not cover sharing with health" in page
@@ -170,7 +171,7 @@ def test_the_page_shows_the_refusal_and_keeps_what_was_typed(as_caseworker, case
 def test_the_page_without_any_consent_says_so(as_caseworker, case):
     url = reverse("consent:disclosure_record", args=[case.pk])
     assert "This case has no valid consent to share" in as_caseworker.get(url).content.decode()
-    response = as_caseworker.post(url, form_data())
+    response = as_caseworker.post(url, dated(form_data()))
     assert "has not given consent to share" in response.content.decode()
 
 
@@ -180,13 +181,13 @@ def test_bad_disclosure_input_is_refused_without_an_error_page(as_caseworker, ca
     bad = form_data(
         recipient="aliens", how="pigeon", basis="whim", consent="not-a-uuid", date="2026-13-40", time="25:99"
     )
-    response = as_caseworker.post(url, bad)
+    response = as_caseworker.post(url, dated(bad))
     page = response.content.decode()
     assert response.status_code == 200
     assert "Select who the information was shared with" in page
     assert "Select one of this case&#x27;s valid consents" in page
-    assert "Enter a real date" in page and "PLAINTEXT-WHAT" in page
-    response = as_caseworker.post(url, form_data(consent="00000000-0000-0000-0000-000000000000"))
+    assert "must be a real date" in page and "PLAINTEXT-WHAT" in page
+    response = as_caseworker.post(url, dated(form_data(consent="00000000-0000-0000-0000-000000000000")))
     assert response.status_code == 200
     assert not Disclosure.objects.exists()
 
@@ -196,7 +197,7 @@ def test_a_withdrawn_consent_is_not_offered_on_the_page(as_caseworker, caseworke
     services.withdraw_consent(by=caseworker, consent=consent, note="Phoned")
     url = reverse("consent:disclosure_record", args=[case.pk])
     assert str(consent.pk) not in as_caseworker.get(url).content.decode()
-    response = as_caseworker.post(url, form_data(consent=str(consent.pk)))
+    response = as_caseworker.post(url, dated(form_data(consent=str(consent.pk))))
     assert "withdrew this consent" in response.content.decode()
 
 
@@ -215,7 +216,7 @@ def test_a_refusal_on_the_page_names_an_expired_consent(as_caseworker, caseworke
     consent_for(caseworker, case, given_at=timezone.now() - timezone.timedelta(days=400))
     url = reverse("consent:disclosure_record", args=[case.pk])
 
-    response = as_caseworker.post(url, form_data())
+    response = as_caseworker.post(url, dated(form_data()))
 
     page = response.content.decode()
     assert response.status_code == 200
@@ -230,7 +231,7 @@ def test_a_refusal_on_the_page_names_a_withdrawn_consent(as_caseworker, casework
     services.withdraw_consent(by=caseworker, consent=consent, note="Changed their mind")
     url = reverse("consent:disclosure_record", args=[case.pk])
 
-    page = as_caseworker.post(url, form_data()).content.decode()
+    page = as_caseworker.post(url, dated(form_data())).content.decode()
 
     assert "The parent withdrew this consent on" in page
     assert not Disclosure.objects.exists()
@@ -240,7 +241,7 @@ def test_a_valid_consent_not_chosen_is_named(as_caseworker, caseworker, case):
     consent_for(caseworker, case)
     url = reverse("consent:disclosure_record", args=[case.pk])
 
-    page = as_caseworker.post(url, form_data()).content.decode()
+    page = as_caseworker.post(url, dated(form_data())).content.decode()
 
     assert "Select the consent this disclosure relies on" in page
     assert not Disclosure.objects.exists()

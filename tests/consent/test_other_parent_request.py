@@ -13,6 +13,7 @@ from consent import services
 from consent.models import SubjectAccessRequest
 from pps.models import Role, User
 from tests.conftest import client_for
+from tests.dates import dated
 from tests.factories import UserFactory, make_case
 
 
@@ -47,7 +48,7 @@ def test_the_legal_due_date_is_one_calendar_month_from_receipt_on_a_working_day(
 
 
 def test_the_request_is_recorded_and_shares_nothing(caseworker, case, as_caseworker):
-    response = as_caseworker.post(reverse("consent:other_parent_request", args=[case.pk]), form_data())
+    response = as_caseworker.post(reverse("consent:other_parent_request", args=[case.pk]), dated(form_data()))
     assert response.url == reverse("cases:case_detail", args=[case.pk])
     sar = SubjectAccessRequest.objects.get()
     assert sar.case == case and sar.recorded_by == caseworker and sar.service == case.service
@@ -60,7 +61,7 @@ def test_the_request_is_recorded_and_shares_nothing(caseworker, case, as_casewor
 
 def test_the_request_is_audited(caseworker, case, as_caseworker):
     entry = get_logentry_model()
-    as_caseworker.post(reverse("consent:other_parent_request", args=[case.pk]), form_data())
+    as_caseworker.post(reverse("consent:other_parent_request", args=[case.pk]), dated(form_data()))
     sar = SubjectAccessRequest.objects.get()
     created = entry.objects.get(action=entry.Action.CREATE, object_pk=str(sar.pk))
     assert created.actor == caseworker
@@ -78,7 +79,7 @@ def test_it_can_be_recorded_on_a_separated_parents_case(caseworker, senior, case
     other = make_case(other_worker, first_name="Mark", last_name="Jones")
     case_services.link_separated_parents(by=senior, case=case, other=other)
     response = client_for(other_worker).post(
-        reverse("consent:other_parent_request", args=[other.pk]), form_data(requester="Sarah Jones")
+        reverse("consent:other_parent_request", args=[other.pk]), dated(form_data(requester="Sarah Jones"))
     )
     assert response.status_code == 302
     assert SubjectAccessRequest.objects.get().case == other
@@ -96,7 +97,7 @@ def test_it_can_be_recorded_on_a_separated_parents_case(caseworker, senior, case
 )
 def test_bad_input_is_refused_and_what_was_typed_kept(case, as_caseworker, overrides):
     response = as_caseworker.post(
-        reverse("consent:other_parent_request", args=[case.pk]), form_data(**overrides)
+        reverse("consent:other_parent_request", args=[case.pk]), dated(form_data(**overrides), "received_on")
     )
     page = response.content.decode()
     assert response.status_code == 200 and "There is a problem" in page
@@ -158,7 +159,8 @@ def test_another_services_senior_sees_nothing(caseworker, case, other_service):
 def test_others_cannot_record_one_on_a_case_they_cannot_reach(request, case, persona):
     client = client_for(request.getfixturevalue(persona))
     assert (
-        client.post(reverse("consent:other_parent_request", args=[case.pk]), form_data()).status_code == 404
+        client.post(reverse("consent:other_parent_request", args=[case.pk]), dated(form_data())).status_code
+        == 404
     )
     assert not SubjectAccessRequest.objects.exists()
 

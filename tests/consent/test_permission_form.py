@@ -9,6 +9,7 @@ from django.utils import timezone
 from consent import services
 from consent.models import StatementSent
 from tests.conftest import client_for
+from tests.dates import dated
 
 
 def test_the_form_is_filled_in_for_the_parent_with_the_services_statement(caseworker, case, as_caseworker):
@@ -39,7 +40,8 @@ def test_viewing_the_form_is_audited(caseworker, case, as_caseworker):
 def test_recording_it_was_given_shows_on_the_case(caseworker, case, as_caseworker):
     day = timezone.localdate() - timezone.timedelta(days=2)
     response = as_caseworker.post(
-        reverse("consent:statement_sent_record", args=[case.pk]), {"how": "post", "sent_on": day.isoformat()}
+        reverse("consent:statement_sent_record", args=[case.pk]),
+        dated({"how": "post", "sent_on": day.isoformat()}),
     )
     assert response.url == reverse("cases:case_detail", args=[case.pk])
     sent = StatementSent.objects.get()
@@ -59,7 +61,9 @@ def test_recording_it_was_given_shows_on_the_case(caseworker, case, as_caseworke
     ],
 )
 def test_bad_input_is_refused_with_a_message_and_kept(case, as_caseworker, data):
-    response = as_caseworker.post(reverse("consent:statement_sent_record", args=[case.pk]), data)
+    response = as_caseworker.post(
+        reverse("consent:statement_sent_record", args=[case.pk]), dated(data, "sent_on")
+    )
     page = response.content.decode()
     assert response.status_code == 200 and "There is a problem" in page
     assert not StatementSent.objects.exists()

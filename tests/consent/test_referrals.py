@@ -9,6 +9,7 @@ from django.utils import timezone
 from consent import services
 from consent.models import Consent, Referral
 from tests.conftest import client_for
+from tests.dates import dated
 
 
 def make_referral(by, **overrides) -> Referral:
@@ -67,7 +68,8 @@ def test_a_referral_without_consent_holds_only_what_is_needed_to_contact_the_par
     for field in ("child", "school_name", "need", "summary", "situation", "date_of_birth"):
         assert f'name="{field}' not in page
     response = as_caseworker.post(
-        reverse("consent:referral_new"), form_data(child_name="Ravi", summary="Exclusion SECRET-SITUATION")
+        reverse("consent:referral_new"),
+        dated(form_data(child_name="Ravi", summary="Exclusion SECRET-SITUATION")),
     )
     referral = Referral.objects.get()
     assert response.status_code == 302
@@ -98,7 +100,7 @@ def test_with_the_parents_agreement_recorded_the_referral_is_taken_on(caseworker
     referral = make_referral(caseworker)
     response = as_caseworker.post(
         reverse("consent:referral_agree", args=[referral.pk]),
-        {"consent_method": "oral_phone", "consent_on": timezone.localdate().isoformat()},
+        dated({"consent_method": "oral_phone", "consent_on": timezone.localdate().isoformat()}),
     )
     assert response.status_code == 302
     referral.refresh_from_db()
@@ -116,7 +118,7 @@ def test_a_referral_recorded_with_consent_can_be_taken_on_at_once(caseworker, as
     today = timezone.localdate().isoformat()
     response = as_caseworker.post(
         reverse("consent:referral_new"),
-        form_data(parent_agreed="yes", consent_method="written_meeting", consent_on=today),
+        dated(form_data(parent_agreed="yes", consent_method="written_meeting", consent_on=today)),
     )
     referral = Referral.objects.get()
     assert response.url == reverse("consent:referral_detail", args=[referral.pk])
@@ -124,7 +126,7 @@ def test_a_referral_recorded_with_consent_can_be_taken_on_at_once(caseworker, as
 
 
 def test_saying_the_parent_agreed_needs_how_and_when_and_keeps_what_was_typed(as_caseworker):
-    response = as_caseworker.post(reverse("consent:referral_new"), form_data(parent_agreed="yes"))
+    response = as_caseworker.post(reverse("consent:referral_new"), dated(form_data(parent_agreed="yes")))
     page = response.content.decode()
     assert response.status_code == 200
     assert "There is a problem" in page and "Select how the parent agreed" in page
@@ -146,7 +148,9 @@ def test_saying_the_parent_agreed_needs_how_and_when_and_keeps_what_was_typed(as
     ],
 )
 def test_bad_input_is_refused_with_a_message_not_an_error_page(as_caseworker, overrides):
-    response = as_caseworker.post(reverse("consent:referral_new"), form_data(**overrides))
+    response = as_caseworker.post(
+        reverse("consent:referral_new"), dated(form_data(**overrides), "referred_on")
+    )
     assert response.status_code == 200
     assert "There is a problem" in response.content.decode()
     assert not Referral.objects.exists()
@@ -201,7 +205,7 @@ def test_others_see_nothing_of_a_referral(request, caseworker, persona):
 def test_only_caseworkers_and_senior_staff_record_referrals(request, persona):
     client = client_for(request.getfixturevalue(persona))
     assert client.get(reverse("consent:referral_new")).status_code == 404
-    assert client.post(reverse("consent:referral_new"), form_data()).status_code == 404
+    assert client.post(reverse("consent:referral_new"), dated(form_data())).status_code == 404
     assert not Referral.objects.exists()
 
 

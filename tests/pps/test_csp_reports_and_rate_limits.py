@@ -97,15 +97,15 @@ def test_searching_too_often_gets_a_clear_429_page_keeping_what_was_typed(
     url = reverse("cases:parent_search")
     with time_machine.travel(timezone.now().replace(second=1), tick=False) as clock:
         for _ in range(3):
-            assert as_caseworker.post(url, {"q": "jones"}).status_code == 200
-        response = as_caseworker.post(url, {"q": "Sarah Jones"})
+            assert as_caseworker.post(url, {"q": "jones"}, follow=True).status_code == 200
+        response = as_caseworker.post(url, {"q": "Sarah Jones"}, follow=True)
         assert response.status_code == 429
         page = html.unescape(response.content.decode())
         assert "Too many searches" in page and "Wait a minute" in page
         assert 'value="Sarah Jones"' in page
         assert "1 parent found" not in page
         clock.shift(60)
-        assert as_caseworker.post(url, {"q": "jones"}).status_code == 200
+        assert as_caseworker.post(url, {"q": "jones"}, follow=True).status_code == 200
 
 
 def test_one_persons_searches_do_not_limit_a_colleague(
@@ -117,5 +117,5 @@ def test_one_persons_searches_do_not_limit_a_colleague(
     url = reverse("cases:parent_search")
     with time_machine.travel(timezone.now().replace(second=1), tick=False):
         for _ in range(3):
-            as_caseworker.post(url, {"q": "jones"})
-        assert client_for(second_caseworker).post(url, {"q": "jones"}).status_code == 200
+            as_caseworker.post(url, {"q": "jones"}, follow=True)
+        assert client_for(second_caseworker).post(url, {"q": "jones"}, follow=True).status_code == 200

@@ -14,6 +14,7 @@ from tests.conftest import client_for
 from tests.consent.test_consent_on_the_contact import consent_form
 from tests.consent.test_disclosure import consent_for
 from tests.consent.test_disclosure import form_data as disclosure_form
+from tests.dates import dated
 from tests.factories import contact_details, make_case
 from tests.pps.test_every_url import access_entries_of_one_request
 
@@ -76,7 +77,7 @@ def test_marking_a_follow_up_done(caseworker, case, service):
 def test_recording_and_withdrawing_consent(caseworker, case):
     client = client_for(caseworker)
     url = reverse("consent:consent_record", args=[case.pk])
-    assert_each_record_once(caseworker, client, url, consent_form(method="email"))
+    assert_each_record_once(caseworker, client, url, dated(consent_form(method="email")))
     consent = case.consents.get()
     url = reverse("consent:consent_withdraw", args=[consent.pk])
     assert_each_record_once(caseworker, client, url, {"note": "On the phone"})
@@ -85,7 +86,9 @@ def test_recording_and_withdrawing_consent(caseworker, case):
 def test_recording_a_disclosure(caseworker, case):
     consent = consent_for(caseworker, case)
     url = reverse("consent:disclosure_record", args=[case.pk])
-    assert_each_record_once(caseworker, client_for(caseworker), url, disclosure_form(consent=str(consent.pk)))
+    assert_each_record_once(
+        caseworker, client_for(caseworker), url, dated(disclosure_form(consent=str(consent.pk)))
+    )
 
 
 def test_breaking_glass_and_its_review(non_lead_senior, senior, case):
@@ -99,7 +102,7 @@ def test_breaking_glass_and_its_review(non_lead_senior, senior, case):
 
 def test_recording_that_the_statement_was_given(caseworker, case):
     url = reverse("consent:statement_sent_record", args=[case.pk])
-    data = {"how": "meeting", "sent_on": timezone.localdate().isoformat()}
+    data = dated({"how": "meeting", "sent_on": timezone.localdate().isoformat()})
     assert_each_record_once(caseworker, client_for(caseworker), url, data)
 
 

@@ -14,6 +14,7 @@ from pps.models import ConfidentialityPolicy
 from safeguarding.forms import ConcernForm, ConcernWithoutCaseForm, DiscussionForm, ReferralForm
 from safeguarding.models import Concern
 from tests.conftest import client_for
+from tests.dates import dated
 
 
 def page(response) -> str:
@@ -24,7 +25,7 @@ def page(response) -> str:
 def test_a_concern_from_long_ago_is_refused_and_kept(as_caseworker, case, year):
     response = as_caseworker.post(
         reverse("safeguarding:concern_raise", args=[case.pk]),
-        {"what": "What the caller said", "happened_at": f"{year}-05-01T10:00"},
+        dated({"what": "What the caller said", "happened_at": f"{year}-05-01T10:00"}),
     )
     assert response.status_code == 200
     text = page(response)
@@ -36,7 +37,7 @@ def test_a_concern_from_long_ago_is_refused_and_kept(as_caseworker, case, year):
 def test_a_concern_in_the_future_is_refused(as_caseworker, case):
     response = as_caseworker.post(
         reverse("safeguarding:concern_raise", args=[case.pk]),
-        {"what": "What the caller said", "happened_at": "9999-01-01T10:00"},
+        dated({"what": "What the caller said", "happened_at": "9999-01-01T10:00"}),
     )
     assert "The date cannot be in the future" in page(response)
     assert not Concern.objects.exists()
@@ -99,11 +100,14 @@ def test_every_date_and_text_of_these_forms_is_bounded(form_class, kwargs, servi
     for name, field in form.fields.items():
         if isinstance(field, forms.CharField) and not field.widget.is_hidden:
             assert field.max_length, name
-        if isinstance(field, (forms.DateField, forms.DateTimeField)):
-            assert "min" in field.widget.attrs and "max" in field.widget.attrs, name
+        if isinstance(field, pps_forms.DATE_FIELDS):
+            earliest, latest = pps_forms.date_range_of(field)
+            assert earliest < latest, name
             assert " to " in str(field.help_text), name
 
 
 def test_the_concern_form_is_bounded_too(case):
     form = ConcernForm(case=case)
-    assert form.fields["happened_at"].widget.attrs["min"] < form.fields["happened_at"].widget.attrs["max"]
+    earliest, latest = pps_forms.date_range_of(form.fields["happened_at"])
+    assert earliest < latest
+    assert " to today." in str(form.fields["happened_at"].help_text)

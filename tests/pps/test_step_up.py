@@ -15,6 +15,7 @@ from pps import otp
 from safeguarding import services
 from safeguarding.models import Discussion
 from tests.conftest import client_for
+from tests.dates import dated
 
 CANARY = "CANARY-ZEBEDEE bruise on the arm"
 STEP_UP = "/confirm-it-is-you/"
@@ -65,13 +66,15 @@ def text(response) -> str:
 
 
 def discussion_fields(senior):
-    return {
-        "participants": "Lee and Casey",
-        "senior_manager": str(senior.pk),
-        "held_at": (timezone.localtime() - dt.timedelta(minutes=30)).strftime("%Y-%m-%dT%H:%M"),
-        "decision": "monitor",
-        "notes": "NOTES-WOMBAT agreed to monitor",
-    }
+    return dated(
+        {
+            "participants": "Lee and Casey",
+            "senior_manager": str(senior.pk),
+            "held_at": (timezone.localtime() - dt.timedelta(minutes=30)).strftime("%Y-%m-%dT%H:%M"),
+            "decision": "monitor",
+            "notes": "NOTES-WOMBAT agreed to monitor",
+        }
+    )
 
 
 def test_the_step_up_url():

@@ -16,6 +16,7 @@ from pps import otp
 from reports.exports import neutralise
 from reports.models import StatisticsExport
 from tests.conftest import client_for
+from tests.dates import dated
 from tests.reports.conftest import case_at, contact_at, local
 
 URL = reverse("reports:statistics_export")
@@ -153,7 +154,7 @@ def test_caseworkers_and_other_services_cannot_export(caseworker, outsider, main
 
 def test_an_export_of_a_wrong_date_range_is_refused_not_swapped_for_another_period(coordinator):
     response = client_for(coordinator).post(
-        URL, {"period": "range", "start": "2025-02-01", "end": "2025-01-01", "format": "csv"}
+        URL, dated({"period": "range", "start": "2025-02-01", "end": "2025-01-01", "format": "csv"})
     )
     assert response.status_code == 400
     assert "The last day must be on or after the first day" in response.content.decode()
@@ -162,7 +163,7 @@ def test_an_export_of_a_wrong_date_range_is_refused_not_swapped_for_another_peri
 
 def test_a_date_range_is_exported_for_exactly_those_days(coordinator):
     client_for(coordinator).post(
-        URL, {"period": "range", "start": "2025-01-11", "end": "2025-01-20", "format": "csv"}
+        URL, dated({"period": "range", "start": "2025-01-11", "end": "2025-01-20", "format": "csv"})
     )
     export = StatisticsExport.objects.get()
     assert (str(export.period_start), str(export.period_end), export.period_kind) == (

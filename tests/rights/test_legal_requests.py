@@ -13,6 +13,7 @@ from pps.models import Role
 from rights import services
 from rights.models import LegalRequest
 from tests.conftest import client_for
+from tests.dates import dated
 from tests.factories import UserFactory
 from tests.rights.helpers import fill_household, pdf_text
 
@@ -49,7 +50,7 @@ def fresh(legal):
 
 
 def test_a_caseworker_records_one_from_the_case_and_it_goes_to_the_head_of_service(as_caseworker, case, head):
-    response = as_caseworker.post(reverse("rights:legal_request_new", args=[case.pk]), form())
+    response = as_caseworker.post(reverse("rights:legal_request_new", args=[case.pk]), dated(form()))
     legal = LegalRequest.objects.get()
     assert response.url == reverse("cases:case_detail", args=[case.pk])
     assert (
@@ -63,7 +64,9 @@ def test_a_caseworker_records_one_from_the_case_and_it_goes_to_the_head_of_servi
 
 @pytest.mark.parametrize("missing", ["officer", "organisation", "role", "legal_reason", "asked_for"])
 def test_each_detail_is_needed(as_caseworker, case, missing):
-    response = as_caseworker.post(reverse("rights:legal_request_new", args=[case.pk]), form(**{missing: ""}))
+    response = as_caseworker.post(
+        reverse("rights:legal_request_new", args=[case.pk]), dated(form(**{missing: ""}))
+    )
     assert response.status_code == 200 and "There is a problem" in response.content.decode()
     assert not LegalRequest.objects.exists()
 
@@ -109,7 +112,7 @@ def test_without_the_parents_permission_nothing_is_sent_and_the_page_says_why(le
         "copy_on": TODAY().isoformat(),
         "basis": "consent",
     }
-    page = client.post(url("legal_send", legal), send).content.decode()
+    page = client.post(url("legal_send", legal), dated(send)).content.decode()
     assert "The parent has not given permission for this request" in page and "Nothing has been sent" in page
     assert fresh(legal).status == "extracted" and not Disclosure.objects.filter(recipient="other").exists()
 
@@ -142,7 +145,13 @@ def test_answered_with_permission_chosen_parts_copy_to_the_parent_and_the_disclo
     client = client_for(head)
     client.post(
         url("legal_permission", legal),
-        {"method": "written_meeting", "given_on": TODAY().isoformat(), "note": "Agreed to share the notes"},
+        dated(
+            {
+                "method": "written_meeting",
+                "given_on": TODAY().isoformat(),
+                "note": "Agreed to share the notes",
+            }
+        ),
     )
     legal = fresh(legal)
     assert legal.permission.covers("other", "Kent County Council Legal Services")
@@ -162,7 +171,7 @@ def test_answered_with_permission_chosen_parts_copy_to_the_parent_and_the_disclo
         "copy_on": TODAY().isoformat(),
         "basis": "consent",
     }
-    assert client.post(url("legal_send", legal), send).status_code == 302
+    assert client.post(url("legal_send", legal), dated(send)).status_code == 302
     legal = fresh(legal)
     assert legal.status == "sent" and legal.copy_how == "post" and legal.copy_sent_at and legal.sent_at
     disclosure = Disclosure.objects.get(pk=legal.disclosure_id)
@@ -180,7 +189,7 @@ def test_a_legal_obligation_needs_its_reference(legal, head):
     client = client_for(head)
     client.post(
         url("legal_permission", legal),
-        {"method": "email", "given_on": TODAY().isoformat(), "note": "Agreed by email"},
+        dated({"method": "email", "given_on": TODAY().isoformat(), "note": "Agreed by email"}),
     )
     client.post(url("legal_extract", legal), {"parts": [f"Case {legal.case.reference}"]})
     send = {
@@ -191,10 +200,10 @@ def test_a_legal_obligation_needs_its_reference(legal, head):
         "basis": "legal_obligation",
         "legal_reference": "",
     }
-    page = client.post(url("legal_send", legal), send).content.decode()
+    page = client.post(url("legal_send", legal), dated(send)).content.decode()
     assert "Give the legal reference" in page
     send["legal_reference"] = "High Court order CO/1234/2026"
-    client.post(url("legal_send", legal), send)
+    client.post(url("legal_send", legal), dated(send))
     disclosure = Disclosure.objects.get(pk=fresh(legal).disclosure_id)
     assert (
         disclosure.basis == "legal_obligation"

@@ -12,6 +12,7 @@ from django.utils import timezone
 from consent.models import SubjectAccessRequest
 from rights.models import ChildProtectionDecision, RequestStep
 from tests.conftest import client_for
+from tests.dates import dated
 from tests.rights.helpers import (
     aware,
     fill_household,
@@ -40,7 +41,9 @@ def test_a_caseworker_records_a_parents_request_from_the_case_and_cannot_open_it
 ):
     response = as_caseworker.post(
         reverse("rights:request_new", args=[case.pk]),
-        {"who": "parent", "how": "letter", "received_on": "2026-12-01", "asked_for": "A copy of my file"},
+        dated(
+            {"who": "parent", "how": "letter", "received_on": "2026-12-01", "asked_for": "A copy of my file"}
+        ),
     )
     sar = SubjectAccessRequest.objects.get()
     assert response.url == reverse("cases:case_detail", args=[case.pk])
@@ -54,12 +57,14 @@ def test_a_young_person_may_ask_for_their_own_record(head, case):
     child = case.parent.children.get()
     response = client_for(head).post(
         reverse("rights:request_new", args=[case.pk]),
-        {
-            "who": str(child.pk),
-            "how": "email",
-            "received_on": timezone.localdate().isoformat(),
-            "asked_for": "Mine",
-        },
+        dated(
+            {
+                "who": str(child.pk),
+                "how": "email",
+                "received_on": timezone.localdate().isoformat(),
+                "asked_for": "Mine",
+            }
+        ),
     )
     sar = SubjectAccessRequest.objects.get()
     assert response.url == url("request_detail", sar)
@@ -73,7 +78,7 @@ def test_a_young_person_may_ask_for_their_own_record(head, case):
 def test_bad_input_says_what_is_wrong_and_keeps_what_was_typed(as_caseworker, case, overrides):
     data = {"who": "parent", "how": "letter", "received_on": "2026-11-30", "asked_for": "KEEP-THIS please"}
     data.update(overrides)
-    response = as_caseworker.post(reverse("rights:request_new", args=[case.pk]), data)
+    response = as_caseworker.post(reverse("rights:request_new", args=[case.pk]), dated(data))
     page = response.content.decode()
     assert response.status_code == 200 and "There is a problem" in page
     assert "KEEP-THIS" in page or overrides.get("asked_for")
@@ -114,7 +119,9 @@ def test_only_senior_staff_of_the_service_reach_a_request(request, caseworker, c
     client = client_for(request.getfixturevalue(persona))
     assert client.get(url("request_detail", sar)).status_code == 404
     assert (
-        client.post(url("identity_check", sar), {"seen": "x", "confirmed_on": "2026-12-01"}).status_code
+        client.post(
+            url("identity_check", sar), dated({"seen": "x", "confirmed_on": "2026-12-01"})
+        ).status_code
         == 404
     )
     assert client.post(url("refuse", sar), {"reason": "no"}).status_code == 404
@@ -164,7 +171,7 @@ def test_each_step_is_recorded_with_who_and_when_and_shown_in_the_history(casewo
     today = timezone.localdate().isoformat()
     assert (
         client.post(
-            url("identity_check", sar), {"seen": "Passport SEEN-IT", "confirmed_on": today}
+            url("identity_check", sar), dated({"seen": "Passport SEEN-IT", "confirmed_on": today})
         ).status_code
         == 302
     )
@@ -181,11 +188,13 @@ def test_each_step_is_recorded_with_who_and_when_and_shown_in_the_history(casewo
 def test_stopping_the_clock_from_receipt_starts_the_month_when_identity_arrives(caseworker, head, case):
     sar = parent_request(caseworker, case, received=aware(date(2026, 11, 2)))
     client = client_for(head)
-    client.post(url("clock_pause", sar), {"reason": "identity", "on": "2026-11-02", "note": "Asked for ID"})
+    client.post(
+        url("clock_pause", sar), dated({"reason": "identity", "on": "2026-11-02", "note": "Asked for ID"})
+    )
     assert get_sar(sar).status == "paused"
     page = client.get(reverse("rights:request_list")).content.decode()
     assert "Clock stopped" in page
-    client.post(url("identity_check", sar), {"seen": "Driving licence", "confirmed_on": "2026-11-16"})
+    client.post(url("identity_check", sar), dated({"seen": "Driving licence", "confirmed_on": "2026-11-16"}))
     sar = get_sar(sar)
     assert sar.status == "received" and sar.clock_started_on == date(2026, 11, 16)
     assert sar.due_on == date(2026, 12, 16)
@@ -196,8 +205,10 @@ def test_stopping_the_clock_later_moves_the_due_date_by_the_days_stopped(casewor
     sar = parent_request(caseworker, case, received=aware(date(2026, 11, 2)))
     assert sar.due_on == date(2026, 12, 2)
     client = client_for(head)
-    client.post(url("clock_pause", sar), {"reason": "clarification", "on": "2026-11-10"})
-    response = client.post(url("clock_restart", sar), {"on": "2026-11-17", "note": "They said: only 2025"})
+    client.post(url("clock_pause", sar), dated({"reason": "clarification", "on": "2026-11-10"}))
+    response = client.post(
+        url("clock_restart", sar), dated({"on": "2026-11-17", "note": "They said: only 2025"})
+    )
     assert response.status_code == 302
     sar = get_sar(sar)
     assert sar.paused_days == 7 and sar.due_on == date(2026, 12, 9)
@@ -234,7 +245,7 @@ def test_the_pack_cannot_be_assembled_before_identity_and_the_child_protection_r
     page = client.post(url("assemble", sar), follow=True).content.decode()
     assert "Check the requester&#x27;s identity" in page
     client.post(
-        url("identity_check", sar), {"seen": "Known", "confirmed_on": timezone.localdate().isoformat()}
+        url("identity_check", sar), dated({"seen": "Known", "confirmed_on": timezone.localdate().isoformat()})
     )
     page = client.post(url("assemble", sar), follow=True).content.decode()
     assert "designated safeguarding lead must review" in page
@@ -352,11 +363,11 @@ def test_sent_and_closed_are_recorded(caseworker, head, senior, case):
     sar = services_ready_and_assembled(head, senior, parent_request(caseworker, case))
     client = client_for(head)
     page = client.post(
-        url("sent", sar), {"how": "post", "sent_on": timezone.localdate().isoformat()}
+        url("sent", sar), dated({"how": "post", "sent_on": timezone.localdate().isoformat()})
     ).content.decode()
     assert "approved by the head of service" in page
     services.approve(by=head, sar=sar)
-    client.post(url("sent", sar), {"how": "post", "sent_on": timezone.localdate().isoformat()})
+    client.post(url("sent", sar), dated({"how": "post", "sent_on": timezone.localdate().isoformat()}))
     assert get_sar(sar).status == "sent" and get_sar(sar).sent_how == "post"
     client.post(url("close", sar), {"note": "Parent confirmed receipt"})
     page = client.get(url("request_detail", sar)).content.decode()

@@ -13,6 +13,7 @@ from pps.models import Role
 from safeguarding import services
 from safeguarding.models import Alert, Concern
 from tests.conftest import client_for
+from tests.dates import dated
 from tests.factories import UserFactory
 
 CANARY = "CANARY-ZEBEDEE bruise on the arm"
@@ -164,13 +165,15 @@ def test_recording_a_discussion_clears_the_concerns_alerts_for_every_lead(
     other = raise_concern(caseworker, case, what="Another concern")
     response = client_for(senior).post(
         reverse("safeguarding:discussion_record", args=[concern.pk]),
-        {
-            "participants": "Lee and Casey",
-            "senior_manager": senior.pk,
-            "held_at": when(10),
-            "decision": "monitor",
-            "notes": "",
-        },
+        dated(
+            {
+                "participants": "Lee and Casey",
+                "senior_manager": senior.pk,
+                "held_at": when(10),
+                "decision": "monitor",
+                "notes": "",
+            }
+        ),
     )
     assert response.status_code == 302
     assert Concern.objects.get(pk=concern.pk).discussions.exists()
@@ -185,7 +188,7 @@ def test_leads_with_an_address_are_emailed_without_personal_data(
     with django_capture_on_commit_callbacks(execute=True):
         response = as_caseworker.post(
             reverse("safeguarding:concern_raise", args=[case.pk]),
-            {"child": child.pk, "what": CANARY, "happened_at": when(), "immediate_danger": "on"},
+            dated({"child": child.pk, "what": CANARY, "happened_at": when(), "immediate_danger": "on"}),
         )
     assert response.status_code == 302
     addresses = sorted(address for message in mailoutbox for address in message.to)
@@ -210,7 +213,7 @@ def test_a_mail_server_failure_does_not_fail_raising_the_concern(
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
         response = as_caseworker.post(
             reverse("safeguarding:concern_raise", args=[case.pk]),
-            {"child": case.parent.children.get().pk, "what": CANARY, "happened_at": when()},
+            dated({"child": case.parent.children.get().pk, "what": CANARY, "happened_at": when()}),
         )
     assert callbacks  # the email was attempted, and failed
     assert "alert_email_failed" in caplog.text

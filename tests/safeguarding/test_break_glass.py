@@ -17,6 +17,7 @@ from pps.models import Role
 from safeguarding import services
 from safeguarding.models import Alert, BreakGlassAccess
 from tests.conftest import client_for
+from tests.dates import dated
 from tests.factories import UserFactory
 
 CANARY = "CANARY-ZEBEDEE bruise on the arm"
@@ -370,7 +371,7 @@ def test_a_senior_who_broke_glass_may_record_the_discussion_while_it_lasts(
     has expired, they get 404 like anyone else."""
     client = client_for(non_lead_senior)
     url = reverse("safeguarding:discussion_record", args=[concern.pk])
-    assert client.post(url, discussion_data(head)).status_code == 404
+    assert client.post(url, dated(discussion_data(head))).status_code == 404
 
     open_by_break_glass(non_lead_senior, case)
     services.record_discussion(

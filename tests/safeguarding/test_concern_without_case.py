@@ -9,6 +9,7 @@ from cases import retention
 from consent.models import Disclosure
 from safeguarding.models import Alert, Concern
 from tests.conftest import client_for
+from tests.dates import dated
 
 WHAT = "CANARY-CELANDINE: the caller said the boy next door is left alone for days"
 RAISE = reverse("safeguarding:concern_raise_without_case")
@@ -19,7 +20,7 @@ def when(minutes_ago=30):
 
 
 def raise_one(client, **extra):
-    data = {"child_name": "", "caller": "a neighbour", "what": WHAT, "happened_at": when(), **extra}
+    data = dated({"child_name": "", "caller": "a neighbour", "what": WHAT, "happened_at": when(), **extra})
     return client.post(RAISE, data)
 
 
@@ -74,24 +75,28 @@ def test_the_lead_sees_it_in_the_queue_and_refers_it_without_a_case_disclosure(c
     assert WHAT in page and "raised from a call" in page and "a neighbour" in page
     lead.post(
         reverse("safeguarding:discussion_record", args=[concern.pk]),
-        {
-            "participants": "Lee and Casey",
-            "senior_manager": senior.pk,
-            "held_at": when(10),
-            "decision": "social_care",
-            "notes": "",
-        },
+        dated(
+            {
+                "participants": "Lee and Casey",
+                "senior_manager": senior.pk,
+                "held_at": when(10),
+                "decision": "social_care",
+                "notes": "",
+            }
+        ),
     )
     response = lead.post(
         reverse("safeguarding:referral_record", args=[concern.pk]),
-        {
-            "agency": "social_care",
-            "made_at": when(5),
-            "how": "phone",
-            "person_spoken_to": "Duty worker",
-            "their_reference": "R1",
-            "what_was_shared": "What the caller said",
-        },
+        dated(
+            {
+                "agency": "social_care",
+                "made_at": when(5),
+                "how": "phone",
+                "person_spoken_to": "Duty worker",
+                "their_reference": "R1",
+                "what_was_shared": "What the caller said",
+            }
+        ),
     )
     assert response.status_code == 302
     concern.refresh_from_db()
@@ -119,7 +124,7 @@ def test_it_is_destroyed_when_its_own_period_has_passed(caseworker, senior, serv
     concern = Concern.objects.get()
     client_for(senior).post(
         reverse("safeguarding:discussion_record", args=[concern.pk]),
-        {"participants": "Lee", "senior_manager": senior.pk, "held_at": when(10), "decision": "nfa"},
+        dated({"participants": "Lee", "senior_manager": senior.pk, "held_at": when(10), "decision": "nfa"}),
     )
     concern.refresh_from_db()
     assert concern.status == Concern.Status.CLOSED

@@ -14,6 +14,7 @@ from pps.models import Role
 from safeguarding import services
 from safeguarding.models import Concern
 from tests.conftest import client_for
+from tests.dates import dated
 from tests.factories import UserFactory
 
 CANARY = "CANARY-ZEBEDEE bruise on the arm"
@@ -93,7 +94,7 @@ def test_a_caseworker_raises_a_concern_and_sees_the_receipt(as_caseworker, case)
     child = case.parent.children.get()
     response = as_caseworker.post(
         reverse("safeguarding:concern_raise", args=[case.pk]),
-        {"child": child.pk, "what": CANARY, "happened_at": when()},
+        dated({"child": child.pk, "what": CANARY, "happened_at": when()}),
     )
     concern = Concern.objects.get()
     assert response.status_code == 302 and response.url == receipt(concern)
@@ -109,7 +110,8 @@ def test_the_concern_never_goes_into_the_case_notes(caseworker, case, concern):
 
 def test_the_raise_form_keeps_what_was_typed_on_error(as_caseworker, case):
     response = as_caseworker.post(
-        reverse("safeguarding:concern_raise", args=[case.pk]), {"what": CANARY, "happened_at": "not a date"}
+        reverse("safeguarding:concern_raise", args=[case.pk]),
+        dated({"what": CANARY, "happened_at": "not a date"}, "happened_at"),
     )
     assert response.status_code == 200
     assert CANARY in response.content.decode()
@@ -196,7 +198,7 @@ def test_the_case_page_shows_other_staff_nothing_of_a_concern(senior, non_lead_s
 
 
 def test_search_results_show_nothing_of_a_concern(as_caseworker, case, concern):
-    page = as_caseworker.post(reverse("cases:parent_search"), {"q": "jones"}).content.decode()
+    page = as_caseworker.post(reverse("cases:parent_search"), {"q": "jones"}, follow=True).content.decode()
     assert "Sarah Jones" in page
     assert CANARY not in page and "concern" not in page.lower()
 
@@ -232,8 +234,8 @@ def test_the_concern_page_explains_the_refusal_and_keeps_what_was_typed(senior, 
     assert "referral-refused" in client.get(detail(concern)).content.decode()
     response = client.post(
         reverse("safeguarding:referral_record", args=[concern.pk]),
-        {"agency": "police", "made_at": when(), "how": "phone", "person_spoken_to": "PC Plum",
-         "what_was_shared": "Typed text"},
+        dated({"agency": "police", "made_at": when(), "how": "phone", "person_spoken_to": "PC Plum",
+         "what_was_shared": "Typed text"}),
     )  # fmt: skip
     page = response.content.decode()
     assert response.status_code == 200
@@ -244,7 +246,7 @@ def test_the_concern_page_explains_the_refusal_and_keeps_what_was_typed(senior, 
 def test_the_discussion_form_keeps_what_was_typed_on_error(senior, concern):
     response = client_for(senior).post(
         reverse("safeguarding:discussion_record", args=[concern.pk]),
-        {"participants": "Lee and Casey", "held_at": when(), "decision": "bogus"},
+        dated({"participants": "Lee and Casey", "held_at": when(), "decision": "bogus"}),
     )
     assert response.status_code == 200 and "Lee and Casey" in response.content.decode()
     assert not concern.discussions.exists()
@@ -261,14 +263,14 @@ def test_after_the_discussion_the_referral_is_recorded_as_a_disclosure(senior, c
     client = client_for(senior)
     response = client.post(
         reverse("safeguarding:discussion_record", args=[concern.pk]),
-        {"participants": "Lee and Casey", "senior_manager": senior.pk, "held_at": when(),
-         "decision": "social_care", "notes": ""},
+        dated({"participants": "Lee and Casey", "senior_manager": senior.pk, "held_at": when(),
+         "decision": "social_care", "notes": ""}),
     )  # fmt: skip
     assert response.status_code == 302
     response = client.post(
         reverse("safeguarding:referral_record", args=[concern.pk]),
-        {"agency": "social_care", "made_at": when(5), "how": "phone", "person_spoken_to": "Duty worker",
-         "their_reference": "MASH-1", "what_was_shared": "The concern"},
+        dated({"agency": "social_care", "made_at": when(5), "how": "phone", "person_spoken_to": "Duty worker",
+         "their_reference": "MASH-1", "what_was_shared": "The concern"}),
     )  # fmt: skip
     assert response.status_code == 302
     concern.refresh_from_db()

@@ -147,7 +147,7 @@ def lists(client):
     return [
         client.get(reverse("cases:case_list"), {"status": "all"}),
         client.get(reverse("cases:dashboard")),
-        client.post(reverse("cases:parent_search"), {"q": "sarah jones"}),
+        client.post(reverse("cases:parent_search"), {"q": "sarah jones"}, follow=True),
     ]
 
 
