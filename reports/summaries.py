@@ -22,6 +22,7 @@ functions rebuild everything from the records (``rebuild``), so the two cannot d
 
 from collections import defaultdict
 from datetime import date
+from types import SimpleNamespace
 
 from django.db import connection, transaction
 from django.db.models import Min
@@ -295,7 +296,8 @@ def _rebuild_service(service_id) -> tuple[int, int]:
     for values in (
         Contact.objects.filter(service_id=service_id).values_list(*fields).iterator(chunk_size=5000)
     ):
-        contact = Contact(service_id=service_id, **dict(zip(("id", *fields[1:]), values, strict=True)))
+        # The fields ``_contact_rows`` reads, without building a model instance for each row.
+        contact = SimpleNamespace(service_id=service_id, **dict(zip(fields, values, strict=True)))
         _contact_rows(deltas, contact, (), "nng" if contact.case_id is None else None)
         if contact.case_id is not None:
             of_case[contact.case_id].append(
