@@ -22,6 +22,7 @@ functions rebuild everything from the records (``rebuild``), so the two cannot d
 
 from collections import defaultdict
 from datetime import date
+from types import SimpleNamespace
 
 from django.db import connection, transaction
 from django.db.models import Min
@@ -275,7 +276,11 @@ def _rebuild_service(service_id) -> tuple[int, int]:
     of_case: dict = defaultdict(list)
     firsts: dict = {}  # (kind, subject, grain, period) -> (first_at, since, codes)
 
+    in_sql = connection.vendor == "postgresql"
+
     def reach(kind, subject, at, *, parent_since=None, codes=("", "", "")):
+        if in_sql:
+            return  # counted by _reached_in_sql, much faster at millions of rows
         day = timezone.localdate(at)
         for grain in REACH_GRAINS:
             key = (kind, subject, grain, period_start(grain, day))
@@ -295,7 +300,8 @@ def _rebuild_service(service_id) -> tuple[int, int]:
     for values in (
         Contact.objects.filter(service_id=service_id).values_list(*fields).iterator(chunk_size=5000)
     ):
-        contact = Contact(service_id=service_id, **dict(zip(("id", *fields[1:]), values, strict=True)))
+        # The fields ``_contact_rows`` reads, without building a model instance for each row.
+        contact = SimpleNamespace(service_id=service_id, **dict(zip(fields, values, strict=True)))
         _contact_rows(deltas, contact, (), "nng" if contact.case_id is None else None)
         if contact.case_id is not None:
             of_case[contact.case_id].append(
@@ -310,11 +316,12 @@ def _rebuild_service(service_id) -> tuple[int, int]:
         deltas.add(service_id, at, "topic", topic_id)
     for case_id, state in cases.items():
         _case_rows(deltas, state, of_case.get(case_id, []), 1)
-    codes = ContactChild.objects.filter(service_id=service_id, child__isnull=False)
-    for child_id, at, *child in codes.values_list(
-        "child_id", "occurred_at", "phase", "need", "provision"
-    ).iterator(chunk_size=5000):
-        reach("child", child_id, at, codes=tuple(child))
+    if not in_sql:
+        codes = ContactChild.objects.filter(service_id=service_id, child__isnull=False)
+        for child_id, at, *child in codes.values_list(
+            "child_id", "occurred_at", "phase", "need", "provision"
+        ).iterator(chunk_size=5000):
+            reach("child", child_id, at, codes=tuple(child))
 
     counts = [
         DailyCount(
@@ -339,4 +346,55 @@ def _rebuild_service(service_id) -> tuple[int, int]:
         for (kind, subject, grain, period), (at, parent_since, child) in firsts.items()
     ]
     Reached.objects.bulk_create(reached, batch_size=5000)
-    return len(counts), len(reached)
+    return len(counts), _reached_in_sql(service_id) if in_sql else len(reached)
+
+
+#: PostgreSQL: the first day of each named period, from a local date ``d`` (as ``period_start``).
+PERIOD_SQL = {
+    "fy": "make_date(extract(year from d)::int - (extract(month from d) < 4)::int, 4, 1)",
+    "ay": "make_date(extract(year from d)::int - (extract(month from d) < 9)::int, 9, 1)",
+    "q": "make_date(extract(year from d)::int, (extract(month from d)::int - 1) / 3 * 3 + 1, 1)",
+    "m": "date_trunc('month', d)::date",
+}
+
+
+def _reached_in_sql(service_id) -> int:
+    """The Reached rows of one service, as ``_rebuild_service`` counts them in Python: for each
+    person and named period, their first contact in it (PostgreSQL, one statement per period)."""
+    tz = timezone.get_current_timezone_name()
+    service = _prep(Reached, "service", service_id)
+    contacts, cases = Contact._meta.db_table, Case._meta.db_table
+    codes, reached = ContactChild._meta.db_table, Reached._meta.db_table
+    # Table names are ours; every value is a parameter.
+    sources = {
+        "parent": (
+            "SELECT k.parent_id AS subject, c.occurred_at AS at, f.since, '' AS phase, "  # noqa: S608
+            f"'' AS need, '' AS provision FROM {contacts} c JOIN {cases} k ON k.id = c.case_id "
+            f"JOIN (SELECT parent_id, MIN(opened_at) AS since FROM {cases} GROUP BY parent_id) f "
+            "ON f.parent_id = k.parent_id WHERE c.service_id = %s"
+        ),
+        "young": (
+            "SELECT c.case_id AS subject, c.occurred_at AS at, NULL::timestamptz AS since, "  # noqa: S608
+            f"'' AS phase, '' AS need, '' AS provision FROM {contacts} c WHERE c.service_id = %s "
+            "AND c.case_id IS NOT NULL AND c.person = 'young_person'"
+        ),
+        "child": (
+            "SELECT c.child_id AS subject, c.occurred_at AS at, NULL::timestamptz AS since, "  # noqa: S608
+            f"c.phase, c.need, c.provision FROM {codes} c "
+            "WHERE c.service_id = %s AND c.child_id IS NOT NULL"
+        ),
+    }
+    written = 0
+    with connection.cursor() as cursor:
+        for kind, source in sources.items():
+            for grain, period in PERIOD_SQL.items():
+                cursor.execute(
+                    f"INSERT INTO {reached} (service_id, kind, subject, grain, period, "  # noqa: S608
+                    "first_at, since, phase, need, provision) SELECT DISTINCT ON (subject, period) "
+                    "%s, %s, subject, %s, period, at, since, phase, need, provision FROM "
+                    f"(SELECT x.*, {period} AS period FROM (SELECT s.*, (s.at AT TIME ZONE %s)::date AS d "
+                    f"FROM ({source}) s) x) y ORDER BY subject, period, at",
+                    [service, kind, grain, tz, service],
+                )
+                written += cursor.rowcount
+    return written
