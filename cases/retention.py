@@ -30,7 +30,7 @@ from django.db import transaction
 from django.db.models import Count, Max, Q, QuerySet
 from django.utils import timezone
 
-from cases import destruction, statistics
+from cases import destruction, figures
 from cases.models import Case, Parent, ParentSearchToken
 from pps.models import Service
 
@@ -134,7 +134,7 @@ def _destroy_household(parent_id) -> list[str] | None:
     ParentSearchToken.objects.filter(parent=parent).delete()
     references = []
     for case in Case.objects.filter(parent=parent).exclude(status=Case.Status.DESTROYED):
-        with statistics.case_changes(case):
+        with figures.case_changes(case):
             case.status = Case.Status.DESTROYED
             case.save(update_fields=["status"])
         references.append(case.reference)

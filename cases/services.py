@@ -17,7 +17,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from cases import access as cases_access
-from cases import destruction, search, statistics
+from cases import destruction, figures, search
 from cases.models import (
     Case,
     CaseEvent,
@@ -123,7 +123,7 @@ def _save_contact(*, by, service, case, details: ContactDetails, **extra) -> Con
     )
     contact.topics.set(details.topics)
     codes = _save_child_codes(contact, case) if case is not None else []
-    statistics.contact_logged(contact, [topic.pk for topic in details.topics], codes)
+    figures.contact_logged(contact, [topic.pk for topic in details.topics], codes)
     return contact
 
 
@@ -440,7 +440,7 @@ def open_case(
         opened_at=opened_at or timezone.now(),
         consent_not_recorded=bool(consent_not_recorded),
     )
-    with statistics.case_changes(case, new=True):
+    with figures.case_changes(case, new=True):
         case.save(force_insert=True)
     if by.role in CASE_ROLES:
         cases_access.assign_to_case(by, case)
@@ -462,7 +462,7 @@ def close_case(*, by, case: Case, reason: str, imported: bool = False, closed_at
         raise CaseworkError("This case is already closed.")
     if not reason.strip():
         raise CaseworkError("Give a reason for closing the case.")
-    with statistics.case_changes(case):
+    with figures.case_changes(case):
         case.status = Case.Status.CLOSED
         case.closed_at = closed_at or timezone.now()
         case.save(update_fields=["status", "closed_at"])
@@ -477,7 +477,7 @@ def reopen_case(*, by, case: Case, reason: str) -> Case:
         raise CaseworkError("This case is already open.")
     if not reason.strip():
         raise CaseworkError("Give a reason for reopening the case.")
-    with statistics.case_changes(case):
+    with figures.case_changes(case):
         case.status = Case.Status.OPEN
         case.closed_at = None
         case.save(update_fields=["status", "closed_at"])
@@ -527,7 +527,7 @@ def set_case_codes(*, by, case: Case, intervention_level: str, referral_source: 
         changed.append("referral_source")
         CaseEvent.objects.create(case=case, kind=CaseEvent.Kind.SOURCE, code=referral_source, by=by)
     if changed:
-        with statistics.case_changes(case):
+        with figures.case_changes(case):
             case.save(update_fields=changed)
     return case
 
@@ -689,7 +689,7 @@ def destroy_household(*, by, parent: Parent) -> None:
     parent = cases_access.get_parent_for_user(by, parent.pk, how="destroy household")
     ParentSearchToken.objects.filter(parent=parent).delete()
     for case in Case.objects.filter(parent=parent).exclude(status=Case.Status.DESTROYED):
-        with statistics.case_changes(case):
+        with figures.case_changes(case):
             case.status = Case.Status.DESTROYED
             case.save(update_fields=["status"])
     parent.data_key = ""

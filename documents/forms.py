@@ -1,8 +1,8 @@
 from django import forms
 
-from cases.forms import DateInput
 from consent.models import StatementSent
 from documents.models import Document, LetterTemplate
+from pps.form_fields import DateField
 from pps.forms import Form, plausible, today
 
 
@@ -22,10 +22,8 @@ class AttachForm(Form):
         help_text="For example “Draft EHC plan, version 2”. Left empty, each file is called by its name.",
     )
     dated = plausible(
-        forms.DateField(
-            label="Date of the document",
-            widget=DateInput(),
-            error_messages={"required": "Enter the date of the document", "invalid": "Enter a real date"},
+        DateField(
+            label="Date of the document", error_messages={"required": "Enter the date of the document"}
         ),
         latest=today,
     )

@@ -55,7 +55,7 @@ class DailyCount(models.Model):
     ``figure`` names what is counted ("channel", "topic", "opened_level", ...; see
     ``reports.summaries``) and ``code`` the value (a channel, a topic's id, a level). Kept up to
     date by ``reports.summaries`` in the same transaction as the contact or case counted (the
-    hooks of ``cases.statistics``); rebuilt from the records by ``manage.py rebuild_statistics``.
+    hooks of ``cases.figures``); rebuilt from the records by ``manage.py rebuild_statistics``.
     Codes only: nothing personal, nothing encrypted.
     """
 

@@ -13,7 +13,7 @@ Two tables, both holding codes and counts only (nothing personal, nothing encryp
   quarter), so they are kept as sets per named period and counted. A date range is not a
   named period: its distinct counts are counted from the records (``reports.raw``).
 
-``Listener`` is registered with ``cases.statistics`` (``reports.apps``), so the counts change in
+``Listener`` is registered with ``cases.figures`` (``reports.apps``), so the counts change in
 the transaction that writes the contact or the case. A change to a case (opened, closed,
 reopened, level or source set, destroyed) is applied as the difference between what the case
 contributed before and after, the same function (``_case_rows``) giving both, and the same
@@ -28,7 +28,7 @@ from django.db import connection, transaction
 from django.db.models import Min
 from django.utils import timezone
 
-from cases import statistics
+from cases import figures
 from cases.models import Case, Contact, ContactChild
 from reports.models import DailyCount, Reached
 
@@ -190,7 +190,7 @@ def _write_reached(rows: list) -> None:
 
 
 class Listener:
-    """Keeps the summaries up to date; registered with ``cases.statistics`` once."""
+    """Keeps the summaries up to date; registered with ``cases.figures`` once."""
 
     def contact_logged(self, contact, topic_ids, child_codes) -> None:
         deltas = Deltas()
@@ -238,7 +238,7 @@ LISTENER = Listener()
 
 
 def register() -> None:
-    statistics.listen(LISTENER)
+    figures.listen(LISTENER)
 
 
 # --- Rebuilding from the records -----------------------------------------------------------------

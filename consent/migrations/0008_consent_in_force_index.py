@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('cases', '0013_contact_follow_up_index'),
+        ('cases', '0014_contact_follow_up_index'),
         ('consent', '0007_subject_access_workflow'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]

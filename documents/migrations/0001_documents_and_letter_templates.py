@@ -15,7 +15,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('cases', '0012_statistics_codes'),
-        ('pps', '0015_service_document_max_megabytes'),
+        ('pps', '0017_service_document_max_megabytes'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

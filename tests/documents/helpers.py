@@ -8,6 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from documents import services
+from tests.dates import boxes
 
 PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00\x00\x00\rIHDR" + b"\x00" * 17
@@ -41,7 +42,7 @@ def upload_form(*files, kind="ehc_plan", title="", dated=None):
         "files": [SimpleUploadedFile(name, data) for name, data in files],
         "kind": kind,
         "title": title,
-        "dated": dated.isoformat(),
+        **boxes("dated", dated),
     }
 
 

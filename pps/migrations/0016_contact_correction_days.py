@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('pps', '0014_legal_request_deputy'),
+        ('pps', '0015_audit_sealed_in_batches'),
     ]
 
     operations = [

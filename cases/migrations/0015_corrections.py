@@ -11,7 +11,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('cases', '0012_statistics_codes'),
+        ('cases', '0014_contact_follow_up_index'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

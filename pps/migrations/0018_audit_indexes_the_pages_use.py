@@ -10,7 +10,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('contenttypes', '0002_remove_content_type_name'),
-        ('pps', '0015_audit_sealed_in_batches'),
+        ('pps', '0017_service_document_max_megabytes'),
     ]
 
     operations = [

@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('cases', '0012_statistics_codes'),
+        ('cases', '0013_case_consent_not_recorded'),
         ('pps', '0014_legal_request_deputy'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
