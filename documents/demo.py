@@ -1,6 +1,6 @@
 """Demo documents: the seeded letter templates for each demo service, and a few documents (an
 EHC plan, a school report, a letter sent) on the first open cases of each, stored encrypted as
-any attached file is. Called from the demo loader (``cases.demo``)."""
+any attached file is. Called from the demo loader (``demo.data``)."""
 
 from django.utils import timezone
 

@@ -74,7 +74,10 @@ class LetterTemplateForm(Form):
         label="Name", max_length=120, error_messages={"required": "Enter the letter's name"}
     )
     purpose = forms.ChoiceField(
-        label="What is it for?", choices=LetterTemplate.Purpose.choices, widget=forms.RadioSelect
+        label="What is it for?",
+        choices=LetterTemplate.Purpose.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Select what the letter is for"},
     )
     body = forms.CharField(
         label="Text",

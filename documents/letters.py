@@ -14,7 +14,7 @@ from docx.shared import Pt
 from fpdf import FPDF
 from fpdf.enums import XPos, YPos
 
-from rights.pdf import FONT, FONTS
+from pps.pdf_fonts import FONT, FONTS
 
 PLACEHOLDERS = {
     "parent_name": "the parent's full name",

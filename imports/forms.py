@@ -62,10 +62,12 @@ class UploadForm(Form):
         help_text="For example “Charitylog”, “Lamplight” or “our contacts spreadsheet”. The columns you "
         "map are remembered for the next file from the same system.",
         max_length=100,
+        error_messages={"required": "Enter the name of the system the records come from"},
     )
     file = forms.FileField(
         label="The file",
         help_text="A CSV file or an Excel workbook (.xlsx), with the names of the columns in the first row.",
+        error_messages={"required": "Choose the file to import", "empty": "The file is empty"},
     )
 
     def __init__(self, *args, too_large=False, **kwargs):

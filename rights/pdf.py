@@ -1,20 +1,17 @@
 """PDFs of the data-rights workbench, drawn with fpdf2 (pure Python, from PyPI alone).
 
 Every page carries the request's reference and "Page n of N". Text is drawn in DejaVu Sans
-(vendored in ``rights/fonts`` under its free licence), so that any name, in any alphabet, prints
+(vendored in ``pps/fonts`` under its free licence), so that any name, in any alphabet, prints
 as typed; the black bars of redactions are its full-block glyph.
 """
 
-from pathlib import Path
 
 from django.utils import timezone
 from fpdf import FPDF
 from fpdf.enums import XPos, YPos
 
+from pps.pdf_fonts import FONT, FONTS
 from rights.pack import redacted_text
-
-FONTS = Path(__file__).resolve().parent / "fonts"
-FONT = "DejaVu"
 
 
 class _Document(FPDF):

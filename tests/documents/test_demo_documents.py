@@ -3,7 +3,7 @@ removing the demo removes their stored files."""
 
 from django.core.files.storage import storages
 
-from cases import demo
+from demo import data as demo
 from documents import services
 from documents.models import Document, LetterTemplate
 

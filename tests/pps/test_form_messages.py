@@ -11,8 +11,11 @@ from django.apps import apps
 from django.utils import timezone
 
 from cases import services
+from documents.services import templates_for
 from pps.forms import UNNAMED_REQUIRED_MESSAGE, Form, GovukFormMixin, ModelForm
+from pps.models import Role
 from tests.factories import contact_details
+from tests.imports.helpers import csv_bytes, previewed, row
 
 
 class ExampleForm(Form):
@@ -56,7 +59,7 @@ def build(cls, arguments):
         try:
             return cls(**given)
         except TypeError as error:
-            missing = re.search(r"keyword-only argument: '(\w+)'", str(error)) or re.search(
+            missing = re.search(r"keyword-only arguments?: '(\w+)'", str(error)) or re.search(
                 r"positional argument: '(\w+)'", str(error)
             )
             if not missing or missing.group(1) not in arguments:
@@ -79,7 +82,7 @@ def reads_badly(message) -> bool:
 
 
 @pytest.mark.django_db
-def test_every_required_answer_of_every_form_has_its_own_message(caseworker, case, service):
+def test_every_required_answer_of_every_form_has_its_own_message(caseworker, head, case, service):
     contact = services.log_case_contact(by=caseworker, case=case, details=contact_details(service))
     arguments = {
         "service": service,
@@ -89,6 +92,12 @@ def test_every_required_answer_of_every_form_has_its_own_message(caseworker, cas
         "user": caseworker,
         "request": None,
         "today": timezone.localdate(),
+        "templates": templates_for(service),
+        "run": previewed(head, csv_bytes([row()])),
+        "roles": list(Role.values),
+        # A confirmation's label and message are the page's to give (staff accounts).
+        "label": "Confirm",
+        "missing": "Confirm that you want to do this",
     }
     classes = every_form_class()
     assert len(classes) > 30  # the walk found the apps' forms

@@ -211,7 +211,7 @@ def test_a_title_that_is_too_long_or_missing_is_refused_with_a_message(senior, d
     assert "Ensure this value has at most 200 characters" in response.content.decode()
     parts["title"] = ""
     response = client_for(senior).post(reverse("training:study_edit", args=[draft.pk]), parts)
-    assert "Enter title" in response.content.decode()
+    assert "Enter a title" in response.content.decode()
 
 
 def test_submitting_needs_the_check_confirmed_and_saves_last_edits(senior, draft):
