@@ -5,7 +5,6 @@ Every page carries the request's reference and "Page n of N". Text is drawn in D
 as typed; the black bars of redactions are its full-block glyph.
 """
 
-
 from django.utils import timezone
 from fpdf import FPDF
 from fpdf.enums import XPos, YPos

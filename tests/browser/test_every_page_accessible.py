@@ -27,7 +27,14 @@ ROLES = ["caseworker", "senior", "head", "coordinator", "maintainer"]
 #: Pages whose content differs by role: checked for every role that reaches them.
 EVERY_ROLE = {"cases:dashboard", "cases:case_detail", "cases:parent_detail", "account"}
 #: Files, not pages, and signing out.
-NOT_PAGES = {"logout", "csp_report", "reports:statistics_export", "rights:download", "rights:legal_download"}
+NOT_PAGES = {
+    "cases:case_timeline",
+    "logout",
+    "csp_report",
+    "reports:statistics_export",
+    "rights:download",
+    "rights:legal_download",
+}
 
 #: Forms sent empty (or with their first answer missing), to check their error state: (role, URL
 #: name, the name of the button that sends it, or None for the page's first primary button).

@@ -69,4 +69,4 @@ def test_the_head_of_service_imports_the_sample_file(
     page.get_by_role("link", name="Find a parent").click()
     page.get_by_role("searchbox").fill("Quarrender")
     page.keyboard.press("Enter")
-    expect(page.get_by_role("link", name="Ottoline Quarrender")).to_be_visible()
+    expect(page.get_by_role("link", name="Ottoline Quarrender", exact=True)).to_be_visible()

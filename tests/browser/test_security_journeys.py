@@ -50,6 +50,7 @@ def test_a_conflicting_edit_shows_what_is_saved_now_and_keeps_what_was_typed(
     parent.version += 1
     parent.save()
     page.get_by_role("textbox", name="Phone").fill("07700 900999")
+    page.get_by_role("textbox", name="Why are you changing these details?").fill("New phone number")
     page.get_by_role("button", name="Save").click()
     expect(page.locator("#edit-conflict")).to_contain_text("What is saved now")
     expect(page.get_by_role("textbox", name="Phone")).to_have_value("07700 900999")
