@@ -45,7 +45,7 @@ def _count_in_database(cache: DatabaseCache, key: str, timeout: int) -> int:
             table = connection.ops.quote_name(cache._table)
             with connection.cursor() as cursor:
                 cursor.execute(
-                    f"SELECT cache_key FROM {table} WHERE cache_key = %s FOR UPDATE",  # noqa: S608 (the table's name, quoted)
+                    f"SELECT cache_key FROM {table} WHERE cache_key = %s FOR UPDATE",  # noqa: S608 # nosec B608: the cache table's name, quoted
                     [cache.make_and_validate_key(key)],
                 )
         value = (cache.get(key) or 0) + 1
