@@ -327,11 +327,7 @@ else:
             "directory_permissions_mode": 0o700,
         },
     }
-STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
-    "documents": DOCUMENTS_STORAGE,
-}
+STORAGES["documents"] = DOCUMENTS_STORAGE
 #: A ClamAV daemon that scans every file attached (documents.clamav), e.g. tcp://127.0.0.1:3310.
 CLAMAV_URL = env_str("CLAMAV_URL") or ""
 

@@ -151,13 +151,13 @@ def record_discussion(
     return discussion
 
 
-@transaction.atomic
 def may_refer_yet(concern) -> bool:
     """May ``concern`` be referred outside the service now: once an internal discussion with a
     senior manager is recorded, or at once when it is flagged as immediate danger."""
     return concern.immediate_danger or concern.discussions.exists()
 
 
+@transaction.atomic
 def record_external_referral(
     by,
     concern,

@@ -244,7 +244,9 @@ def test_it_signs_in_through_gunicorn_with_the_session_shared_by_both_instances(
     assert "Strict-Transport-Security" in dashboard.headers
 
     # Static files: hashed names, compressed, kept by browsers for a year.
-    stylesheet = re.search(r'href="(/static/[^"]+\.[0-9a-f]{12}\.css)"', dashboard.text).group(1)
+    stylesheet = re.search(r'href="(/static/[^"]+\.[0-9a-f]{12}\.css)"', dashboard.text)
+    assert stylesheet, re.findall(r"<link[^>]+>", dashboard.text)
+    stylesheet = stylesheet.group(1)
     css = on_first.request("GET", stylesheet, headers={"Accept-Encoding": "gzip"})
     assert css.status == 200
     assert css.headers["Content-Encoding"] == "gzip"

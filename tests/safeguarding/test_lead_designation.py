@@ -39,7 +39,8 @@ def test_the_head_makes_a_senior_manager_a_lead_who_then_reaches_the_files(head,
     non_lead_senior.refresh_from_db()
     assert non_lead_senior.is_safeguarding_lead
     assert client_for(non_lead_senior).get(detail(concern)).status_code == 200
-    entry = get_logentry_model().objects.filter(object_pk=str(non_lead_senior.pk)).latest("timestamp")
+    entries = get_logentry_model().objects.filter(object_pk=str(non_lead_senior.pk))
+    entry = entries.filter(action=get_logentry_model().Action.UPDATE).latest("timestamp")
     assert entry.actor == head
     assert entry.changes == {"is_safeguarding_lead": [False, True]}
 
