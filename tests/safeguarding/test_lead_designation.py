@@ -5,6 +5,7 @@ import pytest
 from auditlog import get_logentry_model
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import escape
 
 from pps.models import Role
 from safeguarding import services
@@ -183,7 +184,7 @@ def test_every_designation_alerts_the_leads_and_waits_on_their_queue(
 
     queue = lead.get(reverse("safeguarding:concern_queue")).content.decode()
 
-    assert f"New designated safeguarding lead: {new_lead.display_name}" in queue
+    assert f"New designated safeguarding lead: {escape(new_lead.display_name)}" in queue
     assert "New designated leads to review" in queue
     from safeguarding.models import LeadDesignation
 
