@@ -13,6 +13,7 @@ from django.core import mail
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import escape
 
 from cases import access as cases_access
 from cases.models import CaseEvent
@@ -80,7 +81,7 @@ def test_another_services_head_gets_404_for_our_staff(caseworker, other_service)
 def test_the_head_lists_the_staff_and_each_listing_is_audited(head, caseworker):
     response = client_for(head).get(reverse("staff:staff_accounts"))
     page = text(response)
-    assert caseworker.display_name in page and "Add a member of staff" in page
+    assert escape(caseworker.display_name) in page and "Add a member of staff" in page
     entry = get_logentry_model()
     assert (
         entry.objects.filter(
@@ -204,7 +205,7 @@ def test_bad_input_is_explained_and_kept(head, caseworker):
 def test_a_maintainer_runs_accounts_but_gives_no_senior_role_and_reads_no_case(maintainer, case, caseworker):
     client = client_for(maintainer)
     page = client.get(reverse("staff:staff_accounts")).content.decode()
-    assert caseworker.display_name in page
+    assert escape(caseworker.display_name) in page
     assert "Staff accounts" in client.get(reverse("cases:dashboard")).content.decode()
     assert add(client, role="senior_manager").status_code == 200  # not offered, refused
     assert not User.objects.filter(username=NEW["username"]).exists()
@@ -299,7 +300,7 @@ def test_closing_a_leaver_ends_their_sessions_and_cases_and_keeps_their_history(
     # History stays: the case they opened still names them, and the account is listed as closed.
     assert CaseEvent.objects.filter(case=case, kind="opened", by=caseworker).exists()
     page = client_for(head).get(reverse("staff:staff_accounts")).content.decode()
-    assert caseworker.display_name in page and "Closed" in page
+    assert escape(caseworker.display_name) in page and "Closed" in page
     assert AccountEvent.objects.get(member=caseworker, kind="deactivated").note == "Taken off 1 case"
 
 
