@@ -213,7 +213,7 @@ class SetUpView(NewPasswordView):
     def dispatch(self, request, *args, **kwargs):
         opening = not (request.method == "POST" and "link_token" in request.POST)
         if opening and INTERNAL_RESET_SESSION_TOKEN not in request.session:
-            return render(request, "staff/set_up_opening.html", {"sign_in_step": True})
+            return render(request, "pps/password_reset_opening.html", {"sign_in_step": True})
         return super().dispatch(request, *args, **kwargs)
 
     def get_user(self, uidb64):
