@@ -113,17 +113,23 @@ def assert_no_store(response):
     assert "no-store" in response.headers.get("Cache-Control", ""), response.headers.get("Cache-Control")
 
 
-@pytest.mark.parametrize("name, pattern", walk.PATTERNS, ids=[name for name, _ in walk.PATTERNS])
-def test_every_page_of_a_signed_in_person_has_a_strict_csp_and_is_never_stored(
-    caseworker, records, name, pattern
-):
-    client = client_for(caseworker)
-    url = walk.url_for(name, pattern, records)
-    for method in (client.get, client.post):
-        response = method(url)
-        assert_strict_csp(response)
-        if name != "logout":  # signing out ends the session, and clears the browser instead
-            assert_no_store(response)
+def test_every_page_of_a_signed_in_person_has_a_strict_csp_and_is_never_stored(caseworker, records):
+    def check(named):
+        name, pattern = named
+        client = client_for(caseworker)  # afresh for each page: one of them signs out
+        url = walk.url_for(name, pattern, records)
+        for method in (client.get, client.post):
+            response = method(url)
+            try:
+                assert_strict_csp(response)
+                if name != "logout":  # signing out ends the session, and clears the browser instead
+                    assert_no_store(response)
+            except AssertionError as failed:
+                return f"{method.__name__.upper()} {name}: {failed}"
+        return None
+
+    problems = walk.each_in_its_own_savepoint(check, walk.PATTERNS)
+    assert not problems, "\n".join(problems)
 
 
 def test_the_sign_in_steps_have_a_strict_csp_and_are_never_stored(caseworker):
