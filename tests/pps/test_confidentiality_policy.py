@@ -75,20 +75,27 @@ def test_agreeing_to_a_version_that_was_replaced_meanwhile_does_not_count(casewo
     assert not PolicyAgreement.objects.filter(user=caseworker, policy=new).exists()
 
 
-@pytest.mark.parametrize("name, pattern", walk.PATTERNS, ids=[name for name, _ in walk.PATTERNS])
-def test_every_page_but_the_sign_in_steps_asks_for_agreement_first(caseworker, records, name, pattern):
-    client = client_for(caseworker, agreed=False)
-    url = walk.url_for(name, pattern, records)
-    if name in STEPS:
-        return
-    response = client.get(url)
-    assert response.status_code == 302, f"{name} answered {response.status_code}"
-    assert response.url.startswith(reverse("policy_agree"))
-    # A form sent meets the policy page itself, carrying what was typed (nothing is done yet).
-    response = client.post(url, {"field": "typed"})
-    assert response.status_code == 200, f"{name} answered {response.status_code}"
-    assert "I have read and agree" in response.content.decode()
-    assert 'name="carry:field" value="typed"' in response.content.decode()
+def test_every_page_but_the_sign_in_steps_asks_for_agreement_first(caseworker, records):
+    def check(named):
+        name, pattern = named
+        if name in STEPS:
+            return None
+        client = client_for(caseworker, agreed=False)
+        url = walk.url_for(name, pattern, records)
+        response = client.get(url)
+        if response.status_code != 302 or not response.url.startswith(reverse("policy_agree")):
+            return f"GET {name} answered {response.status_code} without asking for agreement"
+        # A form sent meets the policy page itself, carrying what was typed (nothing is done yet).
+        response = client.post(url, {"field": "typed"})
+        page = response.content.decode()
+        if response.status_code != 200 or "I have read and agree" not in page:
+            return f"POST {name} answered {response.status_code} without the policy page"
+        if 'name="carry:field" value="typed"' not in page:
+            return f"POST {name}: what was typed is not carried"
+        return None
+
+    problems = walk.each_in_its_own_savepoint(check, walk.PATTERNS)
+    assert not problems, "\n".join(problems)
 
 
 def test_only_senior_staff_of_the_service_publish_it(caseworker, senior, outsider, service):
