@@ -121,7 +121,7 @@ def account_role(request, member_id):
         )
     elif request.method == "POST" and form.is_valid():
         try:
-            services.change_role(request.user, member, form.cleaned_data["role"])
+            member = services.change_role(request.user, member, form.cleaned_data["role"])
         except services.StaffError as error:
             form.add_error("role", str(error))
         else:

@@ -221,6 +221,8 @@ def test_the_head_changes_a_role_and_it_is_audited(head, caseworker):
         reverse("staff:staff_account_role", args=[caseworker.pk]), {"role": "senior_manager"}
     )
     assert response.status_code == 302
+    page = client.get(response.url).content.decode()
+    assert f"{caseworker.display_name} is now a senior manager." in page  # the new role, not the old
     caseworker.refresh_from_db()
     assert caseworker.role == Role.SENIOR_MANAGER
     event = AccountEvent.objects.get(member=caseworker, kind="role_changed")
