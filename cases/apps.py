@@ -6,9 +6,26 @@ class CasesConfig(AppConfig):
     name = "cases"
 
     def ready(self):
+        from pps import menu
         from pps.audit import shows_with_case
 
         shows_with_case(case_records)
+        senior = lambda user: user.is_senior  # noqa: E731
+        menu.manages(
+            "Staff",
+            "cases:staff_list",
+            "Who works here, their roles and access histories, and the designated safeguarding leads.",
+            shown_to=senior,
+            pages=("cases:staff_",),
+            order=10,
+        )
+        menu.manages(
+            "Lists",
+            "cases:reference_data",
+            "The topics and outcomes caseworkers choose from when they log a contact.",
+            shown_to=senior,
+            order=30,
+        )
 
 
 def case_records(case) -> dict:

@@ -9,10 +9,19 @@ class DocumentsConfig(AppConfig):
     def ready(self):
         from cases.destruction import register_household_destroyed
         from cases.timeline import register_case_links, registers_timeline_entries
-        from documents import services, views
+        from documents import access, services, views
+        from pps import menu
         from pps.audit import shows_with_case
 
         shows_with_case(case_records)
+        menu.manages(
+            "Letters",
+            "documents:letter_templates",
+            "The letter templates caseworkers fill in from a case.",
+            shown_to=access.may_edit_letter_templates,
+            pages=("documents:letter_template",),
+            order=40,
+        )
         registers_timeline_entries(views.timeline_entries)
         register_case_links(views.case_links)
         register_household_destroyed(services.delete_household_files)

@@ -41,6 +41,7 @@ urlpatterns = [
     path("service/confidentiality-policy/", policy_views.policy_manage, name="policy_manage"),
     path("service/confidentiality-policy/reviewed/", policy_views.policy_reviewed, name="policy_reviewed"),
     path("service/settings/", service_settings.service_settings, name="service_settings"),
+    path("manage/", views.manage, name="manage"),
     path("", include("cases.urls")),
     path("", include("consent.urls")),
     path("", include("safeguarding.urls")),

@@ -3,10 +3,11 @@ from django.conf import settings
 from django.contrib.auth import forms as auth_forms
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
+from django.http import Http404
 from django.shortcuts import render
 from django.utils.decorators import method_decorator
 
-from pps import session_limits
+from pps import menu, session_limits
 from pps.forms import PASSWORD_MAX_LENGTH, GovukFormMixin
 from pps.requests import url_with_next
 
@@ -81,3 +82,12 @@ def forbidden(request, exception=None):
 @login_not_required
 def bad_request(request, exception=None):
     return render(request, "errors/400.html", status=400)
+
+
+def manage(request):
+    """ "Manage the service": the pages that look after the service rather than its cases, as the
+    apps that own them offer them (``pps.menu``). Nobody is offered any: not found."""
+    entries = menu.entries_for(request.user)
+    if not entries:
+        raise Http404
+    return render(request, "pps/manage.html", {"entries": entries})

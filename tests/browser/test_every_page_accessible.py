@@ -25,7 +25,7 @@ NARROW = 320
 
 ROLES = ["caseworker", "senior", "head", "coordinator", "maintainer"]
 #: Pages whose content differs by role: checked for every role that reaches them.
-EVERY_ROLE = {"cases:dashboard", "cases:case_detail", "cases:parent_detail", "account"}
+EVERY_ROLE = {"cases:dashboard", "cases:case_detail", "cases:parent_detail", "account", "manage"}
 #: Files, not pages, and signing out.
 NOT_PAGES = {
     "cases:case_timeline",

@@ -30,6 +30,7 @@ def test_the_head_of_service_imports_the_sample_file(
     page = browser_page
     page.set_default_timeout(30_000)  # each step reads the whole file: slower on a busy machine
     sign_in(page, head)
+    page.get_by_role("navigation", name="Menu").get_by_role("link", name="Manage").click()
     page.get_by_role("link", name="Import records").click()
     page.get_by_label("Which system do these records come from?").fill("Sample case system")
     page.get_by_label("The file").set_input_files(str(SAMPLE))

@@ -14,7 +14,8 @@ def test_the_head_asks_a_senior_manager_confirms_and_the_lead_reviews(
 ):
     page = browser_page
     sign_in(page, head)
-    page.get_by_role("link", name="Staff").first.click()
+    page.get_by_role("navigation", name="Menu").get_by_role("link", name="Manage").click()
+    page.get_by_role("main").get_by_role("link", name="Staff", exact=True).click()
     page.get_by_role("button", name="Ask to be made designated lead").click()
     expect(page.get_by_role("main")).to_contain_text("takes effect when a second person confirms it")
     expect(page.get_by_role("button", name="Withdraw the request")).to_be_visible()
