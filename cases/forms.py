@@ -7,7 +7,6 @@ from django.utils import timezone
 
 from cases.access import assignable_staff, staff_on_other_parents_case
 from cases.models import Case, Child, Contact, Outcome, Parent, Topic
-from consent.models import Consent
 from pps.form_fields import DateField, TimeField
 from pps.forms import ColumnsRadioSelect, Form, InlineRadioSelect, ModelForm, plausible, today, years_ahead
 
@@ -177,27 +176,6 @@ class CaseContactForm(ContactForm):
         if follow_up and day and follow_up < day:
             self.add_error("follow_up_on", "The follow-up date cannot be before the contact")
         return cleaned
-
-
-class ConsentToKeepDetailsForm(Form):
-    """R2: the parent was told why details are kept and agreed; how."""
-
-    consent_confirmed = forms.BooleanField(
-        label="I have told the parent why we keep information about them, and they agreed",
-        error_messages={
-            "required": (
-                "Confirm that the parent was told why we keep information and agreed. "
-                "If they declined, log the contact with no name given"
-            ),
-        },
-    )
-    consent_method = forms.ChoiceField(
-        label="How did they agree?",
-        choices=Consent.Method.choices,
-        widget=forms.RadioSelect,
-        initial=Consent.Method.ORAL_PHONE,
-        error_messages={"required": "Select how the parent agreed"},
-    )
 
 
 class VersionedForm:

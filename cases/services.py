@@ -17,7 +17,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from cases import access as cases_access
-from cases import destruction, figures, search
+from cases import destruction, figures, keep_details, search
 from cases.models import (
     Case,
     CaseEvent,
@@ -32,7 +32,6 @@ from cases.models import (
     new_case_reference,
 )
 from cases.search import fold, query_digests, stored_tokens
-from consent.services import record_consent_to_keep_details
 from pps import access
 from pps.audit import record_access
 from pps.models import CASE_ROLES, SENIOR_ROLES
@@ -331,7 +330,7 @@ def register_parent(
         _check_child(child)
     parent.save()
     if consent_confirmed:
-        record_consent_to_keep_details(
+        keep_details.record(
             by=by, parent=parent, method=consent_method, parent_was_told=by.service.why_we_keep_statement
         )
     for child in children:

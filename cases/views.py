@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from cases import access as cases_access
-from cases import corrections, saved_searches, services, timeline
+from cases import case_page, corrections, keep_details, saved_searches, services, timeline
 from cases.forms import (
     AssignStaffForm,
     CaseCodesForm,
@@ -20,7 +20,6 @@ from cases.forms import (
     CaseSummaryForm,
     ChildForm,
     ChildFormSet,
-    ConsentToKeepDetailsForm,
     ContactForm,
     CorrectChildForm,
     CorrectParentForm,
@@ -33,7 +32,6 @@ from cases.forms import (
 from cases.models import Case, Contact, Outcome, Topic
 from cases.search import query_tokens
 from cases.timeline import case_links
-from consent import queries as consent_queries
 from pps import access, rate_limits, step_up
 from pps.audit import HistoryPage, entries_about_case, entries_by_staff_member, record_access
 from pps.landing import landing_for
@@ -221,7 +219,7 @@ def parent_new(request):
     call = cases_access.get_call_to_carry(request.user, call_id) if call_id else None
     starting_from_search = "from_search" in request.POST
     data = request.POST if request.method == "POST" and not starting_from_search else None
-    consent_form = ConsentToKeepDetailsForm(data, prefix="consent")
+    consent_form = keep_details.form(data, prefix="consent")
     initial = _new_parent_initial(request.POST.get("from_search", "")) if starting_from_search else {}
     parent_form = ParentForm(data, prefix="parent", initial=initial)
     children = ChildFormSet(data, prefix="child")
@@ -426,11 +424,9 @@ def case_detail(request, case_id):
 
 def _case_page(request, case, forms=None):
     """The case page for a case fetched (and its read recorded) by the calling view."""
-    disclosures = consent_queries.disclosures_on_case(request.user, case)
-    statements = consent_queries.statements_on_case(request.user, case)
-    consents = consent_queries.consents_on_case(request.user, case)
+    sections = case_page.sections_of(request.user, case, how="case page")
     shown = _number(request.GET.get("shown"), default=timeline.PAGE_SIZE)
-    page = _timeline_page(request.user, case, consents, statements, disclosures, start=0, count=shown)
+    page = _timeline_page(request.user, case, sections, start=0, count=shown)
     return render(
         request,
         "cases/case_detail.html",
@@ -440,9 +436,7 @@ def _case_page(request, case, forms=None):
             "children": case.parent.children.all(),
             "timeline": page,
             "case_links": case_links(request.user, case),
-            "consents": consents,
-            "statements": statements,
-            "consents_valid": any(c.status == "valid" for c in consents),
+            **{name: value for section in sections for name, value in section.context.items()},
             "staff": cases_access.staff_on_case(case),
             # A side form sent with a mistake: its errors are summarised at the top, like any form's.
             "side_forms_with_errors": [form for form in (forms or {}).values() if form.errors],
@@ -466,19 +460,15 @@ def _number(text, *, default: int) -> int:
         return default
 
 
-def _timeline_page(user, case, consents, statements, disclosures, *, start: int, count: int):
-    """A page of the case's timeline: its sources (``cases.timeline``) and what the case page
-    has loaded anyway (consents, statements, disclosures), merged, newest first."""
-    also = [
-        *(timeline.Entry("statement", s.sent_at, s.recorded_at, s) for s in statements),
-        *(timeline.Entry("disclosure", d.disclosed_at, d.recorded_at, d) for d in disclosures),
-        # A consent given during a contact shows on that contact (R3: "recorded on our contact log").
-        *(timeline.Entry("consent", c.given_at, c.given_at, c) for c in consents if c.contact_id is None),
-    ]
+def _timeline_page(user, case, sections, *, start: int, count: int):
+    """A page of the case's timeline: its sources (``cases.timeline``) and what the page's
+    sections (``cases.case_page``) have loaded anyway, merged, newest first."""
+    also = [entry for section in sections for entry in section.entries]
     page = timeline.page_of(user, case, start=start, count=count, also=also)
     contacts = [entry.item for entry in page.entries if entry.kind == "contact"]
-    for contact in contacts:
-        contact.consents_given = [c for c in consents if c.contact_id == contact.pk]
+    for section in sections:
+        if section.with_contacts is not None:
+            section.with_contacts(contacts)
     corrections.with_history(user, case, contacts)
     return page
 
@@ -488,15 +478,8 @@ def case_timeline(request, case_id):
     opens the case page with more entries)."""
     case = cases_access.get_case_for_user(request.user, case_id, how="case timeline")
     start = _number(request.GET.get("start"), default=timeline.PAGE_SIZE)
-    page = _timeline_page(
-        request.user,
-        case,
-        consent_queries.consents_on_case(request.user, case, how="case timeline"),
-        consent_queries.statements_on_case(request.user, case, how="case timeline"),
-        consent_queries.disclosures_on_case(request.user, case, how="case timeline"),
-        start=start,
-        count=timeline.PAGE_SIZE,
-    )
+    sections = case_page.sections_of(request.user, case, how="case timeline")
+    page = _timeline_page(request.user, case, sections, start=start, count=timeline.PAGE_SIZE)
     context = {"case": case, "timeline": page, "first": start}
     return render(request, "cases/includes/timeline_entries.html", context)
 

@@ -6,9 +6,15 @@ class ConsentConfig(AppConfig):
     name = "consent"
 
     def ready(self):
+        from cases.case_page import registers_case_page_section
+        from cases.keep_details import registers_keep_details
+        from consent import queries, services
+        from consent.forms import ConsentToKeepDetailsForm
         from pps.audit import shows_with_case
 
         shows_with_case(case_records)
+        registers_case_page_section(queries.case_page_section)
+        registers_keep_details(form=ConsentToKeepDetailsForm, record=services.record_consent_to_keep_details)
 
 
 def case_records(case) -> dict:

@@ -19,6 +19,27 @@ def _moment(day, at=None) -> datetime:
     return timezone.make_aware(datetime.combine(day, at))
 
 
+class ConsentToKeepDetailsForm(Form):
+    """R2: the parent was told why details are kept and agreed; how."""
+
+    consent_confirmed = forms.BooleanField(
+        label="I have told the parent why we keep information about them, and they agreed",
+        error_messages={
+            "required": (
+                "Confirm that the parent was told why we keep information and agreed. "
+                "If they declined, log the contact with no name given"
+            ),
+        },
+    )
+    consent_method = forms.ChoiceField(
+        label="How did they agree?",
+        choices=Consent.Method.choices,
+        widget=forms.RadioSelect,
+        initial=Consent.Method.ORAL_PHONE,
+        error_messages={"required": "Select how the parent agreed"},
+    )
+
+
 class ConsentForm(Form):
     """R3: the parent's consent to share, on a case."""
 

@@ -8,7 +8,9 @@ case. Every record shown is audited.
 from django.db.models import Exists, OuterRef, Subquery
 from django.utils import timezone
 
+from cases.case_page import Section
 from cases.models import Case
+from cases.timeline import Entry
 from consent.models import Consent, Disclosure, Referral, StatementSent
 from pps.audit import record_access
 
@@ -46,6 +48,33 @@ def disclosures_on_case(user, case, *, how: str = "case page") -> list[Disclosur
             disclosure.consent.use_household_key(key)
     record_access(user, disclosures, how=how)
     return disclosures
+
+
+def case_page_section(user, case, *, how: str) -> Section:
+    """What a case page shows of this app (``cases.case_page``): the consents and the permission
+    forms and statements in the side panel, and, on the timeline, those with the disclosures.
+    A consent given during a contact shows on that contact (R3: "recorded on our contact log")."""
+    disclosures = disclosures_on_case(user, case, how=how)
+    statements = statements_on_case(user, case, how=how)
+    consents = consents_on_case(user, case, how=how)
+
+    def with_contacts(contacts):
+        for contact in contacts:
+            contact.consents_given = [c for c in consents if c.contact_id == contact.pk]
+
+    return Section(
+        context={
+            "consents": consents,
+            "statements": statements,
+            "consents_valid": any(c.status == "valid" for c in consents),
+        },
+        entries=[
+            *(Entry("statement", s.sent_at, s.recorded_at, s) for s in statements),
+            *(Entry("disclosure", d.disclosed_at, d.recorded_at, d) for d in disclosures),
+            *(Entry("consent", c.given_at, c.given_at, c) for c in consents if c.contact_id is None),
+        ],
+        with_contacts=with_contacts,
+    )
 
 
 def consent_warnings_for(user, *, limit: int = 10) -> dict:

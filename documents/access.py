@@ -1,34 +1,36 @@
 """Who reaches a case's documents and the service's letter templates.
 
 Getters raise ``Http404`` for a record that does not exist and for one that is not yours, and
-record exactly one ACCESS entry for the record they return.
+record exactly one ACCESS entry for the record they return. Models import this module for their
+querysets, so it names them through the app registry.
 """
 
+from django.apps import apps
 from django.http import Http404
 
 from cases.models import Case
-from pps.access import get_or_404
+from pps.access import RestrictedQuerySet, get_or_404
 from pps.audit import record_access
 from pps.models import SENIOR_ROLES
 
 
-def documents_visible_to(user, queryset=None):
-    """The documents ``user`` may reach: exactly those of the cases ``user`` may reach.
+class DocumentQuerySet(RestrictedQuerySet):
+    def visible_to(self, user):
+        """The documents ``user`` may reach: exactly those of the cases ``user`` may reach.
 
-    - The caseworkers and volunteers on the case, and the senior staff of its service.
-    - Nobody reaches a document of another service, or of a destroyed household.
-    - Coordinators, maintainers and superusers as such reach none.
-    """
-    from documents.models import Document
-
-    queryset = Document.objects.all() if queryset is None else queryset
-    return queryset.filter(case__in=Case.objects.visible_to(user))
+        - The caseworkers and volunteers on the case, and the senior staff of its service.
+        - Nobody reaches a document of another service, or of a destroyed household.
+        - Coordinators, maintainers and superusers as such reach none.
+        """
+        return self.filter(case__in=Case.objects.visible_to(user))
 
 
 def get_document_for_user(user, document_id, *, how: str = "document"):
     """The document ``document_id`` if ``user`` may reach it (see above), else 404. Recorded."""
     document = get_or_404(
-        documents_visible_to(user).select_related("case", "case__parent", "case__service", "added_by"),
+        apps.get_model("documents", "Document")
+        .objects.visible_to(user)
+        .select_related("case", "case__parent", "case__service", "added_by"),
         document_id,
     )
     document.use_household_key(document.case.household_key())
@@ -50,13 +52,12 @@ def may_edit_letter_templates(user) -> bool:
 def get_letter_template_for_user(user, template_id, *, editing: bool = False):
     """A letter template of ``user``'s own service (for editing: senior staff only), else 404.
     Templates hold nothing personal; opening one to edit is recorded all the same."""
-    from documents.models import LetterTemplate
-
     if editing and not may_edit_letter_templates(user):
         raise Http404
     if not getattr(user, "service_id", None):
         raise Http404
-    template = get_or_404(LetterTemplate.objects.filter(service_id=user.service_id), template_id)
+    templates = apps.get_model("documents", "LetterTemplate").objects.filter(service_id=user.service_id)
+    template = get_or_404(templates, template_id)
     if editing:
         record_access(user, [template], how="letter template")
     return template

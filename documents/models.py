@@ -16,6 +16,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
+from documents.access import DocumentQuerySet
 from pps import crypto
 from pps.encryption import EncryptedField, EncryptedModel
 
@@ -23,13 +24,6 @@ from pps.encryption import EncryptedField, EncryptedModel
 def new_stored_name() -> str:
     """The file's name in storage: random, saying nothing of the document or its case."""
     return secrets.token_hex(16)
-
-
-class DocumentQuerySet(models.QuerySet):
-    def visible_to(self, user):
-        from documents.access import documents_visible_to
-
-        return documents_visible_to(user, self)
 
 
 class Document(EncryptedModel):

@@ -13,7 +13,7 @@ from cases import timeline
 from documents import access, filecheck, services, uploads
 from documents.forms import AttachForm, ChooseLetterForm, LetterForm, LetterTemplateForm
 from documents.letters import PLACEHOLDERS, fill, values_for
-from documents.models import LetterTemplate
+from documents.models import Document, LetterTemplate
 from pps.audit import record_access
 
 # The case page ---------------------------------------------------------------------------------
@@ -24,7 +24,7 @@ def timeline_entries(user, case, limit) -> list:
     recorded."""
     documents = list(
         timeline.ordered_for_timeline(
-            access.documents_visible_to(user).filter(case=case).select_related("added_by"),
+            Document.objects.visible_to(user).filter(case=case).select_related("added_by"),
             "added_at",
             "added_at",
         )[:limit]

@@ -1,13 +1,14 @@
 """Who may import records, and who reaches an import.
 
 The getter raises ``Http404`` for an import that does not exist and for one that is not yours,
-and records exactly one ACCESS entry for the import it returns.
+and records exactly one ACCESS entry for the import it returns. Models import this module for
+their querysets, so it names them through the app registry.
 """
 
+from django.apps import apps
 from django.http import Http404
 
-from imports.models import ImportRun
-from pps.access import get_or_404
+from pps.access import RestrictedQuerySet, get_or_404
 from pps.audit import record_access
 from pps.models import Role
 
@@ -39,24 +40,25 @@ def require_importer(user) -> None:
         raise Http404
 
 
-def imports_visible_to(user, queryset=None):
-    """The imports ``user`` may reach.
+class ImportRunQuerySet(RestrictedQuerySet):
+    def visible_to(self, user):
+        """The imports ``user`` may reach.
 
-    - Only people who may import (``may_import``), and only their own service's imports.
-    - The head of service reaches every import of the service.
-    - A maintainer reaches the imports they uploaded.
-    """
-    queryset = ImportRun.objects.all() if queryset is None else queryset
-    if not may_import(user):
-        return queryset.none()
-    queryset = queryset.filter(service_id=user.service_id)
-    if user.role == Role.HEAD_OF_SERVICE:
-        return queryset
-    return queryset.filter(uploaded_by=user)
+        - Only people who may import (``may_import``), and only their own service's imports.
+        - The head of service reaches every import of the service.
+        - A maintainer reaches the imports they uploaded.
+        """
+        if not may_import(user):
+            return self.none()
+        queryset = self.filter(service_id=user.service_id)
+        if user.role == Role.HEAD_OF_SERVICE:
+            return queryset
+        return queryset.filter(uploaded_by=user)
 
 
 def get_import_for_user(user, import_id, *, how: str = "import page"):
     """The import ``import_id`` if ``user`` may reach it (see above), else 404. Recorded."""
-    run = get_or_404(imports_visible_to(user).select_related("source", "uploaded_by"), import_id)
+    runs = apps.get_model("imports", "ImportRun").objects.visible_to(user)
+    run = get_or_404(runs.select_related("source", "uploaded_by"), import_id)
     record_access(user, [run], how=how)
     return run

@@ -18,6 +18,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
+from imports.access import ImportRunQuerySet
 from pps.encryption import OwnDataKeyModel
 from pps.models import Service
 
@@ -95,6 +96,8 @@ class ImportRun(OwnDataKeyModel):
     refusals = models.JSONField(default=list, blank=True)
     #: Why a run stopped, in plain words (never a cell's value).
     failure = models.CharField(max_length=300, blank=True)
+
+    objects = ImportRunQuerySet.as_manager()
 
     class Meta:
         ordering = ["-uploaded_at"]

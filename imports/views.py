@@ -59,7 +59,7 @@ def _import_list(request, run):
             from imports import storage
 
             storage.delete(upload.stored_name)
-    runs = list(access.imports_visible_to(request.user).select_related("source", "uploaded_by")[:50])
+    runs = list(ImportRun.objects.visible_to(request.user).select_related("source", "uploaded_by")[:50])
     record_access(request.user, runs, how="import list")
     sources = ImportSource.objects.filter(service=request.user.service_id).values_list("name", flat=True)
     return render(request, "imports/import_list.html", {"form": form, "runs": runs, "sources": list(sources)})

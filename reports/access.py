@@ -4,6 +4,7 @@ Statistics hold no personal data, but they are still the service's own: staff of
 never see another service's figures by name.
 """
 
+from pps.access import RestrictedQuerySet
 from pps.models import SENIOR_ROLES, Role
 
 
@@ -41,15 +42,13 @@ def may_set_suppression_rule(user) -> bool:
     return _active_staff(user) and user.role == Role.HEAD_OF_SERVICE
 
 
-def exports_visible_to(user, queryset=None):
-    """The export records ``user`` may list.
+class StatisticsExportQuerySet(RestrictedQuerySet):
+    def visible_to(self, user):
+        """The export records ``user`` may list.
 
-    - Only someone who may see the statistics.
-    - Only those of their own service.
-    """
-    from reports.models import StatisticsExport
-
-    queryset = StatisticsExport.objects.all() if queryset is None else queryset
-    if not may_see_statistics(user):
-        return queryset.none()
-    return queryset.filter(service_id=user.service_id)
+        - Only someone who may see the statistics.
+        - Only those of their own service.
+        """
+        if not may_see_statistics(user):
+            return self.none()
+        return self.filter(service_id=user.service_id)

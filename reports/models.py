@@ -6,12 +6,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
-
-class StatisticsExportQuerySet(models.QuerySet):
-    def visible_to(self, user):
-        from reports.access import exports_visible_to
-
-        return exports_visible_to(user, self)
+from reports.access import StatisticsExportQuerySet
 
 
 class StatisticsExport(models.Model):

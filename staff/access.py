@@ -39,7 +39,11 @@ def require_account_manager(user) -> None:
 
 def accounts_visible_to(user, queryset=None):
     """The staff accounts ``user`` may see: every account of their own service, active or
-    closed, for those who may manage accounts; none for anyone else."""
+    closed, for those who may manage accounts; none for anyone else.
+
+    A function, not ``User.objects.visible_to``: ``User`` is the shared core's model, and
+    ``pps`` imports no domain app, so its manager cannot carry this app's rule.
+    """
     queryset = User.objects.all() if queryset is None else queryset
     if not may_manage_accounts(user):
         return queryset.none()

@@ -25,15 +25,6 @@ LAYERS = [
     {"demo"},
 ]
 
-#: What cases still imports from consent: the consent to keep details (R2) is recorded with the
-#: parent it allows us to keep, and the case page shows the consents and disclosures of the case.
-#: No other import against the order is allowed; this list may only shrink.
-KNOWN_REVERSE = {
-    ("cases/forms.py", "consent.models"),
-    ("cases/services.py", "consent.services"),
-    ("cases/views.py", "consent"),
-}
-
 
 def _apps():
     return sorted(path.parent.name for path in ROOT.glob("*/apps.py"))
@@ -97,14 +88,7 @@ def test_case_file_code_never_imports_child_protection_code():
 
 
 def test_no_app_imports_one_after_it():
-    offending = [found for found in _backward_imports() if (found[0], found[2]) not in KNOWN_REVERSE]
-    assert offending == []
-
-
-def test_the_known_reverse_imports_are_still_there_or_are_struck_off():
-    """So the list above shrinks as they go, instead of hiding new ones."""
-    present = {(path, module) for path, _, module in _backward_imports()}
-    assert KNOWN_REVERSE <= present
+    assert _backward_imports() == []
 
 
 @pytest.mark.parametrize(

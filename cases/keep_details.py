@@ -1,0 +1,37 @@
+"""The consent to keep a parent's details (R2): asked for when a parent is registered, kept by
+the ``consent`` app.
+
+``cases`` registers parents, but consent records belong to ``consent``, which comes after it in
+the order of imports. At start-up (``ConsentConfig.ready``) that app registers the form that asks
+for the consent and the function that records it; ``cases`` reaches them only through here.
+"""
+
+from django.core.exceptions import ImproperlyConfigured
+
+_REGISTERED = {}
+
+
+def registers_keep_details(*, form, record) -> None:
+    """Register the form class asking for the consent to keep details, and
+    ``record(*, by, parent, method, parent_was_told)``, which records it."""
+    _REGISTERED["form"] = form
+    _REGISTERED["record"] = record
+
+
+def _registered(what):
+    try:
+        return _REGISTERED[what]
+    except KeyError:
+        raise ImproperlyConfigured(
+            "No app records the consent to keep details: add 'consent' to INSTALLED_APPS."
+        ) from None
+
+
+def form(*args, **kwargs):
+    """The form asking whether the parent was told why details are kept, agreed, and how."""
+    return _registered("form")(*args, **kwargs)
+
+
+def record(*, by, parent, method: str, parent_was_told: str):
+    """Record that ``parent`` agreed to their details being kept (R2)."""
+    return _registered("record")(by=by, parent=parent, method=method, parent_was_told=parent_was_told)
