@@ -53,6 +53,7 @@ from cases.models import (
 from cases.search import fold, stored_tokens
 from cases.services import seed_reference_data
 from consent.models import Consent, Disclosure, Recipient, Referral, SubjectAccessRequest
+from demo import history
 from pps.models import CASE_ROLES, Role, Service, User
 from pps.otp import create_demo_device
 from pps.services import publish_policy
@@ -784,6 +785,10 @@ class _Loader:
         from documents import demo as documents_demo  # a newer app's part, self-contained
 
         self.counts["documents"] = documents_demo.load(services, now=self.now)
+        self.counts["corrections"] = history.load_corrections(services, now=self.now)
+        self.counts["account events"] = history.load_account_history(
+            services, now=self.now, started=self.history_start
+        )
         self.counts["staff"] = len(logins)
         return DemoResult(services=services, logins=logins, counts=self.counts)
 

@@ -49,7 +49,8 @@ def test_it_creates_two_services_with_their_own_settings_and_staff(loaded):
     kw = Service.objects.get(short_name="KWPPS")
     tv = Service.objects.get(short_name="TVPPS")
     assert (kw.retention_months_after_closure, tv.retention_months_after_closure) == (12, 36)
-    assert kw.staff.count() == tv.staff.count() == 9
+    assert kw.staff.filter(is_active=True).count() == tv.staff.filter(is_active=True).count() == 9
+    assert kw.staff.filter(is_active=False).count() == 1  # a leaver, for the staff accounts' history
     senior = User.objects.get(username="kw.senior")
     assert senior.role == Role.SENIOR_MANAGER and senior.is_safeguarding_lead
     assert User.objects.get(username="tv.caseworker").service == tv
@@ -180,7 +181,7 @@ def test_reset_replaces_the_demo_data_and_the_logins(loaded, logins_file):
     old_password = demo.read_logins(logins_file).splitlines()[2].split()[-3]
     old_case_ids = set(Case.objects.values_list("pk", flat=True))
     load(logins_file, "--reset", "--yes-really")
-    assert Service.objects.count() == 2 and User.objects.count() == 18
+    assert Service.objects.count() == 2 and User.objects.count() == 20  # 9 and a leaver each
     assert not Case.objects.filter(pk__in=old_case_ids).exists()
     assert demo.read_logins(logins_file).splitlines()[2].split()[-3] != old_password
 
@@ -190,3 +191,28 @@ def test_it_leaves_other_services_alone(db, logins_file, case):
     load(logins_file, "--reset", "--yes-really")
     assert Case.objects.get(pk=case.pk).parent.last_name == "Jones"
     assert Parent.objects.filter(service=case.service).count() == 1
+
+
+def test_the_demo_shows_corrections_a_moved_contact_and_account_histories(loaded):
+    from auditlog import get_logentry_model
+
+    from cases.models import Correction
+    from staff.models import AccountEvent
+
+    for service in demo.demo_services():
+        corrected = Correction.objects.filter(parent__service=service)
+        assert corrected.filter(kind=Correction.Kind.CONTACT).count() == 3
+        assert corrected.filter(kind=Correction.Kind.PARENT).count() == 1
+        assert all(c.at <= timezone.now() and c.reason for c in corrected)
+        moved = CaseEvent.objects.filter(case__service=service, kind__startswith="contact_")
+        assert sorted(moved.values_list("kind", flat=True)) == ["contact_in", "contact_out"]
+        leaver = User.objects.get(service=service, username__endswith=".leaver")
+        assert not leaver.is_active
+        kinds = list(AccountEvent.objects.filter(member=leaver).order_by("at").values_list("kind", flat=True))
+        assert kinds == ["added", "role_changed", "deactivated"]
+        assert (
+            AccountEvent.objects.filter(member__service=service, kind="added").count()
+            == User.objects.filter(service=service).count()
+        )
+    # Loading is not audited: no entry by any demo member of staff.
+    assert not get_logentry_model().objects.filter(actor__service__in=demo.demo_services()).exists()
