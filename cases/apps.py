@@ -31,6 +31,7 @@ class CasesConfig(AppConfig):
 def case_records(case) -> dict:
     """What a case page shows of this app, for "Who has accessed this case": the case, its
     parent, the parent's children, and the case's contacts and events."""
+    # apps.py loads before any model: models are imported when this runs, after start-up.
     from cases.models import Case, CaseEvent, Child, Contact, Parent
 
     return {

@@ -5,6 +5,7 @@ go through ``cases.services``. ``__str__`` of every model holding personal data 
 that nothing personal reaches the audit log's object representation.
 """
 
+import json
 import secrets
 import uuid
 
@@ -432,7 +433,6 @@ class Correction(EncryptedModel):
 
     @property
     def earlier_values(self) -> list[tuple[str, str]]:
-        import json
 
         return [tuple(pair) for pair in json.loads(self.earlier or "[]")]
 

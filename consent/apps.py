@@ -20,6 +20,7 @@ class ConsentConfig(AppConfig):
 def case_records(case) -> dict:
     """What a case page shows of this app: the parent's consents and the case's disclosures
     (those on the basis of child protection are hidden from non-leads by ``safeguarding``)."""
+    # apps.py loads before any model: models are imported when this runs, after start-up.
     from consent.models import Consent, Disclosure
 
     return {

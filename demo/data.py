@@ -54,6 +54,7 @@ from cases.search import fold, stored_tokens
 from cases.services import seed_reference_data
 from consent.models import Consent, Disclosure, Recipient, Referral, SubjectAccessRequest
 from demo import history
+from documents import demo as documents_demo  # a newer app's part, self-contained
 from pps.models import CASE_ROLES, Role, Service, User
 from pps.otp import create_demo_device
 from pps.services import publish_policy
@@ -594,7 +595,6 @@ def delete(progress=None) -> int:
         # protect their case from deletion.
         # Requests and decisions protect cases and files.
         LegalRequest.objects.filter(service__in=services).delete()
-        from documents import demo as documents_demo
 
         documents_demo.delete(services)
         ChildProtectionDecision.objects.filter(request__service__in=services).delete()
@@ -782,7 +782,6 @@ class _Loader:
         for index in range(len(services)):
             self.make_concerns(index, plans)
             self.make_referrals(index, max(6, shares[index] // 8))
-        from documents import demo as documents_demo  # a newer app's part, self-contained
 
         self.counts["documents"] = documents_demo.load(services, now=self.now)
         self.counts["corrections"] = history.load_corrections(services, now=self.now)

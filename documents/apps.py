@@ -29,6 +29,7 @@ class DocumentsConfig(AppConfig):
 
 def case_records(case) -> dict:
     """The case's documents, for "Who has accessed this case"."""
+    # apps.py loads before any model: models are imported when this runs, after start-up.
     from documents.models import Document
 
     return {Document: Document.objects.filter(case=case).values_list("pk", flat=True)}

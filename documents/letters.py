@@ -14,6 +14,7 @@ from docx.shared import Pt
 from fpdf import FPDF
 from fpdf.enums import XPos, YPos
 
+from documents.models import LetterTemplate
 from pps.pdf_fonts import FONT, FONTS
 
 PLACEHOLDERS = {
@@ -72,7 +73,6 @@ DEFAULT_TEMPLATES = [
 
 def seed_templates(service) -> None:
     """Give ``service`` the common letter templates, if it has none yet."""
-    from documents.models import LetterTemplate
 
     if LetterTemplate.objects.filter(service=service).exists():
         return

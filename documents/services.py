@@ -10,12 +10,16 @@ from datetime import date
 from django.core.files.base import ContentFile
 from django.core.files.storage import storages
 from django.db import transaction
+from django.http import Http404
 from django.utils import timezone
 
 from cases import access as cases_access
-from documents import clamav, filecheck
+from consent.services import ConsentError, record_statement_sent
+from documents import clamav, filecheck, letters
+from documents.access import may_edit_letter_templates
 from documents.filecheck import FileRefused
-from documents.models import Document
+from documents.letters import PLACEHOLDERS, seed_templates, unknown_placeholders
+from documents.models import Document, LetterTemplate
 from pps import crypto
 
 STORAGE = "documents"
@@ -177,8 +181,6 @@ class SimpleMessagesOnly(DocumentError):
 
 def templates_for(service):
     """The service's letter templates, seeded with the common ones the first time."""
-    from documents.letters import seed_templates
-    from documents.models import LetterTemplate
 
     seed_templates(service)
     return LetterTemplate.objects.filter(service=service)
@@ -209,9 +211,6 @@ def send_letter(
     - The "why we keep information about you" letter also records that the statement was sent
       (``consent.services.record_statement_sent``, ``how``: posted or emailed).
     """
-    from consent.services import ConsentError, record_statement_sent
-    from documents import letters
-    from documents.models import LetterTemplate
 
     cases_access.require_case(by, case)
     if template.service_id != case.service_id or not template.is_active:
@@ -252,7 +251,6 @@ def send_letter(
 
 
 def _checked_template(name: str, body: str) -> tuple:
-    from documents.letters import PLACEHOLDERS, unknown_placeholders
 
     name, body = (name or "").strip(), (body or "").strip()
     if not name:
@@ -268,11 +266,8 @@ def _checked_template(name: str, body: str) -> tuple:
 
 
 def _require_editor(by, service) -> None:
-    from documents.access import may_edit_letter_templates
 
     if not may_edit_letter_templates(by) or by.service_id != service.pk:
-        from django.http import Http404
-
         raise Http404
 
 
@@ -281,7 +276,6 @@ def save_letter_template(
     *, by, service, template=None, name: str, body: str, purpose: str = "other", is_active=True
 ):
     """Senior staff add a letter template to their service, or change one of its templates."""
-    from documents.models import LetterTemplate
 
     _require_editor(by, service)
     name, body = _checked_template(name, body)

@@ -2,7 +2,7 @@
 ``documents.services``. Uploads are read by ``documents.uploads.CappedUploadHandler``."""
 
 from django.contrib import messages
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import content_disposition_header
@@ -218,8 +218,6 @@ def letter_write(request, case_id, template_id):
 
 def letter_templates(request):
     if not access.may_edit_letter_templates(request.user):
-        from django.http import Http404
-
         raise Http404
     templates = services.templates_for(request.user.service)
     return render(request, "documents/letter_templates.html", {"templates": templates})
@@ -227,8 +225,6 @@ def letter_templates(request):
 
 def letter_template_new(request):
     if not access.may_edit_letter_templates(request.user):
-        from django.http import Http404
-
         raise Http404
     return _template_form(request, None)
 

@@ -25,6 +25,9 @@ import io
 import zipfile
 from dataclasses import dataclass
 
+import openpyxl
+from defusedxml import DefusedXmlException
+
 #: How much a whole XLSX may unpack to, and how much more than its packed size one part may be.
 MAX_UNPACKED_BYTES = 1024 * 1024 * 1024
 MAX_RATIO = 200
@@ -152,7 +155,6 @@ def _rows_csv(stream, facts: FileFacts):
 def _refusal(error: BaseException) -> UnreadableFile:
     """What to say about a workbook openpyxl could not read. defusedxml's refusal of an entity
     declaration reaches us wrapped in openpyxl's own ValueError: look along the chain."""
-    from defusedxml import DefusedXmlException
 
     seen = error
     while seen is not None:
@@ -168,7 +170,6 @@ WORKBOOK_ERRORS = (zipfile.BadZipFile, KeyError, OSError, ValueError, TypeError,
 
 
 def _open_workbook(stream):
-    import openpyxl
 
     check_archive(stream)
     try:

@@ -34,7 +34,7 @@ from cases.search import fold, name_words, phone_digits
 from consent.models import Consent
 from consent.services import record_consent_to_keep_details
 from imports import readers, storage
-from imports.access import require_importer
+from imports.access import require_importer, sees_cell_values
 from imports.models import ImportedRecord, ImportRun, ImportSource
 from imports.values import (
     FIELD_KEYS,
@@ -156,7 +156,6 @@ def file_rows(run: ImportRun):
 
 def first_rows(run: ImportRun, *, by, count: int = 5) -> list[list[str]]:
     """The first rows, as text, to show beside the mapping: the head of service only."""
-    from imports.access import sees_cell_values
 
     if not sees_cell_values(by):
         return []

@@ -14,7 +14,7 @@ from django.views.decorators.http import require_POST
 from cases import access as cases_access
 from cases.models import Case
 from consent.services import record_consent_to_keep_details
-from imports import access, services
+from imports import access, services, storage
 from imports.forms import ColumnsForm, ConsentForm, EncryptingUploadHandler, UploadForm, ValuesForm
 from imports.models import ImportRun, ImportSource
 from pps.audit import record_access
@@ -56,8 +56,6 @@ def _import_list(request, run):
             else:
                 return redirect("imports:import_columns", import_id=run.pk)
         elif upload is not None:
-            from imports import storage
-
             storage.delete(upload.stored_name)
     runs = list(ImportRun.objects.visible_to(request.user).select_related("source", "uploaded_by")[:50])
     record_access(request.user, runs, how="import list")

@@ -6,10 +6,15 @@ results or in an export. Entries carry the actor and address from the request (s
 ``AuditlogMiddleware``) and the record's id, never its content.
 """
 
+import json
+
 from auditlog import get_logentry_model
 from auditlog.context import auditlog_value
 from django.contrib.contenttypes.models import ContentType
+from django.core import signing
+from django.db import connections
 from django.db.models import Q
+from django.utils.dateparse import parse_datetime
 
 from pps import request_scope
 
@@ -140,8 +145,6 @@ class HistoryPage:
     SALT = "pps.audit.history-page"
 
     def __init__(self, entries, cursor: str | None, size: int):
-        from django.core import signing
-        from django.utils.dateparse import parse_datetime
 
         self.is_first = True
         if cursor:
@@ -180,9 +183,6 @@ class HistoryPage:
 def estimated_count(queryset) -> int:
     """The planner's estimate of how many rows ``queryset`` holds (PostgreSQL; counted
     elsewhere, where tables are small)."""
-    import json
-
-    from django.db import connections
 
     connection = connections[queryset.db]
     if connection.vendor != "postgresql":

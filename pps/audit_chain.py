@@ -15,11 +15,14 @@ The last hash (the chain head) should be copied somewhere outside the database n
 caught as well.
 """
 
+import datetime as dt
 import json
+import logging
 from dataclasses import dataclass
+from pathlib import Path
 
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db import connection
+from django.db import connection, connections
 
 GENESIS = "0" * 64
 #: Set by the database (pps_audit_append and the chain trigger), never by Python.
@@ -31,7 +34,6 @@ def append_entries(entries, using=None) -> None:
     the only way the application's role may add to the audit table: the function sets each
     entry's time and its place in the chain. The entries get their id, time and hashes back.
     One statement for any number of entries."""
-    from django.db import connections
 
     if not entries:
         return
@@ -65,7 +67,6 @@ SEAL_WITHIN_MINUTES = 5
 def seal(batch: int = BATCH, using=None) -> int:
     """Seal every entry written so far (in batches of ``batch``, one transaction each); returns
     how many. Safe to run from several places at once: sealers take turns, writers never wait."""
-    from django.db import connections
 
     conn = connections[using or "default"]
     total = 0
@@ -159,9 +160,6 @@ def chain_head() -> tuple[int, str]:
 def publish_head(path) -> dict:
     """Appends the chain head to the file at ``path`` (one JSON line: when, position, hash) and
     logs it on ``pps.audit``: a copy outside the database that its maintainer cannot edit."""
-    import datetime as dt
-    import logging
-    from pathlib import Path
 
     seal()  # what is written by now is in the head published
     position, head = chain_head()
@@ -176,7 +174,6 @@ def publish_head(path) -> dict:
 
 
 def published_heads(path) -> list[dict]:
-    from pathlib import Path
 
     heads = []
     for number, line in enumerate(Path(path).read_text(encoding="utf-8").splitlines(), start=1):

@@ -71,6 +71,7 @@ def _locked_out(sender, request=None, username=None, ip_address=None, **kwargs):
 
 
 def connect() -> None:
+    # axes.signals imports axes' models: only once the app registry is ready (PpsConfig.ready).
     from axes.signals import user_locked_out
 
     user_locked_out.connect(_locked_out, dispatch_uid="pps.auth_log.locked_out")

@@ -1,12 +1,13 @@
+from django.conf import settings
 from django.core.checks import Error, register
+from django.core.exceptions import ImproperlyConfigured
+
+from pps.crypto import blind_index, get_key_ring
 
 
 @register("security", deploy=True)
 def encryption_keys_are_configured(app_configs, **kwargs):
     """`manage.py check --deploy` fails without valid encryption and search-index keys."""
-    from django.core.exceptions import ImproperlyConfigured
-
-    from pps.crypto import blind_index, get_key_ring
 
     errors = []
     for check in (get_key_ring, lambda: blind_index("name", "check")):
@@ -28,7 +29,6 @@ SHARED_CACHES = (
 def cache_is_shared(app_configs, **kwargs):
     """`manage.py check --deploy` fails on a cache kept in each process's memory (or none): the
     limits on password resets, searches and exports would be counted per process."""
-    from django.conf import settings
 
     backend = settings.CACHES.get("default", {}).get("BACKEND", "")
     if backend in SHARED_CACHES:

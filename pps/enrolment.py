@@ -19,6 +19,7 @@ from django.utils import timezone
 
 from pps import auth_log
 from pps.models import AuthenticatorApp, BackupCodes, SecondFactorEnrolment
+from pps.session_limits import end_all_sessions
 
 CODE_VALID_HOURS = 24
 MAX_WRONG_CODES = 5
@@ -53,7 +54,6 @@ def may_set_up(request) -> bool:
 def reset_second_factor(user, request=None) -> str:
     """Removes ``user``'s authenticator app and backup codes and returns a new one-time enrolment
     code (the only time it exists in clear). Their sessions that passed the second factor end."""
-    from pps.session_limits import end_all_sessions
 
     code = "".join(secrets.choice(_ALPHABET) for _ in range(12))
     AuthenticatorApp.objects.filter(user=user).delete()

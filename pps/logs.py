@@ -28,6 +28,8 @@ import time
 import traceback
 import uuid
 
+from django.conf import settings
+
 #: The request being handled in this thread (or task), for the log records it makes.
 current_request_id: contextvars.ContextVar[str | None] = contextvars.ContextVar(
     "pps_request_id", default=None
@@ -104,7 +106,6 @@ class JsonFormatter(logging.Formatter):
 
 
 def _incoming_id(request) -> str | None:
-    from django.conf import settings
 
     if not settings.TRUSTED_PROXY_COUNT:
         return None
@@ -133,7 +134,6 @@ class RequestIdMiddleware:
 
     @staticmethod
     def _log(request, status: int, started: float) -> None:
-        from django.conf import settings
 
         match = getattr(request, "resolver_match", None)
         user = getattr(request, "user", None)

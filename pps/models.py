@@ -1,10 +1,13 @@
 """What the apps share: services (organisations), their staff and the staff roles."""
 
+import hmac
 import uuid
+from datetime import timedelta
 
+from django.contrib.auth.hashers import check_password
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.core.validators import MaxValueValidator, MinValueValidator
-from django.db import models
+from django.db import connections, models
 
 DEFAULT_WHY_WE_KEEP_STATEMENT = (
     "We keep a record of your contact with us so that we can give you information, advice and "
@@ -172,11 +175,11 @@ class PolicyAgreement(models.Model):
 
 from auditlog.models import AbstractLogEntry, LogEntryManager  # noqa: E402
 from django.conf import settings as settings_module  # noqa: E402
+from django.db.models.signals import post_save, pre_save  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
 
 def _through_the_audit_function(using) -> bool:
-    from django.db import connections
 
     return connections[using or "default"].vendor == "postgresql"
 
@@ -188,7 +191,6 @@ class AuditEntryManager(LogEntryManager):
         objs = list(objs)
         if not _through_the_audit_function(self.db):
             return super().bulk_create(objs, *args, **kwargs)
-        from pps.audit_chain import append_entries
 
         append_entries(objs, using=self.db)
         return objs
@@ -256,10 +258,6 @@ class AuditEntry(AbstractLogEntry):
     def save(self, *args, **kwargs):
         using = kwargs.get("using")
         if self._state.adding and _through_the_audit_function(using):
-            from django.db.models.signals import post_save, pre_save
-
-            from pps.audit_chain import append_entries
-
             # As Model.save does: django-auditlog puts the actor and address on in pre_save.
             pre_save.send(
                 sender=type(self), instance=self, raw=False, using=using or "default", update_fields=None
@@ -278,10 +276,12 @@ class AuditEntry(AbstractLogEntry):
 
 
 from django.db import transaction  # noqa: E402
-from django_otp.models import Device, ThrottlingMixin, TimestampMixin  # noqa: E402
+from django_otp.models import Device, ThrottlingMixin, TimestampMixin, VerifyNotAllowed  # noqa: E402
 from django_otp.plugins.otp_totp.models import TOTPDevice  # noqa: E402
 
 from pps import crypto  # noqa: E402
+from pps.audit_chain import append_entries  # noqa: E402
+from pps.crypto import BACKUP_CODE_PREFIX, backup_code_digest  # noqa: E402
 from pps.encryption import DataKeyField  # noqa: E402
 
 #: The longest wait after wrong codes (1, 2, 4, 8… seconds, then no more than this): someone who
@@ -297,10 +297,6 @@ class CappedThrottlingMixin(ThrottlingMixin):
         abstract = True
 
     def verify_is_allowed(self):
-        from datetime import timedelta
-
-        from django.utils import timezone
-        from django_otp.models import VerifyNotAllowed
 
         count, failed_at = self.throttling_failure_count, self.throttling_failure_timestamp
         if self.throttling_enabled and count > 0 and failed_at is not None:
@@ -397,16 +393,10 @@ class BackupCodes(CappedThrottlingMixin, Device):
     @property
     def has_old_hashes(self) -> bool:
         """Holds codes made before keyed hashes (checked one slow hash each)."""
-        from pps.crypto import BACKUP_CODE_PREFIX
 
         return any(not hashed.startswith(BACKUP_CODE_PREFIX) for hashed in self.code_hashes)
 
     def _matching(self, code: str) -> str | None:
-        import hmac
-
-        from django.contrib.auth.hashers import check_password
-
-        from pps.crypto import BACKUP_CODE_PREFIX, backup_code_digest
 
         digest = backup_code_digest(str(self.user_id), code)
         for hashed in self.code_hashes:

@@ -8,6 +8,7 @@ wrong codes are throttled with an exponential delay (``OTP_TOTP_THROTTLE_FACTOR`
 
 import base64
 import io
+import secrets
 import time
 from base64 import b32encode
 
@@ -18,6 +19,8 @@ from django.utils import timezone
 from django_otp import login as otp_login
 from django_otp.oath import TOTP
 
+from pps import enrolment
+from pps.crypto import backup_code_digest
 from pps.models import AuthenticatorApp, BackupCodes
 
 DEVICE_NAME = "Authenticator app"
@@ -80,7 +83,6 @@ def confirm(device: AuthenticatorApp) -> None:
         device.refresh_from_db()
         device.confirmed = True
         device.save()
-        from pps import enrolment
 
         enrolment.mark_enrolled(device.user)
 
@@ -102,7 +104,6 @@ def create_demo_device(user) -> str:
     with transaction.atomic():
         AuthenticatorApp.objects.filter(user=user).delete()
         device = AuthenticatorApp.objects.create(user=user, name=DEVICE_NAME, confirmed=True)
-        from pps import enrolment
 
         enrolment.mark_enrolled(user)
     return secret_of(device)
@@ -118,7 +119,6 @@ _BACKUP_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I
 
 
 def _new_backup_code() -> str:
-    import secrets
 
     code = "".join(secrets.choice(_BACKUP_ALPHABET) for _ in range(10))
     return f"{code[:5]}-{code[5:]}"
@@ -127,7 +127,6 @@ def _new_backup_code() -> str:
 def new_backup_codes(user) -> list[str]:
     """Makes ``user`` ten new backup codes, replacing any they had, and returns them: the only
     time they exist in clear. Only their keyed hashes are kept (``BackupCodes``)."""
-    from pps.crypto import backup_code_digest
 
     codes = [_new_backup_code() for _ in range(BACKUP_CODE_COUNT)]
     hashes = [backup_code_digest(str(user.pk), code.replace("-", "")) for code in codes]

@@ -24,6 +24,8 @@ import time
 from contextlib import contextmanager
 from pathlib import Path
 
+from django.conf import settings
+
 #: How often a waiting check looks for a free slot.
 POLL_SECONDS = 0.002
 
@@ -43,7 +45,6 @@ def default_directory() -> str:
 
 
 def _configured() -> tuple[Path, int, float]:
-    from django.conf import settings
 
     return (
         Path(settings.PPS_PASSWORD_SLOTS_DIR),

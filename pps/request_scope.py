@@ -19,6 +19,10 @@ entries are written at once and nothing is remembered, as before.
 import contextvars
 from contextlib import contextmanager
 
+from auditlog import get_logentry_model
+from django.contrib.auth import get_user_model
+from django.db.models.signals import m2m_changed, post_delete, post_save
+
 _scope: contextvars.ContextVar = contextvars.ContextVar("pps_request_scope", default=None)
 
 
@@ -61,7 +65,6 @@ def flush_access() -> int:
     scope = _scope.get()
     if scope is None or not scope.entries:
         return 0
-    from auditlog import get_logentry_model
 
     entries, scope.entries = scope.entries, []
     get_logentry_model().objects.bulk_create(entries)
@@ -93,8 +96,6 @@ def _forget_reach(**kwargs):
 def connect() -> None:
     """A change to who holds a case permission, or to someone's groups, forgets the remembered
     reach of this request at once (a senior who puts someone on a case sees it take effect)."""
-    from django.contrib.auth import get_user_model
-    from django.db.models.signals import m2m_changed, post_delete, post_save
 
     for model in ("cases.CaseUserObjectPermission", "cases.CaseGroupObjectPermission"):
         post_save.connect(_forget_reach, sender=model, dispatch_uid=f"pps_forget_reach_save_{model}")

@@ -3,8 +3,9 @@ whether it is locked (see ``pps.middleware.SessionLimitsMiddleware``)."""
 
 import time
 
-from django.contrib.auth import SESSION_KEY
+from django.contrib.auth import SESSION_KEY, get_user_model
 from django.contrib.sessions.models import Session
+from django.db.models.signals import post_save
 from django.utils import timezone
 
 SIGNED_IN_AT = "pps_signed_in_at"
@@ -66,7 +67,5 @@ def _deactivated(sender, instance, update_fields=None, **kwargs) -> None:
 
 
 def connect() -> None:
-    from django.contrib.auth import get_user_model
-    from django.db.models.signals import post_save
 
     post_save.connect(_deactivated, sender=get_user_model(), dispatch_uid="pps.session_limits.deactivated")

@@ -7,6 +7,7 @@ import io
 import json
 
 from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 
 from reports.services import DATA_FILE_VERSION, Report, Text
@@ -69,7 +70,6 @@ def xlsx_bytes(report: Report) -> bytes:
     book = Workbook(write_only=True)
     sheet = book.create_sheet("Statistics")
     bold = Font(bold=True)
-    from openpyxl.cell import WriteOnlyCell
 
     for cells, kind in table_rows(report):
         row = []

@@ -14,6 +14,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from cases import caseloads
 from cases.models import Case, Child, Contact, ContactChild
 from consent.models import Disclosure
 from pps.audit import record_access
@@ -620,7 +621,6 @@ def build_report(service: Service, period: Period, *, viewer) -> Report:
 def management_figures(service: Service) -> dict:
     """Caseloads per caseworker and unallocated open cases: internal, never exported, not
     suppressed (they name staff, not parents). Counted by ``cases.caseloads``."""
-    from cases import caseloads
 
     return caseloads.figures(service.pk)
 

@@ -30,6 +30,7 @@ from django.utils import timezone
 
 from cases import figures
 from cases.models import Case, Contact, ContactChild
+from pps.models import Service
 from reports.models import DailyCount, Reached
 
 #: Reached rows are kept for these named periods (see ``period_start``).
@@ -247,7 +248,6 @@ def register() -> None:
 def rebuild(service_ids=None, *, progress=None) -> dict:
     """Count everything again from the records, service by service (each in one transaction):
     after a bulk load, or to check the summaries. Returns the rows written per table."""
-    from pps.models import Service
 
     progress = progress or (lambda message: None)
     services = Service.objects.all() if service_ids is None else Service.objects.filter(pk__in=service_ids)

@@ -12,6 +12,7 @@ from pps.access import RestrictedQuerySet, get_or_404
 from pps.audit import record_access
 from pps.models import SENIOR_ROLES, Role
 from safeguarding import access as safeguarding_access
+from safeguarding.models import Concern
 
 
 def _active(user) -> bool:
@@ -70,7 +71,6 @@ def concerns_for_request(user, sar, case):
     """The child-protection files about the household the pack is gathered from (``case``'s
     parent), for a designated lead only; nobody else learns whether there are any (404 rules
     of ``Concern.objects.visible_to``, without break glass)."""
-    from safeguarding.models import Concern
 
     if case is None or not may_review_child_protection(user):
         return Concern.objects.none()

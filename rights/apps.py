@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.db.models import Q
 
 
 class RightsConfig(AppConfig):
@@ -15,6 +16,7 @@ class RightsConfig(AppConfig):
 
 def case_records(case) -> dict:
     """The requests about a case and what was made for them, for "Who has accessed this case"."""
+    # apps.py loads before any model: models are imported when this runs, after start-up.
     from consent.models import SubjectAccessRequest
     from rights.models import AccessPack, LegalRequest, Redaction, RequestStep
 
@@ -31,8 +33,8 @@ def case_records(case) -> dict:
 def hidden_from(viewer) -> list:
     """A lead's decisions on child-protection files for a request are child-protection records
     (R6): no history shown to anyone but a designated lead lists them."""
+    # apps.py loads before any model: models are imported when this runs, after start-up.
     from django.contrib.contenttypes.models import ContentType
-    from django.db.models import Q
 
     from rights.models import ChildProtectionDecision
     from safeguarding import access as safeguarding_access

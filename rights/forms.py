@@ -5,6 +5,7 @@ from django import forms
 from consent.forms import TodayByDefault, _choice_field, _date_field, _moment, _not_future_date
 from consent.models import Consent, SubjectAccessRequest
 from pps.forms import Form
+from pps.models import Role, User
 from rights.models import ChildProtectionDecision, LegalRequest, Redaction
 
 
@@ -311,7 +312,6 @@ class DeputyForm(Form):
     absent = forms.BooleanField(label="I am absent: legal requests go to my deputy", required=False)
 
     def __init__(self, *args, user, **kwargs):
-        from pps.models import Role, User
 
         super().__init__(*args, **kwargs)
         self.fields["deputy"].queryset = User.objects.filter(

@@ -16,6 +16,8 @@ from django.utils import timezone
 from cases import access as cases_access
 from cases.models import Case, CaseEvent, Contact
 from consent.models import Consent, Disclosure, StatementSent, SubjectAccessRequest
+from documents.models import Document
+from documents.services import read_document
 from pps.audit import record_access
 
 BAR = "\u2588" * 8
@@ -79,7 +81,6 @@ def _lines(*pairs) -> list[Line]:
 def _document_entries(case, key, shown) -> list:
     """The documents and letters kept on ``case``: what each is, its date, its file's name; the
     files themselves are attached to the pack's PDF (``pack_files``)."""
-    from documents.models import Document
 
     pairs = []
     documents = list(Document.objects.filter(case=case).select_related("added_by").order_by("added_at"))
@@ -133,8 +134,6 @@ def _where_in_pack(document, attached) -> str:
 def pack_files(sar: SubjectAccessRequest) -> list:
     """``(file name, bytes)`` of the documents of the household the pack is gathered from, to
     attach to the pack's PDF. Their reads are recorded by ``gather`` (one entry each)."""
-    from documents.models import Document
-    from documents.services import read_document
 
     case = pack_case(sar)
     if case is None:

@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.db.models import Q
 
 
 class SafeguardingConfig(AppConfig):
@@ -18,6 +19,7 @@ class SafeguardingConfig(AppConfig):
 
 def case_records(case) -> dict:
     """The case's child-protection records, for the histories of those who may see them."""
+    # apps.py loads before any model: models are imported when this runs, after start-up.
     from safeguarding.models import BreakGlassAccess, Concern, Discussion, ExternalReferral
 
     concerns = list(Concern.objects.filter(case=case).values_list("pk", flat=True))
@@ -33,8 +35,8 @@ def hidden_from(viewer) -> list:
     """What no access history may show anyone but a designated lead (R6): child-protection
     records, disclosures made on the basis of child protection, and every entry written by a
     child-protection page or decision (``pps.audit.record_access(..., child_protection=True)``)."""
+    # apps.py loads before any model: models are imported when this runs, after start-up.
     from django.contrib.contenttypes.models import ContentType
-    from django.db.models import Q
 
     from consent.models import Disclosure
     from pps.audit import child_protection_activity

@@ -5,6 +5,7 @@ The concern's text is never written into the case file (contacts, case notes or 
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Case, IntegerField, Q, Value, When
 from django.http import Http404
 from django.utils import timezone
 
@@ -287,7 +288,6 @@ def queue(user):
     """The open concerns ``user`` may reach, most urgent first: a child in immediate danger whose
     concern is new or still waits for its discussion, then new concerns, then the rest; within
     each, the one waiting longest first."""
-    from django.db.models import Case, IntegerField, Q, Value, When
 
     urgency = Case(
         When(

@@ -23,6 +23,7 @@ from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
 from cases.access import CASE_PERMISSIONS, unassign_from_case
+from cases.models import Case, CaseEvent, CaseUserObjectPermission
 from pps import auth_log, enrolment
 from pps.access import get_or_404
 from pps.models import CASE_ROLES, SENIOR_ROLES, Role
@@ -186,7 +187,6 @@ def record_set_up(member) -> None:
 def _take_off_every_case(by, member) -> int:
     """Removes ``member``'s case permissions; each live case's timeline says they were taken off.
     Returns how many cases."""
-    from cases.models import Case, CaseEvent, CaseUserObjectPermission
 
     case_ids = set(
         CaseUserObjectPermission.objects.filter(
