@@ -89,11 +89,9 @@ def load_corrections(services, *, now, seed: int = 7) -> int:
                     )
                     made += 1
             parent = chosen[0].case.parent
-            digits = parent.phone.replace(" ", "")
-            if digits:
-                parent.phone = (
-                    f"{digits[:-1]}{(int(digits[-1]) + 1) % 10}" if digits[-1].isdigit() else digits
-                )
+            phone = parent.phone
+            if phone and phone[-1].isdigit():  # one digit typed wrongly; still a drama number
+                parent.phone = f"{phone[:-1]}{(int(phone[-1]) + 1) % 10}"
                 if corrections.correct_parent(by=senior, parent=parent, reason="Phone number typed wrongly"):
                     made += 1
             moving = chosen[-1]
