@@ -887,10 +887,14 @@ class _Importer:
     def count(self, name, n=1):
         self.counts[name] = self.counts.get(name, 0) + n
 
-    def _remember(self, kind, old_id, record_id):
-        ImportedRecord.objects.create(
+    def _record(self, kind, old_id, record_id) -> ImportedRecord:
+        return ImportedRecord(
             source=self.run.source, kind=kind, old_id=old_id, record_id=record_id, run=self.run
         )
+
+    def _remember(self, kind, old_id, record_id):
+        """Kept with the row until it is saved, then written with the batch's (``batch``)."""
+        self.row_records.append(self._record(kind, old_id, record_id))
 
     def batch(self, rows: list[Row]) -> None:
         keys = {kind: set() for kind in ImportedRecord.Kind.values}
@@ -917,19 +921,50 @@ class _Importer:
         for case in self.cases.values():
             if case.parent_id in self.parents:
                 case.parent = self.parents[case.parent_id]
+        records, contacts = [], []
         for row in rows:
-            before = sum(self.counts.values())
+            before = dict(self.counts)
+            self.row_records, self.row_contact = [], None
             try:
                 with transaction.atomic():
                     self.row(row)
-                if sum(self.counts.values()) == before:
-                    self.count("rows_already_imported")
             except RowRefused as refused:
+                self._undo_row(before, row)
                 self.refuse(row.number, refused.problem)
             except casework.CaseworkError as refused:
+                self._undo_row(before, row)
                 self.refuse(row.number, " ".join(refused.messages))
             except IntegrityError:
+                self._undo_row(before, row)
                 self.refuse(row.number, "Its old ids clash with another row's (one id for two records).")
+            else:
+                if sum(self.counts.values()) == sum(before.values()):
+                    self.count("rows_already_imported")
+                records += self.row_records
+                if self.row_contact is not None:
+                    contacts.append(self.row_contact)
+        # The batch's contacts, checked row by row, are logged together, then the old ids of
+        # everything the batch made.
+        logged = casework.log_case_contacts(by=self.by, contacts=[c for _, c in contacts], imported=True)
+        records += [
+            self._record("contact", key, contact.pk)
+            for (key, _), contact in zip(contacts, logged, strict=True)
+        ]
+        ImportedRecord.objects.bulk_create(records)
+
+    def _undo_row(self, counts, row):
+        """A refused row leaves nothing: its records were rolled back with its savepoint."""
+        self.counts = counts
+        for kind, key in (
+            ("parent", row.parent_key),
+            ("child", row.child_key),
+            ("case", row.case_key),
+            ("contact", row.contact_key),
+        ):
+            if any(record.kind == kind and record.old_id == key for record in self.row_records):
+                self.known[kind].pop(key, None)
+        if self.row_contact is not None:
+            self.known["contact"].pop(row.contact_key, None)
 
     def refuse(self, number, problem):
         self.count("rows_refused")
@@ -960,11 +995,14 @@ class _Importer:
                 topics=row.contact["topics"],
                 outcome=row.contact["outcome"],
             )
-            contact = casework.log_case_contact(
-                by=self.by, case=case, details=details, notes=row.contact["notes"], imported=True
+            casework.check_case_contact(by=self.by, case=case, details=details, imported=True)
+            # Logged with the batch's other contacts (``batch``); a later row with the same old
+            # id is already imported.
+            self.row_contact = (
+                row.contact_key,
+                casework.CaseContact(case=case, details=details, notes=row.contact["notes"]),
             )
-            self._remember("contact", row.contact_key, contact.pk)
-            self.known["contact"][row.contact_key] = contact.pk
+            self.known["contact"][row.contact_key] = None
             self.count("contacts_created")
 
     def _parent_and_case(self, row: Row):
