@@ -49,7 +49,7 @@ from imports.values import (
     split_list,
     text,
 )
-from pps import crypto
+from pps import audit, crypto
 
 logger = logging.getLogger(__name__)
 
@@ -926,7 +926,7 @@ class _Importer:
             before = dict(self.counts)
             self.row_records, self.row_contact = [], None
             try:
-                with transaction.atomic():
+                with transaction.atomic(), audit.entries_written_together():
                     self.row(row)
             except RowRefused as refused:
                 self._undo_row(before, row)
@@ -1145,7 +1145,8 @@ def _save_batch(run, rows, refused_reading, done) -> None:
     run.refusals = list(run.refusals)
     for number, problem in refused_reading:
         importer.refuse(number, problem)
-    importer.batch(rows)
+    with audit.entries_written_together():  # the batch's audit entries, in one statement
+        importer.batch(rows)
     for name in COUNTERS:
         setattr(run, name, getattr(run, name) + importer.counts.get(name, 0))
     run.rows_done = max(run.rows_done, done)

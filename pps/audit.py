@@ -86,17 +86,21 @@ def entries_written_together():
     data of ``auditlog.context``) fill it in when it is made. On PostgreSQL the entries go through
     ``pps_audit_append`` as every entry does (``AuditEntryManager.bulk_create``), so each gets its
     time and waits to be sealed into the hash chain like any other. Nothing is written if the
-    block raises. Inside another such block, the outer block writes them."""
-    if _together.get() is not None:
-        yield
-        return
+    block raises.
+
+    Inside another such block, the outer block writes them, and only those of inner blocks that
+    ended without raising: an inner block inside a savepoint (``transaction.atomic``) loses its
+    entries when the savepoint's records are rolled back, and keeps them when they are kept."""
+    outer = _together.get()
     entries: list = []
     token = _together.set(entries)
     try:
         yield
     finally:
         _together.reset(token)
-    if entries:
+    if outer is not None:
+        outer.extend(entries)
+    elif entries:
         entry_model = get_logentry_model()
         entry_model.objects.bulk_create(entries)
         for entry in entries:
