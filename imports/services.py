@@ -926,7 +926,12 @@ class _Importer:
             before = dict(self.counts)
             self.row_records, self.row_contact = [], None
             try:
-                with transaction.atomic(), audit.entries_written_together():
+                # A row that only adds a contact to a parent and case already made writes
+                # nothing until the batch's contacts are logged: it needs no savepoint.
+                savepoint = (
+                    contextlib.nullcontext() if self._adds_only_a_contact(row) else transaction.atomic()
+                )
+                with savepoint, audit.entries_written_together():
                     self.row(row)
             except RowRefused as refused:
                 self._undo_row(before, row)
@@ -951,6 +956,13 @@ class _Importer:
             for (key, _), contact in zip(contacts, logged, strict=True)
         ]
         ImportedRecord.objects.bulk_create(records)
+
+    def _adds_only_a_contact(self, row: Row) -> bool:
+        return (
+            self.known["parent"].get(row.parent_key) in self.parents
+            and self.known["case"].get(row.case_key) in self.cases
+            and (not row.child_key or row.child_key in self.known["child"])
+        )
 
     def _undo_row(self, counts, row):
         """A refused row leaves nothing: its records were rolled back with its savepoint."""
