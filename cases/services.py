@@ -348,8 +348,9 @@ def undo_follow_up_done(*, by, contact: Contact) -> None:
     contact.save(update_fields=["follow_up_done"])
 
 
-def _refresh_search_tokens(parent: Parent) -> None:
-    ParentSearchToken.objects.filter(parent=parent).delete()
+def _refresh_search_tokens(parent: Parent, *, new: bool = False) -> None:
+    if not new:  # a parent just saved has none yet
+        ParentSearchToken.objects.filter(parent=parent).delete()
     ParentSearchToken.objects.bulk_create(
         ParentSearchToken(parent=parent, service_id=parent.service_id, kind=kind, value=value)
         for kind, value in sorted(stored_tokens(parent))
@@ -417,6 +418,7 @@ def register_parent(
     _check_parent(parent)
     for child in children:
         _check_child(child)
+    new = parent._state.adding
     parent.save()
     if consent_confirmed:
         record_consent_to_keep_details(
@@ -425,7 +427,7 @@ def register_parent(
     for child in children:
         child.parent = parent
         child.save()
-    _refresh_search_tokens(parent)
+    _refresh_search_tokens(parent, new=new)
     return open_case(
         by=by,
         parent=parent,

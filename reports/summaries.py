@@ -20,6 +20,7 @@ contributed before and after, the same function (``_case_rows``) giving both, an
 functions rebuild everything from the records (``rebuild``), so the two cannot disagree.
 """
 
+import functools
 from collections import defaultdict
 from datetime import date
 from types import SimpleNamespace
@@ -126,8 +127,13 @@ def _case_contacts(case_id) -> list:
     )
 
 
+@functools.cache
+def _field(model, name):
+    return model._meta.get_field(name)
+
+
 def _prep(model, name, value):
-    return model._meta.get_field(name).get_db_prep_save(value, connection)
+    return _field(model, name).get_db_prep_save(value, connection)
 
 
 def apply(deltas: Deltas) -> None:
