@@ -18,6 +18,7 @@ Refusals name the row and the problem, never a cell's value, on the page and in 
 import contextlib
 import logging
 import threading
+from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime, time
 
@@ -30,7 +31,7 @@ from django.utils import timezone
 
 from cases import services as casework
 from cases.models import Case, Child, Contact, Outcome, Parent, ParentSearchToken, Topic
-from cases.search import fold, name_words, phone_digits
+from cases.search import fold, name_words, phone_digits, stored_tokens
 from consent.models import Consent
 from consent.services import record_consent_to_keep_details
 from imports import readers, storage
@@ -628,12 +629,48 @@ class DuplicateFinder:
 
     def __init__(self, service):
         self.service = service
+        self.held = None  # {(kind, digest): [parent id, ...]} once ``look_ahead`` has run
+
+    @staticmethod
+    def _probes(row: Row):
+        digits = phone_digits(row.phone)
+        if len(digits) >= 6:
+            yield "phone", digits
+        if row.email:
+            yield "email", row.email.strip().casefold()
+        if row.child.get("date_of_birth"):
+            for word in name_words(f"{row.first_name} {row.last_name}"):
+                yield "name", word[:30]
+
+    def look_ahead(self, rows) -> None:
+        """Read, in a few queries, every index entry ``find`` may look for in ``rows``; parents
+        saved after this must be told of (``heard_of``)."""
+        wanted = {
+            (kind, crypto.blind_index(kind, value)) for row in rows for kind, value in self._probes(row)
+        }
+        self.held = defaultdict(list)
+        digests = sorted({digest for _, digest in wanted})
+        for start in range(0, len(digests), BATCH):
+            for kind, digest, parent_id in ParentSearchToken.objects.filter(
+                service=self.service, value__in=digests[start : start + BATCH]
+            ).values_list("kind", "value", "parent_id"):
+                if (kind, digest) in wanted:
+                    self.held[(kind, digest)].append(parent_id)
+
+    def heard_of(self, parent: Parent) -> None:
+        """A parent saved since ``look_ahead``: found from now on, as the index would find it."""
+        if self.held is not None:
+            for kind, digest in stored_tokens(parent):
+                self.held[(kind, digest)].append(parent.pk)
 
     def _holders(self, kind: str, value: str) -> list:
+        digest = crypto.blind_index(kind, value)
+        if self.held is not None:
+            return list(self.held.get((kind, digest), []))
         return list(
-            ParentSearchToken.objects.filter(
-                service=self.service, kind=kind, value=crypto.blind_index(kind, value)
-            ).values_list("parent_id", flat=True)
+            ParentSearchToken.objects.filter(service=self.service, kind=kind, value=digest).values_list(
+                "parent_id", flat=True
+            )
         )
 
     def find(self, row: Row) -> tuple[Parent | None, str]:
@@ -701,6 +738,7 @@ def make_preview(run: ImportRun) -> dict:
                 keys["case"].add(row.case_key)
                 keys["contact"].add(row.contact_key)
             known = {kind: _already(run.source, kind, k - {""}) for kind, k in keys.items()}
+            finder.look_ahead([row for row in batch if row.parent_key not in parents])
             for row in batch:
                 if row.parent_key not in parents:
                     if row.parent_key in known["parent"]:
@@ -915,6 +953,7 @@ class _Importer:
                 if wanted
                 else {}
             )
+        self.finder.look_ahead([row for row in rows if row.parent_key not in self.known["parent"]])
         parents = Parent.objects.filter(pk__in=list(self.known["parent"].values())).exclude(data_key="")
         self.parents = {p.pk: p for p in parents}
         self.cases = {c.pk: c for c in Case.objects.filter(pk__in=list(self.known["case"].values()))}
@@ -1090,6 +1129,7 @@ class _Importer:
         )
         case.parent = parent
         self.parents[parent.pk] = parent
+        self.finder.heard_of(parent)
         self.known["parent"][row.parent_key] = parent.pk
         self._remember("parent", row.parent_key, parent.pk)
         self.count("parents_created")
