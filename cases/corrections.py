@@ -319,7 +319,7 @@ def move_contact(*, by, contact: Contact, to_case: Case, reason: str) -> Contact
         correction.use_household_key(to_case.household_key())
         correction.save(update_fields=["parent", "earlier", "reason"])
     ContactChild.objects.filter(contact=contact).delete()
-    _save_child_codes(contact, to_case)
+    _save_child_codes([contact])
     CaseEvent.objects.create(
         case=from_case, kind=CaseEvent.Kind.CONTACT_OUT, code=to_case.reference, reason=reason, by=by
     )

@@ -7,8 +7,10 @@ same transaction as the record it counts, or not at all.
 
 A listener has two methods:
 
-- ``contact_logged(contact, topic_ids, child_codes)``: a new contact (on a case or NNG), with its
-  topics and the ``ContactChild`` rows written for it;
+- ``contacts_logged(logged)``: new contacts (on cases or NNG), written together, as a list of
+  ``(contact, topic_ids, child_codes)``: each contact with its topics and the ``ContactChild``
+  rows written for it. A listener changes its counts for all of them at once, to the same
+  figures as if it had heard of them one by one, in that order;
 - ``case_changing(case)``: called before a case is created or changed (``None`` state for a new
   case); returns what it needs to know, which is handed back to ``case_changed(case, before)``
   after the change is saved.
@@ -25,9 +27,13 @@ def listen(listener) -> None:
         _listeners.append(listener)
 
 
-def contact_logged(contact, topic_ids, child_codes) -> None:
+def contacts_logged(logged) -> None:
+    """``logged``: ``(contact, topic_ids, child_codes)`` for each new contact, in order."""
+    logged = [(contact, list(topic_ids), list(codes)) for contact, topic_ids, codes in logged]
+    if not logged:
+        return
     for listener in _listeners:
-        listener.contact_logged(contact, list(topic_ids), list(child_codes))
+        listener.contacts_logged(logged)
 
 
 @contextmanager

@@ -32,7 +32,7 @@ from cases.models import (
     new_case_reference,
 )
 from cases.search import fold, query_digests, stored_tokens
-from pps import access
+from pps import access, audit
 from pps.audit import record_access
 from pps.models import CASE_ROLES, SENIOR_ROLES
 
@@ -107,46 +107,90 @@ def _check_contact(by, details: ContactDetails) -> None:
         )
 
 
-def _save_contact(*, by, service, case, details: ContactDetails, **extra) -> Contact:
-    contact = Contact.objects.create(
-        service=service,
-        case=case,
-        occurred_at=details.occurred_at,
-        channel=details.channel,
-        direction=details.direction,
-        person=details.person,
-        duration_minutes=details.duration_minutes,
-        outcome=details.outcome,
-        logged_by=by,
-        **extra,
-    )
-    contact.topics.set(details.topics)
-    codes = _save_child_codes(contact, case) if case is not None else []
-    figures.contact_logged(contact, [topic.pk for topic in details.topics], codes)
-    return contact
-
-
-def _save_child_codes(contact: Contact, case: Case) -> list[ContactChild]:
-    """Store, in clear, the codes statistics count about the children the contact was about
-    (R15): school phase computed here from the date of birth (which stays encrypted), need and
-    provision as they are today. Statistics then never decrypt anything."""
-    key = case.household_key()
-    on = timezone.localdate(contact.occurred_at)
-    codes = []
-    for child in Child.objects.filter(parent_id=case.parent_id).order_by("created_at"):
-        child.use_household_key(key)
-        codes.append(
-            ContactChild(
-                contact=contact,
-                child=child,
-                service_id=contact.service_id,
-                occurred_at=contact.occurred_at,
-                phase=ContactChild.phase_for(child.date_of_birth, on),
-                need=child.need,
-                provision=child.provision,
-            )
+def _save_contacts(*, by, logged: list[tuple]) -> list[Contact]:
+    """Write checked contacts, each ``(case or None, details, extra fields)``, together: the
+    contacts, their topics and the codes about their children in one statement each, their
+    audit entries (a CREATE and the topics added, as single saves write) in one, and the
+    statistics' counts once (``cases.figures``). One contact or five hundred, the same code."""
+    contacts = [
+        Contact(
+            service_id=by.service_id if case is None else case.service_id,
+            case=case,
+            occurred_at=details.occurred_at,
+            channel=details.channel,
+            direction=details.direction,
+            person=details.person,
+            duration_minutes=details.duration_minutes,
+            outcome=details.outcome,
+            logged_by=by,
+            **extra,
         )
-    ContactChild.objects.bulk_create(codes)
+        for case, details, extra in logged
+    ]
+    # As ``topics.set`` does: each topic once, the audit entry naming them in the list's order
+    # (the database's, whose collation orders the names).
+    chosen_ids = {topic.pk for _, details, _ in logged for topic in details.topics}
+    place = {
+        pk: n for n, pk in enumerate(Topic.objects.filter(pk__in=chosen_ids).values_list("pk", flat=True))
+    }
+    topics = [
+        sorted({topic.pk: topic for topic in details.topics}.values(), key=lambda topic: place[topic.pk])
+        for _, details, _ in logged
+    ]
+    with audit.entries_written_together():
+        Contact.objects.bulk_create(contacts)
+        through = Contact.topics.through
+        through.objects.bulk_create(
+            through(contact_id=contact.pk, topic_id=topic.pk)
+            for contact, chosen in zip(contacts, topics, strict=True)
+            for topic in chosen
+        )
+        codes = _save_child_codes(contacts)
+        for contact, chosen in zip(contacts, topics, strict=True):  # in a single save's order
+            audit.created_together(Contact, [contact])
+            audit.related_added_together(contact, "topics", chosen)
+    figures.contacts_logged(
+        (contact, [topic.pk for topic in details.topics], codes.get(contact.pk, []))
+        for contact, (_, details, _) in zip(contacts, logged, strict=True)
+    )
+    return contacts
+
+
+def _save_child_codes(contacts: list[Contact]) -> dict:
+    """Store, in clear, the codes statistics count about the children each contact on a case was
+    about (R15): school phase computed here from the date of birth (which stays encrypted), need
+    and provision as they are today. Statistics then never decrypt anything. Returns the
+    ``ContactChild`` rows of each contact, by its id."""
+    on_cases = [contact for contact in contacts if contact.case_id is not None]
+    if not on_cases:
+        return {}
+    children = defaultdict(list)
+    parent_ids = {contact.case.parent_id for contact in on_cases}
+    for child in Child.objects.filter(parent_id__in=parent_ids).order_by("created_at"):
+        children[child.parent_id].append(child)
+    keyed = set()
+    codes = defaultdict(list)
+    for contact in on_cases:
+        case = contact.case
+        if case.parent_id not in keyed:
+            key = case.household_key()
+            for child in children[case.parent_id]:
+                child.use_household_key(key)
+            keyed.add(case.parent_id)
+        on = timezone.localdate(contact.occurred_at)
+        for child in children[case.parent_id]:
+            codes[contact.pk].append(
+                ContactChild(
+                    contact=contact,
+                    child=child,
+                    service_id=contact.service_id,
+                    occurred_at=contact.occurred_at,
+                    phase=ContactChild.phase_for(child.date_of_birth, on),
+                    need=child.need,
+                    provision=child.provision,
+                )
+            )
+    ContactChild.objects.bulk_create([code for rows in codes.values() for code in rows])
     return codes
 
 
@@ -157,7 +201,7 @@ def log_nng_contact(*, by, details: ContactDetails) -> Contact:
     if not by.service.nng_allowed:
         raise CaseworkError("Your service does not log contacts with no name given.")
     _check_contact(by, details)
-    return _save_contact(by=by, service=by.service, case=None, details=details)
+    return _save_contacts(by=by, logged=[(None, details, {})])[0]
 
 
 def _require_importer(by) -> None:
@@ -165,6 +209,47 @@ def _require_importer(by) -> None:
     a maintainer included: here only that they are active staff of a service."""
     if not (by is not None and by.is_authenticated and by.is_active and by.service_id):
         raise Http404
+
+
+@dataclass
+class CaseContact:
+    """One contact to log on a case (``log_case_contacts``)."""
+
+    case: Case
+    details: ContactDetails
+    notes: str = ""
+    follow_up_on: date | None = None
+
+
+def check_case_contact(
+    *, by, case: Case, details: ContactDetails, follow_up_on: date | None = None, imported: bool = False
+) -> None:
+    """Raise ``CaseworkError`` unless ``by`` may log this contact on ``case`` now: the rules of
+    ``log_case_contact``, which calls this (so does ``log_case_contacts``, for each contact).
+    A caller gathering contacts to log together checks each as it comes with this, to refuse
+    one without losing the others."""
+    _require_may_log_on(by, case, imported)
+    _check_case_contact(by, case, details, follow_up_on, imported)
+
+
+def _require_may_log_on(by, case: Case, imported: bool) -> None:
+    # The page that calls this fetched the case (and recorded the read) already.
+    if imported:
+        _require_importer(by)
+        if case.service_id != by.service_id:
+            raise CaseworkError("That case is not one of your service's.")
+    else:
+        cases_access.require_case(by, case)
+
+
+def _check_case_contact(by, case: Case, details: ContactDetails, follow_up_on, imported: bool) -> None:
+    if not case.is_open and not imported:
+        raise CaseworkError(
+            f"Case {case.reference} is closed: reopen it, with the reason, before logging a contact on it."
+        )
+    _check_contact(by, details)
+    if follow_up_on and follow_up_on < details.occurred_at.date():
+        raise CaseworkError("The follow-up date cannot be before the contact.")
 
 
 @transaction.atomic
@@ -188,27 +273,30 @@ def log_case_contact(
     one call is counted once in statistics (as a case contact, no longer NNG), and the audit
     log shows the contact's change (onto this case, by whom, when) against the original entry.
     """
-    # The page that calls this fetched the case (and recorded the read) already.
-    if imported:
-        _require_importer(by)
-        if case.service_id != by.service_id:
-            raise CaseworkError("That case is not one of your service's.")
-    else:
-        cases_access.require_case(by, case)
-    if not case.is_open and not imported:
-        raise CaseworkError(
-            f"Case {case.reference} is closed: reopen it, with the reason, before logging a contact on it."
-        )
-    _check_contact(by, details)
-    if follow_up_on and follow_up_on < details.occurred_at.date():
-        raise CaseworkError("The follow-up date cannot be before the contact.")
+    check_case_contact(by=by, case=case, details=details, follow_up_on=follow_up_on, imported=imported)
     if carrying is None:
-        return _save_contact(
-            by=by, service=case.service, case=case, details=details, notes=notes, follow_up_on=follow_up_on
-        )
+        extra = {"notes": notes, "follow_up_on": follow_up_on}
+        return _save_contacts(by=by, logged=[(case, details, extra)])[0]
     return _carry_onto_case(
         by=by, case=case, call=carrying, details=details, notes=notes, follow_up_on=follow_up_on
     )
+
+
+@transaction.atomic
+def log_case_contacts(*, by, contacts: list[CaseContact], imported: bool = False) -> list[Contact]:
+    """Log many contacts at once, on one case or several (an import's batch): each is checked
+    as ``log_case_contact`` checks it (``check_case_contact``) and all are saved, or none if
+    one is refused. They are written together: the same records, audit entries and statistics
+    as logging them one by one in order, in a few statements rather than some for each."""
+    for case in {item.case.pk: item.case for item in contacts}.values():
+        _require_may_log_on(by, case, imported)  # once a case: it is the case that ``by`` may reach
+    for item in contacts:
+        _check_case_contact(by, item.case, item.details, item.follow_up_on, imported)
+    logged = [
+        (item.case, item.details, {"notes": item.notes, "follow_up_on": item.follow_up_on})
+        for item in contacts
+    ]
+    return _save_contacts(by=by, logged=logged) if logged else []
 
 
 def _carry_onto_case(*, by, case: Case, call: Contact, details: ContactDetails, notes: str, follow_up_on):
@@ -226,7 +314,7 @@ def _carry_onto_case(*, by, case: Case, call: Contact, details: ContactDetails, 
     call.follow_up_on = follow_up_on
     call.save()
     call.topics.set(details.topics)
-    _save_child_codes(call, case)
+    _save_child_codes([call])
     return call
 
 
@@ -259,8 +347,9 @@ def undo_follow_up_done(*, by, contact: Contact) -> None:
     contact.save(update_fields=["follow_up_done"])
 
 
-def _refresh_search_tokens(parent: Parent) -> None:
-    ParentSearchToken.objects.filter(parent=parent).delete()
+def _refresh_search_tokens(parent: Parent, *, new: bool = False) -> None:
+    if not new:  # a parent just saved has none yet
+        ParentSearchToken.objects.filter(parent=parent).delete()
     ParentSearchToken.objects.bulk_create(
         ParentSearchToken(parent=parent, service_id=parent.service_id, kind=kind, value=value)
         for kind, value in sorted(stored_tokens(parent))
@@ -328,6 +417,7 @@ def register_parent(
     _check_parent(parent)
     for child in children:
         _check_child(child)
+    new = parent._state.adding
     parent.save()
     if consent_confirmed:
         keep_details.record(
@@ -336,7 +426,7 @@ def register_parent(
     for child in children:
         child.parent = parent
         child.save()
-    _refresh_search_tokens(parent)
+    _refresh_search_tokens(parent, new=new)
     return open_case(
         by=by,
         parent=parent,

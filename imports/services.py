@@ -18,6 +18,7 @@ Refusals name the row and the problem, never a cell's value, on the page and in 
 import contextlib
 import logging
 import threading
+from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime, time
 
@@ -30,7 +31,7 @@ from django.utils import timezone
 
 from cases import services as casework
 from cases.models import Case, Child, Contact, Outcome, Parent, ParentSearchToken, Topic
-from cases.search import fold, name_words, phone_digits
+from cases.search import fold, name_words, phone_digits, stored_tokens
 from consent.models import Consent
 from consent.services import record_consent_to_keep_details
 from imports import readers, storage
@@ -49,7 +50,7 @@ from imports.values import (
     split_list,
     text,
 )
-from pps import crypto
+from pps import audit, crypto
 
 logger = logging.getLogger(__name__)
 
@@ -627,12 +628,48 @@ class DuplicateFinder:
 
     def __init__(self, service):
         self.service = service
+        self.held = None  # {(kind, digest): [parent id, ...]} once ``look_ahead`` has run
+
+    @staticmethod
+    def _probes(row: Row):
+        digits = phone_digits(row.phone)
+        if len(digits) >= 6:
+            yield "phone", digits
+        if row.email:
+            yield "email", row.email.strip().casefold()
+        if row.child.get("date_of_birth"):
+            for word in name_words(f"{row.first_name} {row.last_name}"):
+                yield "name", word[:30]
+
+    def look_ahead(self, rows) -> None:
+        """Read, in a few queries, every index entry ``find`` may look for in ``rows``; parents
+        saved after this must be told of (``heard_of``)."""
+        wanted = {
+            (kind, crypto.blind_index(kind, value)) for row in rows for kind, value in self._probes(row)
+        }
+        self.held = defaultdict(list)
+        digests = sorted({digest for _, digest in wanted})
+        for start in range(0, len(digests), BATCH):
+            for kind, digest, parent_id in ParentSearchToken.objects.filter(
+                service=self.service, value__in=digests[start : start + BATCH]
+            ).values_list("kind", "value", "parent_id"):
+                if (kind, digest) in wanted:
+                    self.held[(kind, digest)].append(parent_id)
+
+    def heard_of(self, parent: Parent) -> None:
+        """A parent saved since ``look_ahead``: found from now on, as the index would find it."""
+        if self.held is not None:
+            for kind, digest in stored_tokens(parent):
+                self.held[(kind, digest)].append(parent.pk)
 
     def _holders(self, kind: str, value: str) -> list:
+        digest = crypto.blind_index(kind, value)
+        if self.held is not None:
+            return list(self.held.get((kind, digest), []))
         return list(
-            ParentSearchToken.objects.filter(
-                service=self.service, kind=kind, value=crypto.blind_index(kind, value)
-            ).values_list("parent_id", flat=True)
+            ParentSearchToken.objects.filter(service=self.service, kind=kind, value=digest).values_list(
+                "parent_id", flat=True
+            )
         )
 
     def find(self, row: Row) -> tuple[Parent | None, str]:
@@ -700,6 +737,7 @@ def make_preview(run: ImportRun) -> dict:
                 keys["case"].add(row.case_key)
                 keys["contact"].add(row.contact_key)
             known = {kind: _already(run.source, kind, k - {""}) for kind, k in keys.items()}
+            finder.look_ahead([row for row in batch if row.parent_key not in parents])
             for row in batch:
                 if row.parent_key not in parents:
                     if row.parent_key in known["parent"]:
@@ -886,10 +924,14 @@ class _Importer:
     def count(self, name, n=1):
         self.counts[name] = self.counts.get(name, 0) + n
 
-    def _remember(self, kind, old_id, record_id):
-        ImportedRecord.objects.create(
+    def _record(self, kind, old_id, record_id) -> ImportedRecord:
+        return ImportedRecord(
             source=self.run.source, kind=kind, old_id=old_id, record_id=record_id, run=self.run
         )
+
+    def _remember(self, kind, old_id, record_id):
+        """Kept with the row until it is saved, then written with the batch's (``batch``)."""
+        self.row_records.append(self._record(kind, old_id, record_id))
 
     def batch(self, rows: list[Row]) -> None:
         keys = {kind: set() for kind in ImportedRecord.Kind.values}
@@ -910,25 +952,69 @@ class _Importer:
                 if wanted
                 else {}
             )
+        self.finder.look_ahead([row for row in rows if row.parent_key not in self.known["parent"]])
         parents = Parent.objects.filter(pk__in=list(self.known["parent"].values())).exclude(data_key="")
         self.parents = {p.pk: p for p in parents}
         self.cases = {c.pk: c for c in Case.objects.filter(pk__in=list(self.known["case"].values()))}
         for case in self.cases.values():
             if case.parent_id in self.parents:
                 case.parent = self.parents[case.parent_id]
+        records, contacts = [], []
         for row in rows:
-            before = sum(self.counts.values())
+            before = dict(self.counts)
+            self.row_records, self.row_contact = [], None
             try:
-                with transaction.atomic():
+                # A row that only adds a contact to a parent and case already made writes
+                # nothing until the batch's contacts are logged: it needs no savepoint.
+                savepoint = (
+                    contextlib.nullcontext() if self._adds_only_a_contact(row) else transaction.atomic()
+                )
+                with savepoint, audit.entries_written_together():
                     self.row(row)
-                if sum(self.counts.values()) == before:
-                    self.count("rows_already_imported")
             except RowRefused as refused:
+                self._undo_row(before, row)
                 self.refuse(row.number, refused.problem)
             except casework.CaseworkError as refused:
+                self._undo_row(before, row)
                 self.refuse(row.number, " ".join(refused.messages))
             except IntegrityError:
+                self._undo_row(before, row)
                 self.refuse(row.number, "Its old ids clash with another row's (one id for two records).")
+            else:
+                if sum(self.counts.values()) == sum(before.values()):
+                    self.count("rows_already_imported")
+                records += self.row_records
+                if self.row_contact is not None:
+                    contacts.append(self.row_contact)
+        # The batch's contacts, checked row by row, are logged together, then the old ids of
+        # everything the batch made.
+        logged = casework.log_case_contacts(by=self.by, contacts=[c for _, c in contacts], imported=True)
+        records += [
+            self._record("contact", key, contact.pk)
+            for (key, _), contact in zip(contacts, logged, strict=True)
+        ]
+        ImportedRecord.objects.bulk_create(records)
+
+    def _adds_only_a_contact(self, row: Row) -> bool:
+        return (
+            self.known["parent"].get(row.parent_key) in self.parents
+            and self.known["case"].get(row.case_key) in self.cases
+            and (not row.child_key or row.child_key in self.known["child"])
+        )
+
+    def _undo_row(self, counts, row):
+        """A refused row leaves nothing: its records were rolled back with its savepoint."""
+        self.counts = counts
+        for kind, key in (
+            ("parent", row.parent_key),
+            ("child", row.child_key),
+            ("case", row.case_key),
+            ("contact", row.contact_key),
+        ):
+            if any(record.kind == kind and record.old_id == key for record in self.row_records):
+                self.known[kind].pop(key, None)
+        if self.row_contact is not None:
+            self.known["contact"].pop(row.contact_key, None)
 
     def refuse(self, number, problem):
         self.count("rows_refused")
@@ -959,11 +1045,14 @@ class _Importer:
                 topics=row.contact["topics"],
                 outcome=row.contact["outcome"],
             )
-            contact = casework.log_case_contact(
-                by=self.by, case=case, details=details, notes=row.contact["notes"], imported=True
+            casework.check_case_contact(by=self.by, case=case, details=details, imported=True)
+            # Logged with the batch's other contacts (``batch``); a later row with the same old
+            # id is already imported.
+            self.row_contact = (
+                row.contact_key,
+                casework.CaseContact(case=case, details=details, notes=row.contact["notes"]),
             )
-            self._remember("contact", row.contact_key, contact.pk)
-            self.known["contact"][row.contact_key] = contact.pk
+            self.known["contact"][row.contact_key] = None
             self.count("contacts_created")
 
     def _parent_and_case(self, row: Row):
@@ -1039,6 +1128,7 @@ class _Importer:
         )
         case.parent = parent
         self.parents[parent.pk] = parent
+        self.finder.heard_of(parent)
         self.known["parent"][row.parent_key] = parent.pk
         self._remember("parent", row.parent_key, parent.pk)
         self.count("parents_created")
@@ -1106,7 +1196,8 @@ def _save_batch(run, rows, refused_reading, done) -> None:
     run.refusals = list(run.refusals)
     for number, problem in refused_reading:
         importer.refuse(number, problem)
-    importer.batch(rows)
+    with audit.entries_written_together():  # the batch's audit entries, in one statement
+        importer.batch(rows)
     for name in COUNTERS:
         setattr(run, name, getattr(run, name) + importer.counts.get(name, 0))
     run.rows_done = max(run.rows_done, done)

@@ -7,13 +7,16 @@ results or in an export. Entries carry the actor and address from the request (s
 """
 
 import json
+from contextlib import contextmanager
+from contextvars import ContextVar
 
 from auditlog import get_logentry_model
-from auditlog.context import auditlog_value
+from auditlog.context import auditlog_disabled, auditlog_value
 from django.contrib.contenttypes.models import ContentType
 from django.core import signing
 from django.db import connections
 from django.db.models import Q
+from django.db.models.signals import post_save, pre_save
 from django.utils.dateparse import parse_datetime
 
 from pps import request_scope
@@ -70,6 +73,85 @@ def record_access(user, objects, *, how: str, child_protection: bool = False) ->
     ]
     if not request_scope.collect(entries):  # in a request: written once, when the view returns
         entry_model.objects.bulk_create(entries)
+
+
+#: The entries being gathered by ``entries_written_together`` (None: each is written at once).
+_together: ContextVar[list | None] = ContextVar("pps_audit_together", default=None)
+
+
+@contextmanager
+def entries_written_together():
+    """Every audit entry made inside (by django-auditlog, ``created_together`` or
+    ``related_added_together``) is kept back and written at the end in one statement, in the
+    order the entries were made: a batch of records costs one audit write, not one per record.
+
+    Each entry is the one a single save would have written, field for field: django-auditlog
+    builds it, and the ``pre_save`` receivers a single write sends (the actor, address and extra
+    data of ``auditlog.context``) fill it in when it is made. On PostgreSQL the entries go through
+    ``pps_audit_append`` as every entry does (``AuditEntryManager.bulk_create``), so each gets its
+    time and waits to be sealed into the hash chain like any other. Nothing is written if the
+    block raises.
+
+    Inside another such block, the outer block writes them, and only those of inner blocks that
+    ended without raising: an inner block inside a savepoint (``transaction.atomic``) loses its
+    entries when the savepoint's records are rolled back, and keeps them when they are kept."""
+    outer = _together.get()
+    entries: list = []
+    token = _together.set(entries)
+    try:
+        yield
+    finally:
+        _together.reset(token)
+    if outer is not None:
+        outer.extend(entries)
+    elif entries:
+        entry_model = get_logentry_model()
+        entry_model.objects.bulk_create(entries)
+        for entry in entries:
+            post_save.send(
+                sender=entry_model, instance=entry, created=True, raw=False, using=entry._state.db,
+                update_fields=None,
+            )  # fmt: skip
+
+
+def keep_for_later(entry_model, fields: dict):
+    """The entry for ``fields``, kept back by ``entries_written_together`` (None outside one:
+    the caller writes it itself)."""
+    entries = _together.get()
+    if entries is None:
+        return None
+    entry = entry_model(**fields)
+    pre_save.send(sender=entry_model, instance=entry, raw=False, using="default", update_fields=None)
+    entries.append(entry)
+    return entry
+
+
+def _audited(model) -> bool:
+    from auditlog.registry import auditlog
+
+    return auditlog.contains(model) and not auditlog_disabled.get()
+
+
+def created_together(model, instances) -> None:
+    """The CREATE entries of ``instances``, saved together (``bulk_create``, which tells no one):
+    what django-auditlog writes when each is saved on its own."""
+    if not _audited(model):
+        return
+    from auditlog.receivers import log_create
+
+    for instance in instances:
+        log_create(sender=model, instance=instance, created=True, raw=False)
+
+
+def related_added_together(instance, field_name: str, related) -> None:
+    """The entry django-auditlog writes when ``related`` (in the related model's own order) are
+    added to ``instance``'s many-to-many ``field_name``, for rows added together (``bulk_create``
+    of the through rows, which sends no ``m2m_changed``)."""
+    from pps.auditlog_settings import M2M
+
+    if not (related and _audited(type(instance)) and field_name in M2M.get(instance._meta.label, [])):
+        return
+    get_logentry_model().objects.log_m2m_changes(related, instance, "add", field_name)
 
 
 #: What each app shows with a case, registered by the app at start-up (``shows_with_case``):

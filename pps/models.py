@@ -187,6 +187,12 @@ def _through_the_audit_function(using) -> bool:
 class AuditEntryManager(LogEntryManager):
     """On PostgreSQL, new entries go through ``pps_audit_append`` (see ``pps.audit_chain``)."""
 
+    def create(self, **kwargs):
+        from pps.audit import keep_for_later
+
+        kept = keep_for_later(self.model, kwargs)  # inside ``entries_written_together``
+        return kept if kept is not None else super().create(**kwargs)
+
     def bulk_create(self, objs, *args, **kwargs):
         objs = list(objs)
         if not _through_the_audit_function(self.db):

@@ -20,6 +20,7 @@ contributed before and after, the same function (``_case_rows``) giving both, an
 functions rebuild everything from the records (``rebuild``), so the two cannot disagree.
 """
 
+import functools
 from collections import defaultdict
 from datetime import date
 from types import SimpleNamespace
@@ -127,8 +128,13 @@ def _case_contacts(case_id) -> list:
     )
 
 
+@functools.cache
+def _field(model, name):
+    return model._meta.get_field(name)
+
+
 def _prep(model, name, value):
-    return model._meta.get_field(name).get_db_prep_save(value, connection)
+    return _field(model, name).get_db_prep_save(value, connection)
 
 
 def apply(deltas: Deltas) -> None:
@@ -193,34 +199,54 @@ def _write_reached(rows: list) -> None:
 class Listener:
     """Keeps the summaries up to date; registered with ``cases.figures`` once."""
 
-    def contact_logged(self, contact, topic_ids, child_codes) -> None:
+    def contacts_logged(self, logged) -> None:
+        """Contacts written together: the counts they add, in one statement per table (chunks),
+        the same as adding them one by one in order."""
         deltas = Deltas()
-        case = contact.case if contact.case_id else None
-        _contact_rows(deltas, contact, topic_ids, "nng" if case is None else case.intervention_level)
-        reached = []
-        if case is not None:
+        reached = {}
+        before_opening = {}
+        for contact, topic_ids, child_codes in logged:
+            case = contact.case if contact.case_id else None
+            _contact_rows(deltas, contact, topic_ids, "nng" if case is None else case.intervention_level)
+            if case is None:
+                continue
             if contact.occurred_at < case.opened_at:
-                # Logged on the case, dated before it opened: the wait may be longer now.
-                earlier = (
-                    Contact.objects.filter(case_id=case.pk)
-                    .exclude(pk=contact.pk)
-                    .aggregate(at=Min("occurred_at"))
-                )["at"]
-                first = min(earlier, contact.occurred_at) if earlier else contact.occurred_at
-                before, after = wait_days(case.opened_at, earlier), wait_days(case.opened_at, first)
-                if before != after:
-                    deltas.add(case.service_id, case.opened_at, "wait_case", before, -1)
-                    deltas.add(case.service_id, case.opened_at, "wait_case", after, 1)
+                before_opening.setdefault(case.pk, [case, []])[1].append(contact)
             at, service_id = contact.occurred_at, contact.service_id
-            reached += _reach_values("parent", case.parent_id, service_id, at, since_of_parent=case.parent_id)
+            rows = _reach_values("parent", case.parent_id, service_id, at, since_of_parent=case.parent_id)
             if contact.person == Contact.Person.YOUNG_PERSON:
-                reached += _reach_values("young", case.pk, service_id, at)
+                rows += _reach_values("young", case.pk, service_id, at)
             for code in child_codes:
                 if code.child_id is not None:
                     codes = (code.phase, code.need, code.provision)
-                    reached += _reach_values("child", code.child_id, service_id, at, codes=codes)
+                    rows += _reach_values("child", code.child_id, service_id, at, codes=codes)
+            for sql, params in rows:
+                # One row per person and period in a statement: the earliest contact's (the
+                # first of equals), as successive single inserts would keep.
+                key = tuple(params[1:5])  # kind, subject, grain, period
+                if key not in reached or at < reached[key][0]:
+                    reached[key] = (at, (sql, params))
+        if before_opening:
+            # Logged on a case, dated before it opened: the wait may be longer now. Each single
+            # contact would move the wait from the earliest contact before it to the earliest
+            # with it; together, the moves add up to one, from the earliest before these.
+            new_ids = [contact.pk for contact, _, _ in logged]
+            earlier = dict(
+                Contact.objects.filter(case_id__in=list(before_opening))
+                .exclude(pk__in=new_ids)
+                .values("case_id")
+                .annotate(at=Min("occurred_at"))
+                .values_list("case_id", "at")
+            )
+            for case_id, (case, contacts) in before_opening.items():
+                was = earlier.get(case_id)
+                first = min([contact.occurred_at for contact in contacts] + ([was] if was else []))
+                before, after = wait_days(case.opened_at, was), wait_days(case.opened_at, first)
+                if before != after:
+                    deltas.add(case.service_id, case.opened_at, "wait_case", before, -1)
+                    deltas.add(case.service_id, case.opened_at, "wait_case", after, 1)
         apply(deltas)
-        _write_reached(reached)
+        _write_reached([row for _, row in reached.values()])
 
     def case_changing(self, case):
         state = Case.objects.filter(pk=case.pk).values(*CASE_FIELDS).get()

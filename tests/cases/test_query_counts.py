@@ -55,10 +55,10 @@ def test_list_pages_have_a_fixed_query_count(request, caseworker, persona, metho
 #: entry of the page.
 CASE_PAGE_QUERIES = 18
 #: The page's reads as above (no timeline), the form's topic and outcome, the reach check, the
-#: contact, its topics and children, their audit entries, the statistics' counts (the day's counts,
-#: the people reached, the case's first contact), the most-used topics of the form, the page's
-#: ACCESS entry, the message.
-LOG_CONTACT_QUERIES = 28
+#: contact, its topics (and their order) and children's codes, their audit entries (one statement),
+#: the statistics' counts (the day's counts, the people reached, the case's first contact), the
+#: most-used topics of the form, the page's ACCESS entry, the message.
+LOG_CONTACT_QUERIES = 25
 
 
 def test_a_case_page_costs_the_same_few_queries_with_50_contacts(caseworker, case, time_machine):
