@@ -196,6 +196,30 @@ def _write_reached(rows: list) -> None:
             )
 
 
+def _move_closure_outcomes(deltas: Deltas, on_closed: dict, new_ids: list) -> None:
+    """Contacts logged on closed cases (imported: the old system closed the case, its contacts
+    come after): a case's outcome at closure is that of its last contact, so it may change from
+    the last one before these (none: "") to the last one with them."""
+    earlier = {}
+    rows = (
+        Contact.objects.filter(case_id__in=list(on_closed))
+        .exclude(pk__in=new_ids)
+        .order_by("case_id", "occurred_at")
+        .values_list("case_id", "occurred_at", "outcome_id")
+    )
+    for case_id, at, outcome_id in rows:
+        if case_id not in earlier or at > earlier[case_id][0]:
+            earlier[case_id] = (at, outcome_id)
+    for case_id, (case, contacts) in on_closed.items():
+        was = earlier.get(case_id)
+        candidates = ([was] if was else []) + [(c.occurred_at, c.outcome_id) for c in contacts]
+        before = was[1] if was else ""
+        after = max(candidates, key=lambda candidate: candidate[0])[1]
+        if before != after:
+            deltas.add(case.service_id, case.closed_at, "closed_outcome", before, -1)
+            deltas.add(case.service_id, case.closed_at, "closed_outcome", after, 1)
+
+
 class Listener:
     """Keeps the summaries up to date; registered with ``cases.figures`` once."""
 
@@ -204,7 +228,7 @@ class Listener:
         the same as adding them one by one in order."""
         deltas = Deltas()
         reached = {}
-        before_opening = {}
+        before_opening, on_closed = {}, {}
         for contact, topic_ids, child_codes in logged:
             case = contact.case if contact.case_id else None
             _contact_rows(deltas, contact, topic_ids, "nng" if case is None else case.intervention_level)
@@ -212,6 +236,8 @@ class Listener:
                 continue
             if contact.occurred_at < case.opened_at:
                 before_opening.setdefault(case.pk, [case, []])[1].append(contact)
+            if case.closed_at is not None:
+                on_closed.setdefault(case.pk, [case, []])[1].append(contact)
             at, service_id = contact.occurred_at, contact.service_id
             rows = _reach_values("parent", case.parent_id, service_id, at, since_of_parent=case.parent_id)
             if contact.person == Contact.Person.YOUNG_PERSON:
@@ -245,6 +271,8 @@ class Listener:
                 if before != after:
                     deltas.add(case.service_id, case.opened_at, "wait_case", before, -1)
                     deltas.add(case.service_id, case.opened_at, "wait_case", after, 1)
+        if on_closed:
+            _move_closure_outcomes(deltas, on_closed, [contact.pk for contact, _, _ in logged])
         apply(deltas)
         _write_reached([row for _, row in reached.values()])
 

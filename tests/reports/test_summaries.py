@@ -200,3 +200,30 @@ def test_a_rebuild_restores_summaries_written_around_the_service_functions(casew
     Reached.objects.filter(service=service).delete()
     summaries.rebuild([service.pk])
     assert stored() == kept
+
+
+def test_contacts_imported_onto_a_case_the_old_system_closed_give_its_outcome_at_closure(
+    head, caseworker, service
+):
+    rng = random.Random(6)
+    now = timezone.now()
+    with time_machine.travel(now - timedelta(days=30), tick=False):
+        case = make_case(caseworker)
+    closed_at = now - timedelta(days=3)
+    services.close_case(
+        by=head, case=case, reason="Closed in the old system.", imported=True, closed_at=closed_at
+    )
+    first = [
+        services.CaseContact(case=case, details=contact_details(rng, service, closed_at - timedelta(days=9)))
+    ]
+    services.log_case_contacts(by=head, contacts=first, imported=True)
+    later = [
+        services.CaseContact(case=case, details=contact_details(rng, service, closed_at - timedelta(days=n)))
+        for n in (5, 1, 7)
+    ]
+    services.log_case_contacts(by=head, contacts=later, imported=True)
+    kept = stored()
+    last = later[1].details.outcome.pk
+    assert any(row[2] == "closed_outcome" and row[3] == str(last) and row[4] == 1 for row in kept[0])
+    summaries.rebuild([service.pk])
+    assert stored() == kept
