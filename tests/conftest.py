@@ -1,3 +1,4 @@
+import factory.random
 import pytest
 from django.test import Client
 from django.utils import timezone
@@ -8,6 +9,13 @@ from pps.models import Role
 from tests.factories import ServiceFactory, UserFactory, make_case
 
 POLICY_TEXT = "Everything a parent tells us stays within the service unless they agree otherwise."
+
+
+@pytest.fixture(autouse=True)
+def _same_names_every_run(request):
+    """The factories' fake names depend on the test alone, not on the order or the process the
+    tests run in: a test that fails on a name fails every time, not one run in fifty."""
+    factory.random.reseed_random(request.node.nodeid)
 
 
 def with_policy(service):
