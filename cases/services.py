@@ -228,12 +228,13 @@ def check_case_contact(
     ``log_case_contact``, which calls this (so does ``log_case_contacts``, for each contact).
     A caller gathering contacts to log together checks each as it comes with this, to refuse
     one without losing the others."""
-    _require_may_log_on(by, case, imported)
+    _require_may_work_on(by, case, imported)
     _check_case_contact(by, case, details, follow_up_on, imported)
 
 
-def _require_may_log_on(by, case: Case, imported: bool) -> None:
-    # The page that calls this fetched the case (and recorded the read) already.
+def _require_may_work_on(by, case: Case, imported: bool) -> None:
+    """``by`` may log on or close ``case``: they reach it, or (``imported``) they import their
+    service's records. The page that calls this fetched the case (and recorded the read) already."""
     if imported:
         _require_importer(by)
         if case.service_id != by.service_id:
@@ -289,7 +290,7 @@ def log_case_contacts(*, by, contacts: list[CaseContact], imported: bool = False
     one is refused. They are written together: the same records, audit entries and statistics
     as logging them one by one in order, in a few statements rather than some for each."""
     for case in {item.case.pk: item.case for item in contacts}.values():
-        _require_may_log_on(by, case, imported)  # once a case: it is the case that ``by`` may reach
+        _require_may_work_on(by, case, imported)  # once a case: it is the case that ``by`` may reach
     for item in contacts:
         _check_case_contact(by, item.case, item.details, item.follow_up_on, imported)
     logged = [
@@ -540,12 +541,8 @@ def open_case(
 @transaction.atomic
 def close_case(*, by, case: Case, reason: str, imported: bool = False, closed_at=None) -> Case:
     """Close a case; an ``imported`` one keeps the date the old system closed it (``closed_at``)."""
-    if imported:
-        _require_importer(by)
-        if case.service_id != by.service_id:
-            raise CaseworkError("That case is not one of your service's.")
-    else:
-        cases_access.require_case(by, case)
+    _require_may_work_on(by, case, imported)
+    if not imported:
         closed_at = None
     if not case.is_open:
         raise CaseworkError("This case is already closed.")

@@ -187,7 +187,7 @@ def test_a_senior_moves_a_contact_to_the_right_case(senior, caseworker, case, co
     corrections.correct_contact(
         by=caseworker,
         contact=contact,
-        details=contact_details(case.service),
+        details=contact_details(case.service, occurred_at=contact.occurred_at),  # the notes alone
         notes=NEW_NOTES,
         follow_up_on=None,
         reason="Wrong notes",
