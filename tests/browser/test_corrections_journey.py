@@ -16,14 +16,23 @@ OLD_NOTES = "Talked through the Quillifer tribunal bundle."
 NEW_NOTES = "Talked through the Quillifer annual review paperwork."
 
 
-def test_the_author_corrects_a_contact_and_sees_the_earlier_version(browser_page, screenshot, caseworker):
-    case = make_case(caseworker)
+def case_with_a_call(caseworker, **parent):
+    """A case of ``caseworker``'s with one phone call on it, its notes OLD_NOTES."""
+    case = make_case(caseworker, **parent)
     services.log_case_contact(
         by=caseworker, case=case, details=contact_details(case.service), notes=OLD_NOTES
     )
-    page = browser_page
-    sign_in(page, caseworker)
+    return case
+
+
+def on_the_case_page(page, user, case):
+    sign_in(page, user)
     page.goto(reverse("cases:case_detail", args=[case.pk]))
+
+
+def test_the_author_corrects_a_contact_and_sees_the_earlier_version(browser_page, screenshot, caseworker):
+    page = browser_page
+    on_the_case_page(page, caseworker, case_with_a_call(caseworker))
     page.get_by_role("link", name="Correct the phone call").click()
     expect(page.get_by_role("heading", name="Correct a contact", level=1)).to_be_visible()
     notes = page.get_by_label("Notes", exact=True)
@@ -50,14 +59,10 @@ def test_the_author_corrects_a_contact_and_sees_the_earlier_version(browser_page
 
 
 def test_a_senior_moves_a_contact_to_the_right_case(browser_page, screenshot, caseworker, senior):
-    wrong = make_case(caseworker)
+    wrong = case_with_a_call(caseworker)
     right = make_case(senior, first_name="Ottoline", last_name="Brackwater")
-    services.log_case_contact(
-        by=caseworker, case=wrong, details=contact_details(wrong.service), notes=OLD_NOTES
-    )
     page = browser_page
-    sign_in(page, senior)
-    page.goto(reverse("cases:case_detail", args=[wrong.pk]))
+    on_the_case_page(page, senior, wrong)
     page.get_by_role("link", name="Move to another case").click()
     expect(page.get_by_role("heading", name="Move a contact to another case", level=1)).to_be_visible()
     page.get_by_label("Reference of the case it belongs to").fill("NOSUCH")
