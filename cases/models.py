@@ -433,7 +433,6 @@ class Correction(EncryptedModel):
 
     @property
     def earlier_values(self) -> list[tuple[str, str]]:
-
         return [tuple(pair) for pair in json.loads(self.earlier or "[]")]
 
 

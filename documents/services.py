@@ -251,7 +251,6 @@ def send_letter(
 
 
 def _checked_template(name: str, body: str) -> tuple:
-
     name, body = (name or "").strip(), (body or "").strip()
     if not name:
         raise DocumentError("Enter the letter's name.")
@@ -266,7 +265,6 @@ def _checked_template(name: str, body: str) -> tuple:
 
 
 def _require_editor(by, service) -> None:
-
     if not may_edit_letter_templates(by) or by.service_id != service.pk:
         raise Http404
 

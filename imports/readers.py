@@ -170,7 +170,6 @@ WORKBOOK_ERRORS = (zipfile.BadZipFile, KeyError, OSError, ValueError, TypeError,
 
 
 def _open_workbook(stream):
-
     check_archive(stream)
     try:
         return openpyxl.load_workbook(stream, read_only=True, data_only=True, keep_links=False)

@@ -12,6 +12,8 @@ from contextvars import ContextVar
 
 from auditlog import get_logentry_model
 from auditlog.context import auditlog_disabled, auditlog_value
+from auditlog.receivers import log_create
+from auditlog.registry import auditlog
 from django.contrib.contenttypes.models import ContentType
 from django.core import signing
 from django.db import connections
@@ -20,6 +22,7 @@ from django.db.models.signals import post_save, pre_save
 from django.utils.dateparse import parse_datetime
 
 from pps import request_scope
+from pps.auditlog_settings import M2M
 
 HIDDEN = "[hidden]"
 
@@ -127,8 +130,6 @@ def keep_for_later(entry_model, fields: dict):
 
 
 def _audited(model) -> bool:
-    from auditlog.registry import auditlog
-
     return auditlog.contains(model) and not auditlog_disabled.get()
 
 
@@ -137,8 +138,6 @@ def created_together(model, instances) -> None:
     what django-auditlog writes when each is saved on its own."""
     if not _audited(model):
         return
-    from auditlog.receivers import log_create
-
     for instance in instances:
         log_create(sender=model, instance=instance, created=True, raw=False)
 
@@ -147,8 +146,6 @@ def related_added_together(instance, field_name: str, related) -> None:
     """The entry django-auditlog writes when ``related`` (in the related model's own order) are
     added to ``instance``'s many-to-many ``field_name``, for rows added together (``bulk_create``
     of the through rows, which sends no ``m2m_changed``)."""
-    from pps.auditlog_settings import M2M
-
     if not (related and _audited(type(instance)) and field_name in M2M.get(instance._meta.label, [])):
         return
     get_logentry_model().objects.log_m2m_changes(related, instance, "add", field_name)
@@ -227,7 +224,6 @@ class HistoryPage:
     SALT = "pps.audit.history-page"
 
     def __init__(self, entries, cursor: str | None, size: int):
-
         self.is_first = True
         if cursor:
             try:
@@ -265,7 +261,6 @@ class HistoryPage:
 def estimated_count(queryset) -> int:
     """The planner's estimate of how many rows ``queryset`` holds (PostgreSQL; counted
     elsewhere, where tables are small)."""
-
     connection = connections[queryset.db]
     if connection.vendor != "postgresql":
         return queryset.count()

@@ -174,7 +174,6 @@ def publish_head(path) -> dict:
 
 
 def published_heads(path) -> list[dict]:
-
     heads = []
     for number, line in enumerate(Path(path).read_text(encoding="utf-8").splitlines(), start=1):
         if not line.strip():

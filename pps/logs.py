@@ -106,7 +106,6 @@ class JsonFormatter(logging.Formatter):
 
 
 def _incoming_id(request) -> str | None:
-
     if not settings.TRUSTED_PROXY_COUNT:
         return None
     value = request.headers.get(HEADER, "")
@@ -134,7 +133,6 @@ class RequestIdMiddleware:
 
     @staticmethod
     def _log(request, status: int, started: float) -> None:
-
         match = getattr(request, "resolver_match", None)
         user = getattr(request, "user", None)
         view = match.view_name if match is not None else None

@@ -180,7 +180,6 @@ from django.utils import timezone  # noqa: E402
 
 
 def _through_the_audit_function(using) -> bool:
-
     return connections[using or "default"].vendor == "postgresql"
 
 
@@ -188,6 +187,7 @@ class AuditEntryManager(LogEntryManager):
     """On PostgreSQL, new entries go through ``pps_audit_append`` (see ``pps.audit_chain``)."""
 
     def create(self, **kwargs):
+        # pps.audit imports django-auditlog's receivers, which need this model defined first.
         from pps.audit import keep_for_later
 
         kept = keep_for_later(self.model, kwargs)  # inside ``entries_written_together``
@@ -303,7 +303,6 @@ class CappedThrottlingMixin(ThrottlingMixin):
         abstract = True
 
     def verify_is_allowed(self):
-
         count, failed_at = self.throttling_failure_count, self.throttling_failure_timestamp
         if self.throttling_enabled and count > 0 and failed_at is not None:
             cap = getattr(settings_module, "PPS_MAX_CODE_WAIT_SECONDS", MAX_CODE_WAIT_SECONDS)
@@ -403,7 +402,6 @@ class BackupCodes(CappedThrottlingMixin, Device):
         return any(not hashed.startswith(BACKUP_CODE_PREFIX) for hashed in self.code_hashes)
 
     def _matching(self, code: str) -> str | None:
-
         digest = backup_code_digest(str(self.user_id), code)
         for hashed in self.code_hashes:
             if hashed.startswith(BACKUP_CODE_PREFIX) and hmac.compare_digest(hashed, digest):

@@ -119,7 +119,6 @@ _BACKUP_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I
 
 
 def _new_backup_code() -> str:
-
     code = "".join(secrets.choice(_BACKUP_ALPHABET) for _ in range(10))
     return f"{code[:5]}-{code[5:]}"
 

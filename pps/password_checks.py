@@ -45,7 +45,6 @@ def default_directory() -> str:
 
 
 def _configured() -> tuple[Path, int, float]:
-
     return (
         Path(settings.PPS_PASSWORD_SLOTS_DIR),
         max(1, int(settings.PPS_PASSWORD_CHECKS_AT_ONCE)),

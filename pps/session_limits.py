@@ -67,5 +67,4 @@ def _deactivated(sender, instance, update_fields=None, **kwargs) -> None:
 
 
 def connect() -> None:
-
     post_save.connect(_deactivated, sender=get_user_model(), dispatch_uid="pps.session_limits.deactivated")

@@ -312,7 +312,6 @@ class DeputyForm(Form):
     absent = forms.BooleanField(label="I am absent: legal requests go to my deputy", required=False)
 
     def __init__(self, *args, user, **kwargs):
-
         super().__init__(*args, **kwargs)
         self.fields["deputy"].queryset = User.objects.filter(
             service_id=user.service_id, role=Role.SENIOR_MANAGER, is_active=True
