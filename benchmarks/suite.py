@@ -67,7 +67,7 @@ def percentiles(timings) -> str:
 def build(dataset: dict) -> None:
     from django.db import connection
 
-    from cases import demo
+    from demo import data as demo
     from pps.audit_chain import seal
 
     if not demo.is_loaded():

@@ -143,12 +143,14 @@ def test_every_page_passes_axe_and_fits_320_pixels(request, chromium, live_serve
             if who != role:
                 continue
             page.goto(url_for(name, dict(PATTERNS)[name], records))
-            if button:
-                page.get_by_role("button", name=button).click()
-            else:
-                page.locator(
-                    "main form[method=post] button.govuk-button:not(.govuk-button--secondary)"
-                ).first.click()
+            # Until the answer has loaded, its scripts (which move the focus) may not have run.
+            with page.expect_navigation(wait_until="load"):
+                if button:
+                    page.get_by_role("button", name=button).click()
+                else:
+                    page.locator(
+                        "main form[method=post] button.govuk-button:not(.govuk-button--secondary)"
+                    ).first.click()
             summary = page.locator(".govuk-error-summary")
             if not summary.count():
                 problems.append(f"{role} {name}: sent empty, it showed no error summary")
