@@ -131,8 +131,8 @@ def main() -> None:
         from django.conf import settings
         from django.db import connection
 
-        from cases import demo
         from cases.models import Case
+        from demo import data as demo
         from pps import access, otp, services
         from pps.models import Role, User
 
