@@ -227,6 +227,7 @@ def in_process(rounds: int) -> None:
     from cases import services, views
     from cases.models import Case
     from pps.models import User
+    from tests.dates import dated
     from tests.factories import contact_details
 
     settings.ROOT_URLCONF = "bench_urls"
@@ -266,18 +267,19 @@ def in_process(rounds: int) -> None:
         rounds,
     )
     when = time.localtime()
-    form = {
-        "date": time.strftime("%Y-%m-%d", when),
-        "time": time.strftime("%H:%M", when),
-        "channel": "phone",
-        "direction": "in",
-        "duration_minutes": "10",
-        "topics": [str(case.service.topics.first().pk)] if hasattr(case.service, "topics") else [],
-        "notes": "Benchmark",
-    }
     details = contact_details(case.service)
-    form["topics"] = [str(topic.pk) for topic in details.topics]
-    form["outcome"] = str(details.outcome.pk)
+    form = dated(  # the page's day, month and year boxes
+        {
+            "date": time.strftime("%Y-%m-%d", when),
+            "time": time.strftime("%H:%M", when),
+            "channel": "phone",
+            "direction": "in",
+            "duration_minutes": "10",
+            "topics": [str(topic.pk) for topic in details.topics],
+            "outcome": str(details.outcome.pk),
+            "notes": "Benchmark",
+        }
+    )
     log_url = reverse("cases:case_contact_log", args=[writes_to.pk])
     assert client.post(log_url, form).status_code == 302, "the contact form was refused"
     measure(
@@ -340,6 +342,10 @@ def main() -> None:
     from _setup import benchmark_django
 
     with benchmark_django():
+        from django.core.management import call_command
+
+        # With DEBUG off the pages name the collected, hashed static files.
+        call_command("collectstatic", interactive=False, verbosity=0)
         build(DATASETS[args.dataset])
         in_process(args.rounds)
         audit_throughput(processes=4, seconds=10)
