@@ -140,6 +140,13 @@ def assign_to_case(user, case) -> None:
         assign_perm(permission, user, case)
 
 
+def assign_to_cases(user, cases: list) -> None:
+    """``assign_to_case`` for many cases saved together: a statement or two per permission."""
+    if cases:
+        for permission in CASE_PERMISSIONS:
+            assign_perm(permission, user, list(cases))
+
+
 def unassign_from_case(user, case) -> None:
     for permission in CASE_PERMISSIONS:
         remove_perm(permission, user, case)

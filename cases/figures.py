@@ -13,7 +13,10 @@ A listener has two methods:
   figures as if it had heard of them one by one, in that order;
 - ``case_changing(case)``: called before a case is created or changed (``None`` state for a new
   case); returns what it needs to know, which is handed back to ``case_changed(case, before)``
-  after the change is saved.
+  after the change is saved;
+- ``cases_changed(changes)``: cases written together, as a list of ``(case, before)``, each
+  ``before`` what ``case_changing`` returned (``None`` for a new case): the same figures as
+  hearing of each with ``case_changed``, in that order.
 """
 
 from contextlib import contextmanager
@@ -43,3 +46,13 @@ def case_changes(case, *, new: bool = False):
     yield
     for listener, before in states:
         listener.case_changed(case, before)
+
+
+@contextmanager
+def cases_added(cases):
+    """Wrap the write of new cases saved together, each as it is once saved (an imported case
+    may be saved closed already): listeners hear of them all at once afterwards."""
+    yield
+    if cases:
+        for listener in _listeners:
+            listener.cases_changed([(case, None) for case in cases])

@@ -11,11 +11,14 @@ from django.core.exceptions import ImproperlyConfigured
 _REGISTERED = {}
 
 
-def registers_keep_details(*, form, record) -> None:
-    """Register the form class asking for the consent to keep details, and
-    ``record(*, by, parent, method, parent_was_told)``, which records it."""
+def registers_keep_details(*, form, record, record_many) -> None:
+    """Register the form class asking for the consent to keep details,
+    ``record(*, by, parent, method, parent_was_told)``, which records it, and
+    ``record_many(*, by, parents_and_methods, parent_was_told)``, which records it for many
+    parents saved together."""
     _REGISTERED["form"] = form
     _REGISTERED["record"] = record
+    _REGISTERED["record_many"] = record_many
 
 
 def _registered(what):
@@ -35,3 +38,10 @@ def form(*args, **kwargs):
 def record(*, by, parent, method: str, parent_was_told: str):
     """Record that ``parent`` agreed to their details being kept (R2)."""
     return _registered("record")(by=by, parent=parent, method=method, parent_was_told=parent_was_told)
+
+
+def record_many(*, by, parents_and_methods: list, parent_was_told: str):
+    """Record, for each ``(parent, method)``, that the parent agreed (R2), written together."""
+    return _registered("record_many")(
+        by=by, parents_and_methods=parents_and_methods, parent_was_told=parent_was_told
+    )

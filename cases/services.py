@@ -438,6 +438,138 @@ def register_parent(
     )
 
 
+@dataclass
+class Registration:
+    """One parent to register with ``register_parents``, as ``register_parent`` takes them: the
+    unsaved parent and children, the consent to keep details (its method; "" when an imported
+    parent's old system recorded none) and the first case's summary. An ``imported`` case keeps
+    the old system's dates: ``opened_at`` and, if that system closed it, ``closed_at`` with the
+    ``closed_reason``. ``check_registration`` builds the unsaved ``case``."""
+
+    parent: Parent
+    children: list
+    case_summary: str
+    consent_method: str = ""
+    opened_at: "timezone.datetime | None" = None
+    closed_at: "timezone.datetime | None" = None
+    closed_reason: str = ""
+    case: Case | None = None
+
+
+def check_registration(*, by, registration: Registration, imported: bool = False) -> Case:
+    """Raise ``CaseworkError`` unless ``register_parents`` would save ``registration``: the rules
+    of ``register_parent`` and ``open_case`` (and ``close_case`` for an imported closed case).
+    Builds its unsaved case (with its id), so contacts can be checked and gathered for it before
+    it is saved. A caller gathering registrations checks each as it comes, to refuse one
+    without losing the others."""
+    if imported:
+        _require_importer(by)
+    else:
+        access.require_casework(by)
+        registration.opened_at = registration.closed_at = None
+        registration.closed_reason = ""
+    if not registration.consent_method and not imported:
+        raise CaseworkError(
+            "Record that the parent was told why we keep information and agreed, or log the "
+            "contact with no name given."
+        )
+    parent = registration.parent
+    parent.service = by.service
+    parent.created_by = by
+    _check_parent(parent)
+    for child in registration.children:
+        _check_child(child)
+    if not registration.case_summary.strip():
+        raise CaseworkError("Say what the parent needs help with.")
+    if registration.closed_at is not None and not registration.closed_reason.strip():
+        raise CaseworkError("Give a reason for closing the case.")
+    if registration.case is None:  # built once: contacts may be gathered for it already
+        registration.case = Case(
+            service=parent.service,
+            parent=parent,
+            summary=registration.case_summary,
+            opened_by=by,
+            reference="",  # chosen when saved (``_free_case_references``)
+            opened_at=registration.opened_at or timezone.now(),
+            consent_not_recorded=imported and not registration.consent_method,
+        )
+    if registration.closed_at is not None:
+        registration.case.status = Case.Status.CLOSED
+        registration.case.closed_at = registration.closed_at
+    return registration.case
+
+
+def _free_case_references(count: int) -> list[str]:
+    """``count`` different random case references not yet used, in a query or two."""
+    chosen: set = set()
+    while len(chosen) < count:
+        wanted = {new_case_reference() for _ in range(count - len(chosen))} - chosen
+        taken = set(Case.objects.filter(reference__in=wanted).values_list("reference", flat=True))
+        chosen |= wanted - taken
+    return list(chosen)
+
+
+@transaction.atomic
+def register_parents(*, by, registrations: list[Registration], imported: bool = False) -> list[Case]:
+    """Register many parents at once (an import's batch): each checked as ``register_parent``
+    checks it (``check_registration``), and all saved, or none if one is refused. They are
+    written together: the same records and audit entries (one per record) as registering them
+    one by one, in a few statements for the lot: parents, consents, children, search index,
+    cases and their "opened" (and "closed") events. An imported case the old system closed is
+    saved closed, with its closing event. Returns each registration's case, saved."""
+    for registration in registrations:
+        check_registration(by=by, registration=registration, imported=imported)
+    if not registrations:
+        return []
+    parents = [registration.parent for registration in registrations]
+    cases = [registration.case for registration in registrations]
+    for case, reference in zip(cases, _free_case_references(len(cases)), strict=True):
+        case.reference = reference
+    children = []
+    for registration in registrations:
+        for child in registration.children:
+            child.parent = registration.parent
+            children.append(child)
+    events = [
+        CaseEvent(case=case, kind=CaseEvent.Kind.OPENED, by=by, at=case.opened_at) for case in cases
+    ] + [
+        CaseEvent(
+            case=registration.case,
+            kind=CaseEvent.Kind.CLOSED,
+            reason=registration.closed_reason,
+            by=by,
+            at=registration.case.closed_at,
+        )
+        for registration in registrations
+        if registration.case.closed_at is not None
+    ]
+    with audit.entries_written_together():
+        Parent.objects.bulk_create(parents)
+        audit.created_together(Parent, parents)
+        consenting = [r for r in registrations if r.consent_method]
+        if consenting:
+            keep_details.record_many(
+                by=by,
+                parents_and_methods=[(r.parent, r.consent_method) for r in consenting],
+                parent_was_told=by.service.why_we_keep_statement,
+            )
+        Child.objects.bulk_create(children)
+        audit.created_together(Child, children)
+        ParentSearchToken.objects.bulk_create(
+            ParentSearchToken(parent=parent, service_id=parent.service_id, kind=kind, value=value)
+            for parent in parents
+            for kind, value in sorted(stored_tokens(parent))
+        )
+        with figures.cases_added(cases):
+            Case.objects.bulk_create(cases)
+        audit.created_together(Case, cases)
+        if by.role in CASE_ROLES:
+            cases_access.assign_to_cases(by, cases)
+        CaseEvent.objects.bulk_create(events)
+        audit.created_together(CaseEvent, events)
+    return cases
+
+
 class EditConflict(CaseworkError):
     """Someone else saved a change to the record since the version an edit was based on."""
 

@@ -14,7 +14,11 @@ class ConsentConfig(AppConfig):
 
         shows_with_case(case_records)
         registers_case_page_section(queries.case_page_section)
-        registers_keep_details(form=ConsentToKeepDetailsForm, record=services.record_consent_to_keep_details)
+        registers_keep_details(
+            form=ConsentToKeepDetailsForm,
+            record=services.record_consent_to_keep_details,
+            record_many=services.record_consents_to_keep_details,
+        )
 
 
 def case_records(case) -> dict:

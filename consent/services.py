@@ -11,9 +11,10 @@ from django.http import Http404
 from django.utils import timezone
 
 from cases import access as cases_access
+from cases.models import Case
 from consent import access as consent_access
 from consent.models import Consent, Disclosure, Recipient, Referral, StatementSent, SubjectAccessRequest
-from pps import access
+from pps import access, audit
 
 
 class ConsentError(Exception):
@@ -42,6 +43,30 @@ def record_consent_to_keep_details(*, by, parent, method: str, parent_was_told: 
         case.consent_not_recorded = False
         case.save(update_fields=["consent_not_recorded"])
     return consent
+
+
+@transaction.atomic
+def record_consents_to_keep_details(*, by, parents_and_methods: list, parent_was_told: str) -> list[Consent]:
+    """``record_consent_to_keep_details`` for many parents at once (parents registered
+    together): the consents and their audit entries written together."""
+    if any(method not in Consent.Method.values for _, method in parents_and_methods):
+        raise ValueError("Unknown consent method")
+    consents = [
+        Consent(
+            parent=parent, method=method, recorded_by=by, parent_was_told=parent_was_told, keeps_details=True
+        )
+        for parent, method in parents_and_methods
+    ]
+    with audit.entries_written_together():
+        Consent.objects.bulk_create(consents)
+        audit.created_together(Consent, consents)
+        flagged = Case.objects.filter(
+            parent__in=[parent for parent, _ in parents_and_methods], consent_not_recorded=True
+        )
+        for case in flagged:
+            case.consent_not_recorded = False
+            case.save(update_fields=["consent_not_recorded"])
+    return consents
 
 
 @transaction.atomic

@@ -628,7 +628,11 @@ class DuplicateFinder:
 
     def __init__(self, service):
         self.service = service
-        self.held = None  # {(kind, digest): [parent id, ...]} once ``look_ahead`` has run
+        #: {(kind, digest): {parent id: None, ...}} (in the order heard of) once ``look_ahead``
+        #: has run.
+        self.held = None
+        #: Parents to be registered with the batch, not saved yet: {id: (parent, children)}.
+        self.unsaved = {}
 
     @staticmethod
     def _probes(row: Row):
@@ -647,26 +651,42 @@ class DuplicateFinder:
         wanted = {
             (kind, crypto.blind_index(kind, value)) for row in rows for kind, value in self._probes(row)
         }
-        self.held = defaultdict(list)
+        self.held = defaultdict(dict)
         digests = sorted({digest for _, digest in wanted})
         for start in range(0, len(digests), BATCH):
             for kind, digest, parent_id in ParentSearchToken.objects.filter(
                 service=self.service, value__in=digests[start : start + BATCH]
             ).values_list("kind", "value", "parent_id"):
                 if (kind, digest) in wanted:
-                    self.held[(kind, digest)].append(parent_id)
+                    self.held[(kind, digest)][parent_id] = None
 
-    def heard_of(self, parent: Parent) -> None:
-        """A parent saved since ``look_ahead``: found from now on, as the index would find it."""
+    def heard_of(self, parent: Parent, children=()) -> None:
+        """A parent saved since ``look_ahead``, or to be saved with the batch (``children``: the
+        children saved with them): found from now on, as the index would find it."""
         if self.held is not None:
             for kind, digest in stored_tokens(parent):
-                self.held[(kind, digest)].append(parent.pk)
+                self.held[(kind, digest)][parent.pk] = None
+        if parent._state.adding:
+            self.unsaved[parent.pk] = (parent, list(children))
 
-    def _holders(self, kind: str, value: str) -> list:
+    def forget(self, parent: Parent) -> None:
+        """A parent ``heard_of`` whose row was refused: no longer found."""
+        self.unsaved.pop(parent.pk, None)
+        if self.held is not None:
+            for kind, digest in stored_tokens(parent):
+                self.held.get((kind, digest), {}).pop(parent.pk, None)
+
+    def saved(self) -> None:
+        """The parents to be registered were saved: found in the database from now on."""
+        self.unsaved = {}
+
+    def _holders(self, kind: str, value: str) -> dict:
+        """The ids of parents holding the value, as the keys of a dict in the order heard of
+        (not to be changed by the caller)."""
         digest = crypto.blind_index(kind, value)
         if self.held is not None:
-            return list(self.held.get((kind, digest), []))
-        return list(
+            return self.held.get((kind, digest), {})
+        return dict.fromkeys(
             ParentSearchToken.objects.filter(service=self.service, kind=kind, value=digest).values_list(
                 "parent_id", flat=True
             )
@@ -676,31 +696,35 @@ class DuplicateFinder:
         """(the existing parent, why) or (None, "")."""
         digits = phone_digits(row.phone)
         if len(digits) >= 6 and (found := self._holders("phone", digits)):
-            return self._parent(found[0]), "same phone number"
+            return self._parent(next(iter(found))), "same phone number"
         if row.email and (found := self._holders("email", row.email.strip().casefold())):
-            return self._parent(found[0]), "same email address"
+            return self._parent(next(iter(found))), "same email address"
         born = row.child.get("date_of_birth")
         words = name_words(f"{row.first_name} {row.last_name}")
         if born and words:
-            holding = None
-            for word in words:
-                ids = set(self._holders("name", word[:30]))
-                holding = ids if holding is None else holding & ids
-                if not holding:
-                    break
-            for parent in Parent.objects.filter(pk__in=holding or [], service=self.service).exclude(
-                data_key=""
-            ):
-                if fold(parent.full_name) != fold(f"{row.first_name} {row.last_name}"):
-                    continue
-                key = parent.household_key()
-                for child in parent.children.all():
-                    child.use_household_key(key)
-                    if child.date_of_birth == born:
-                        return parent, "same name and child's date of birth"
+            # From the rarest word's holders: a common first name is held by thousands.
+            lists = sorted((self._holders("name", word[:30]) for word in words), key=len)
+            holding = {pk for pk in lists[0] if all(pk in ids for ids in lists[1:])}
+            name = fold(f"{row.first_name} {row.last_name}")
+            for pk in sorted(holding & self.unsaved.keys(), key=str):
+                parent, children = self.unsaved[pk]
+                if fold(parent.full_name) == name and any(c.date_of_birth == born for c in children):
+                    return parent, "same name and child's date of birth"
+            saved = holding - self.unsaved.keys()
+            if saved:
+                for parent in Parent.objects.filter(pk__in=saved, service=self.service).exclude(data_key=""):
+                    if fold(parent.full_name) != name:
+                        continue
+                    key = parent.household_key()
+                    for child in parent.children.all():
+                        child.use_household_key(key)
+                        if child.date_of_birth == born:
+                            return parent, "same name and child's date of birth"
         return None, ""
 
     def _parent(self, pk):
+        if pk in self.unsaved:
+            return self.unsaved[pk][0]
         return Parent.objects.exclude(data_key="").filter(pk=pk, service=self.service).first()
 
 
@@ -959,16 +983,25 @@ class _Importer:
         for case in self.cases.values():
             if case.parent_id in self.parents:
                 case.parent = self.parents[case.parent_id]
-        records, contacts = [], []
+        self.records, self.contacts, self.registrations = [], [], []
         for row in rows:
             before = dict(self.counts)
-            self.row_records, self.row_contact = [], None
+            self.row_records, self.row_contact, self.row_registration = [], None, None
+            self.row_found = (None, "")
+            if row.parent_key not in self.known["parent"]:
+                self.row_found = self.finder.find(row)
             try:
-                # A row that only adds a contact to a parent and case already made writes
-                # nothing until the batch's contacts are logged: it needs no savepoint.
-                savepoint = (
-                    contextlib.nullcontext() if self._adds_only_a_contact(row) else transaction.atomic()
-                )
+                # A row that only adds a contact to a parent and case already made, or that
+                # registers a new parent, writes nothing until the records gathered from the
+                # batch's rows are saved together: it needs no savepoint. Any other row (a
+                # parent merged, a child added, a case opened for a parent saved) works on
+                # saved records, after the rows before it, as if each row were saved in turn:
+                # what was gathered is saved first.
+                if self._adds_only_a_contact(row) or self._registers(row):
+                    savepoint = contextlib.nullcontext()
+                else:
+                    self._write_gathered()
+                    savepoint = transaction.atomic()
                 with savepoint, audit.entries_written_together():
                     self.row(row)
             except RowRefused as refused:
@@ -983,17 +1016,13 @@ class _Importer:
             else:
                 if sum(self.counts.values()) == sum(before.values()):
                     self.count("rows_already_imported")
-                records += self.row_records
+                self.records += self.row_records
+                if self.row_registration is not None:
+                    self.registrations.append(self.row_registration)
                 if self.row_contact is not None:
-                    contacts.append(self.row_contact)
-        # The batch's contacts, checked row by row, are logged together, then the old ids of
-        # everything the batch made.
-        logged = casework.log_case_contacts(by=self.by, contacts=[c for _, c in contacts], imported=True)
-        records += [
-            self._record("contact", key, contact.pk)
-            for (key, _), contact in zip(contacts, logged, strict=True)
-        ]
-        ImportedRecord.objects.bulk_create(records)
+                    self.contacts.append(self.row_contact)
+        self._write_gathered()
+        ImportedRecord.objects.bulk_create(self.records)  # the old ids of everything made
 
     def _adds_only_a_contact(self, row: Row) -> bool:
         return (
@@ -1002,9 +1031,34 @@ class _Importer:
             and (not row.child_key or row.child_key in self.known["child"])
         )
 
+    def _registers(self, row: Row) -> bool:
+        """The row's parent is new: not imported before, not found in the service."""
+        return row.parent_key not in self.known["parent"] and self.row_found[0] is None
+
+    def _write_gathered(self) -> None:
+        """Save what the rows so far gathered, each checked as its row was read: the new parents
+        with their children and first cases, registered together, then the contacts, logged
+        together."""
+        if self.registrations:
+            casework.register_parents(by=self.by, registrations=self.registrations, imported=True)
+            self.registrations = []
+            self.finder.saved()
+        if self.contacts:
+            logged = casework.log_case_contacts(
+                by=self.by, contacts=[contact for _, contact in self.contacts], imported=True
+            )
+            self.records += [
+                self._record("contact", key, contact.pk)
+                for (key, _), contact in zip(self.contacts, logged, strict=True)
+            ]
+            self.contacts = []
+
     def _undo_row(self, counts, row):
-        """A refused row leaves nothing: its records were rolled back with its savepoint."""
+        """A refused row leaves nothing: its records were rolled back with its savepoint, or
+        (a new parent) never written."""
         self.counts = counts
+        if self.row_registration is not None:
+            self.finder.forget(self.row_registration.parent)
         for kind, key in (
             ("parent", row.parent_key),
             ("child", row.child_key),
@@ -1028,7 +1082,7 @@ class _Importer:
         parent, case, new_case = self._parent_and_case(row)
         if row.child_key and row.child_key not in self.known["child"]:
             self._add_child(row, parent)
-        if new_case and row.case_closed_on:
+        if new_case and row.case_closed_on and not case._state.adding:
             casework.close_case(
                 by=self.by,
                 case=case,
@@ -1060,7 +1114,7 @@ class _Importer:
         is new."""
         parent = self.parents.get(self.known["parent"].get(row.parent_key))
         if parent is None:
-            existing, _why = self.finder.find(row)
+            existing, _why = self.row_found
             if existing is None:
                 return self._register(row)
             parent = existing
@@ -1116,19 +1170,20 @@ class _Importer:
             parental_responsibility=Parent.ParentalResponsibility.YES,
         )
         children = [self._child(row)] if row.child_key and row.child_key not in self.known["child"] else []
-        case = casework.register_parent(
-            by=self.by,
-            consent_confirmed=bool(row.consent_method),
-            consent_method=row.consent_method,
+        registration = casework.Registration(
             parent=parent,
             children=children,
             case_summary=row.case_summary,
-            imported=True,
+            consent_method=row.consent_method,
             opened_at=_at_noon(row.case_opened_on or timezone.localdate(row.contact.get("occurred_at"))),
+            closed_at=_at_noon(row.case_closed_on),
+            closed_reason=f"Closed in {self.run.source.name}." if row.case_closed_on else "",
         )
-        case.parent = parent
+        # Saved with the batch's other new parents (``_register_gathered``).
+        case = casework.check_registration(by=self.by, registration=registration, imported=True)
+        self.row_registration = registration
         self.parents[parent.pk] = parent
-        self.finder.heard_of(parent)
+        self.finder.heard_of(parent, children)
         self.known["parent"][row.parent_key] = parent.pk
         self._remember("parent", row.parent_key, parent.pk)
         self.count("parents_created")

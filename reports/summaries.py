@@ -281,11 +281,17 @@ class Listener:
         return state, _case_contacts(case.pk)
 
     def case_changed(self, case, before) -> None:
+        self.cases_changed([(case, before)])
+
+    def cases_changed(self, changes) -> None:
+        """Cases written together: what each takes away as it was and adds as it is, applied
+        in one statement per chunk."""
         deltas = Deltas()
-        state, contacts = before if before else (None, [])
-        if state is not None:
-            _case_rows(deltas, state, contacts, -1)
-        _case_rows(deltas, {name: getattr(case, name) for name in CASE_FIELDS}, contacts, 1)
+        for case, before in changes:
+            state, contacts = before if before else (None, [])
+            if state is not None:
+                _case_rows(deltas, state, contacts, -1)
+            _case_rows(deltas, {name: getattr(case, name) for name in CASE_FIELDS}, contacts, 1)
         apply(deltas)
 
 

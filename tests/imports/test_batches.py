@@ -154,3 +154,38 @@ def test_an_import_stopped_between_batches_resumes_with_the_same_records_and_aud
         ["contacts", "cases", "records", "counts", "audit", "refusals"], got, expected, strict=True
     ):
         assert mine == theirs, what
+
+
+#: Parents repeated under other old ids, found while their first rows' parents are still to be
+#: saved with the batch, and a new parent with no way to reach them (refused).
+REPEATS = [
+    row(**_parent(1, "Ottoline", **{"Contact ID": "T1"})),
+    # Same name and child's date of birth as P1, another phone: P1's parent.
+    row(**_parent(2, "Ottoline", **{"Contact ID": "T2", "Telephone": "01632 960002"})),
+    # Same phone as P1, another name: P1's parent.
+    row(**_parent(3, "Barnaby", **{"Contact ID": "T3", "Telephone": "07700 900201"})),
+    row(**_parent(4, "Hepzibah", **{"Contact ID": "T4", "Telephone": ""})),
+    row(**_parent(5, "Lysander", **{"Contact ID": "T5", "Surname": "Fettiplace", "DOB": "01/01/2016"})),
+    row(**_parent(6, "Isolde", **{"Contact ID": "T6", "Telephone": "07700 900205", "Surname": "Ashdown"})),
+]
+
+
+def test_parents_repeated_in_one_batch_are_merged_as_across_batches(head, other_service, monkeypatch):
+    data = csv_bytes(REPEATS)
+    monkeypatch.setattr(services, "BATCH", 1)  # each parent saved before the next row is read
+    one_by_one = imported(head, data)
+    monkeypatch.setattr(services, "BATCH", 500)
+    together = imported(_other_head(other_service), data)
+
+    expected = _snapshot(head.service, one_by_one)
+    got = _snapshot(other_service, together)
+    for what, mine, theirs in zip(
+        ["contacts", "cases", "records", "counts", "audit", "refusals"], got, expected, strict=True
+    ):
+        assert mine == theirs, what
+    counts = got[3]
+    assert (counts["parents_created"], counts["parents_merged"], counts["rows_refused"]) == (2, 3, 1)
+    assert Parent.objects.filter(service=other_service).count() == 2
+    assert together.refusals == [
+        {"row": 5, "problem": "There is no phone, email or address: no way to contact the parent."}
+    ]
