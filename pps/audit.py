@@ -11,15 +11,23 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 
 from auditlog import get_logentry_model
+from auditlog.cid import get_cid
 from auditlog.context import auditlog_disabled, auditlog_value
+from auditlog.diff import get_field_value, get_fields_in_model, get_mask_function, is_primitive
+from auditlog.models import DEFAULT_OBJECT_REPR
 from auditlog.receivers import log_create
 from auditlog.registry import auditlog
+from auditlog.signals import post_log, pre_log
+from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core import signing
+from django.core.exceptions import ObjectDoesNotExist
 from django.db import connections
-from django.db.models import Q
+from django.db.models import DateTimeField, JSONField, Q
+from django.db.models.fields.related_descriptors import ReverseManyToOneDescriptor
 from django.db.models.signals import post_save, pre_save
 from django.utils.dateparse import parse_datetime
+from django.utils.encoding import smart_str
 
 from pps import request_scope
 from pps.auditlog_settings import M2M
@@ -135,11 +143,144 @@ def _audited(model) -> bool:
 
 def created_together(model, instances) -> None:
     """The CREATE entries of ``instances``, saved together (``bulk_create``, which tells no one):
-    what django-auditlog writes when each is saved on its own."""
+    what django-auditlog writes when each is saved on its own.
+
+    The entries are django-auditlog's, built the way its ``log_create`` receiver builds them,
+    less the work that is the same for every record of a model: which fields it tracks (after
+    the registry's include and exclude lists), their masking, and their "old" value, which on a
+    create is always the value of no instance. Each entry still goes through the entry
+    manager's ``create``, so the ``pre_save`` receivers (actor, address, extra data) fill it in
+    as they would. If anyone listens to django-auditlog's ``pre_log`` or ``post_log`` (nothing
+    here does), each record goes through ``log_create`` itself, so they hear of every one."""
     if not _audited(model):
         return
+    if pre_log.has_listeners(model) or post_log.has_listeners(model):
+        for instance in instances:
+            log_create(sender=model, instance=instance, created=True, raw=False)
+        return
+    entry_model = get_logentry_model()
+    manager = entry_model.objects
+    plans, content_types = {}, {}
     for instance in instances:
-        log_create(sender=model, instance=instance, created=True, raw=False)
+        kind = type(instance)
+        if kind not in plans:
+            plans[kind] = _creation_plan(instance)
+            content_types[kind] = ContentType.objects.get_for_model(instance)
+        plan = plans[kind]
+        changes = {}
+        for field, read, old, old_text, old_stored, mask in plan.fields:
+            new = _new_value(instance, field, read, plan.use_json)
+            if old != new:
+                if mask is not None:
+                    changes[field.name] = (mask(old_text), mask(smart_str(new)))
+                elif not plan.use_json:
+                    changes[field.name] = (old_text, smart_str(new))
+                else:
+                    changes[field.name] = (old_stored, new if is_primitive(new) else smart_str(new))
+        if not changes:
+            continue  # django-auditlog writes no entry for a record with nothing to record
+        # As ``LogEntryManager.log_create`` fills an entry in.
+        fields = {"action": entry_model.Action.CREATE, "changes": changes}
+        fields["content_type"] = content_types[kind]
+        pk = manager._get_pk_value(instance)
+        fields["object_pk"] = pk
+        try:
+            fields["object_repr"] = smart_str(instance)
+        except ObjectDoesNotExist:
+            fields["object_repr"] = DEFAULT_OBJECT_REPR
+        fields["serialized_data"] = manager._get_serialized_data_or_none(instance)
+        if isinstance(pk, int):
+            fields["object_id"] = pk
+        get_additional_data = getattr(instance, "get_additional_data", None)
+        if callable(get_additional_data):
+            fields["additional_data"] = get_additional_data()
+        fields["cid"] = get_cid()
+        manager.create(**fields)
+
+
+class _CreationPlan:
+    """What ``model_instance_diff(None, instance)`` works out afresh for every record of a model:
+    the fields it compares, in its order, each with how its new value is read, its old value (that
+    of no instance; as text; as stored in the changes) and its mask (None: not masked)."""
+
+    def __init__(self, key, fields, use_json):
+        self.key = key
+        self.fields = fields
+        self.use_json = use_json
+
+
+#: One plan per model, for the registry's settings it was made from (``_creation_plan``).
+_plans: dict = {}
+
+#: How ``get_field_value`` reads a field's value, for the kinds read here without it.
+_PLAIN, _FOREIGN_KEY, _OTHER = "plain", "foreign key", "other"
+
+
+def _creation_plan(instance) -> _CreationPlan:
+    model = instance._meta.model
+    use_json = settings.AUDITLOG_STORE_JSON_CHANGES
+    fk_as_string = settings.AUDITLOG_USE_FK_STRING_REPRESENTATION
+    model_fields = auditlog.get_model_fields(model)
+    key = (use_json, fk_as_string, settings.AUDITLOG_MASK_CALLABLE, repr(model_fields))
+    plan = _plans.get(model)
+    if plan is not None and plan.key == key:
+        return plan
+    # As ``model_instance_diff`` chooses the fields for a create (old None, no update_fields),
+    # including the order it visits them in.
+    fields = set(get_fields_in_model(instance))
+    if model_fields and (model_fields["include_fields"] or model_fields["exclude_fields"]) and fields:
+        if model_fields["include_fields"]:
+            filtered_fields = [field for field in fields if field.name in model_fields["include_fields"]]
+        else:
+            filtered_fields = fields
+        if model_fields["exclude_fields"]:
+            filtered_fields = [
+                field for field in filtered_fields if field.name not in model_fields["exclude_fields"]
+            ]
+        fields = filtered_fields
+    mask = get_mask_function(model_fields.get("mask_callable")) if model_fields["mask_fields"] else None
+    steps = []
+    for field in fields:
+        if isinstance(field, (DateTimeField, JSONField)) or not use_json:
+            read = _OTHER
+        elif not fk_as_string and (field.one_to_one or field.many_to_one) and hasattr(field, "rel_class"):
+            read = _FOREIGN_KEY
+        elif field.concrete and not field.is_relation:
+            read = _PLAIN
+        elif type(getattr(model, field.name, None)) is ReverseManyToOneDescriptor:
+            # The records pointing at this one (by a plain foreign key, not a generic relation,
+            # whose manager's text differs each time): a new related manager each time, whose
+            # text names the related model and is the same for every record.
+            read = _Same(get_field_value(instance, field, use_json))
+        else:
+            read = _OTHER
+        masked = mask if field.name in model_fields["mask_fields"] else None
+        old = get_field_value(None, field, use_json)
+        old_stored = old if is_primitive(old) else smart_str(old)
+        steps.append((field, read, old, smart_str(old), old_stored, masked))
+    plan = _plans[model] = _CreationPlan(key, steps, use_json)
+    return plan
+
+
+class _Same:
+    """A field whose value is the same for every record of the model."""
+
+    def __init__(self, value):
+        self.value = value
+
+
+def _new_value(instance, field, read, use_json):
+    """``get_field_value(instance, field, use_json)``, read directly for the common kinds."""
+    if type(read) is _Same:
+        return read.value
+    try:
+        if read is _PLAIN:
+            return getattr(instance, field.name)
+        if read is _FOREIGN_KEY:
+            return smart_str(getattr(instance, field.get_attname()), strings_only=True)
+    except (ObjectDoesNotExist, AttributeError):
+        pass
+    return get_field_value(instance, field, use_json)
 
 
 def related_added_together(instance, field_name: str, related) -> None:

@@ -64,7 +64,11 @@ class Deltas:
         self.values: dict = defaultdict(lambda: [0, 0])
 
     def add(self, service_id, moment, figure: str, code, n: int = 1, minutes: int = 0) -> None:
-        value = self.values[(service_id, timezone.localdate(moment), figure, str(code))]
+        self.add_on(service_id, timezone.localdate(moment), figure, code, n, minutes)
+
+    def add_on(self, service_id, day: date, figure: str, code, n: int = 1, minutes: int = 0) -> None:
+        """``add`` for a moment on local date ``day``."""
+        value = self.values[(service_id, day, figure, str(code))]
         value[0] += n
         value[1] += minutes
 
@@ -84,17 +88,17 @@ class Deltas:
 
 def _contact_rows(deltas: Deltas, contact, topic_ids, level: str | None) -> None:
     """What one contact adds: its codes, its topics, and (``level`` given) its case's level."""
-    at, service_id = contact.occurred_at, contact.service_id
+    day, service_id = timezone.localdate(contact.occurred_at), contact.service_id
     for figure in ("channel", "person", "direction"):
-        deltas.add(service_id, at, figure, getattr(contact, figure))
-    deltas.add(service_id, at, "outcome", contact.outcome_id)
-    deltas.add(service_id, at, "nng", "nng" if contact.case_id is None else "case")
+        deltas.add_on(service_id, day, figure, getattr(contact, figure))
+    deltas.add_on(service_id, day, "outcome", contact.outcome_id)
+    deltas.add_on(service_id, day, "nng", "nng" if contact.case_id is None else "case")
     if contact.case_id is None and contact.person == Contact.Person.YOUNG_PERSON:
-        deltas.add(service_id, at, "young_nng", "")
+        deltas.add_on(service_id, day, "young_nng", "")
     for topic_id in topic_ids:
-        deltas.add(service_id, at, "topic", topic_id)
+        deltas.add_on(service_id, day, "topic", topic_id)
     if level is not None:
-        deltas.add(service_id, at, "level", level, 1, contact.duration_minutes)
+        deltas.add_on(service_id, day, "level", level, 1, contact.duration_minutes)
 
 
 def _case_rows(deltas: Deltas, state: dict, contacts: list, sign: int) -> None:
@@ -137,6 +141,22 @@ def _prep(model, name, value):
     return _field(model, name).get_db_prep_save(value, connection)
 
 
+class _Prepared:
+    """``_prep``, each distinct value of a field once: a statement's rows share most of their
+    values (the service, the days and periods, a contact's time for each person it reached)."""
+
+    def __init__(self):
+        self._done: dict = {}
+
+    def __call__(self, model, name, value):
+        key = (model, name, value)
+        try:
+            return self._done[key]
+        except KeyError:
+            prepared = self._done[key] = _prep(model, name, value)
+            return prepared
+
+
 def apply(deltas: Deltas) -> None:
     """Add ``deltas`` to the daily and monthly counts, in one statement per chunk."""
     table = DailyCount._meta.db_table
@@ -145,9 +165,13 @@ def apply(deltas: Deltas) -> None:
     for start in range(0, len(rows), CHUNK):
         chunk = rows[start : start + CHUNK]
         values = ", ".join(["(%s, %s, %s, %s, %s, %s, %s)"] * len(chunk))
-        params = [
-            _prep(DailyCount, name, value) for row in chunk for name, value in zip(names, row, strict=True)
-        ]
+        # Column by column: each distinct value of a column (most rows share their service,
+        # grain, day and figure) prepared for the database once.
+        columns = []
+        for name, column in zip(names, zip(*chunk, strict=True), strict=True):
+            prepared = {value: _prep(DailyCount, name, value) for value in set(column)}
+            columns.append([prepared[value] for value in column])
+        params = [value for row in zip(*columns, strict=True) for value in row]
         with connection.cursor() as cursor:
             cursor.execute(
                 f"INSERT INTO {table} (service_id, grain, day, figure, code, n, minutes) VALUES {values} "  # noqa: S608 # nosec B608: names are the models' tables (names are ours)
@@ -157,26 +181,28 @@ def apply(deltas: Deltas) -> None:
             )
 
 
-def _reach_values(kind, subject, service_id, at, *, codes=("", "", ""), since_of_parent=None) -> list:
-    """Reached rows (as SQL values and parameters) for one person at one contact."""
-    day = timezone.localdate(at)
-    rows = []
-    for grain in REACH_GRAINS:
-        params = [
-            _prep(Reached, "service", service_id),
-            kind,
-            _prep(Reached, "subject", subject),
-            grain,
-            _prep(Reached, "period", period_start(grain, day)),
-            _prep(Reached, "first_at", at),
-        ]
-        if since_of_parent is not None:
-            since = f"(SELECT MIN(opened_at) FROM {Case._meta.db_table} WHERE parent_id = %s)"  # noqa: S608 # nosec B608: names are the models' tables
-            params.append(_prep(Case, "parent", since_of_parent))
-        else:
-            since = "NULL"
-        rows.append((f"(%s, %s, %s, %s, %s, %s, {since}, %s, %s, %s)", [*params, *codes]))
-    return rows
+#: The codes of a Reached row that is not a child's.
+NO_CODES = ("", "", "")
+
+
+def _reach_row(prep, kind, subject, service_id, grain, period, at, codes, since_of_parent) -> tuple:
+    """One Reached row, as SQL values and parameters: ``subject`` reached in the ``grain``
+    period starting ``period`` by a contact at ``at`` (a parent's row also counts them in since
+    their first case opened)."""
+    params = [
+        prep(Reached, "service", service_id),
+        kind,
+        prep(Reached, "subject", subject),
+        grain,
+        prep(Reached, "period", period),
+        prep(Reached, "first_at", at),
+    ]
+    if since_of_parent is not None:
+        since = f"(SELECT MIN(opened_at) FROM {Case._meta.db_table} WHERE parent_id = %s)"  # noqa: S608 # nosec B608: names are the models' tables
+        params.append(prep(Case, "parent", since_of_parent))
+    else:
+        since = "NULL"
+    return (f"(%s, %s, %s, %s, %s, %s, {since}, %s, %s, %s)", [*params, *codes])
 
 
 def _write_reached(rows: list) -> None:
@@ -227,7 +253,8 @@ class Listener:
         """Contacts written together: the counts they add, in one statement per table (chunks),
         the same as adding them one by one in order."""
         deltas = Deltas()
-        reached = {}
+        reached = {}  # (kind, subject, grain, period): (first at, the row's values)
+        subject_field = _field(Reached, "subject")
         before_opening, on_closed = {}, {}
         for contact, topic_ids, child_codes in logged:
             case = contact.case if contact.case_id else None
@@ -239,19 +266,25 @@ class Listener:
             if case.closed_at is not None:
                 on_closed.setdefault(case.pk, [case, []])[1].append(contact)
             at, service_id = contact.occurred_at, contact.service_id
-            rows = _reach_values("parent", case.parent_id, service_id, at, since_of_parent=case.parent_id)
+            day = timezone.localdate(at)
+            periods = [(grain, period_start(grain, day)) for grain in REACH_GRAINS]
+            people = [("parent", case.parent_id, NO_CODES, case.parent_id)]
             if contact.person == Contact.Person.YOUNG_PERSON:
-                rows += _reach_values("young", case.pk, service_id, at)
+                people.append(("young", case.pk, NO_CODES, None))
             for code in child_codes:
                 if code.child_id is not None:
-                    codes = (code.phase, code.need, code.provision)
-                    rows += _reach_values("child", code.child_id, service_id, at, codes=codes)
-            for sql, params in rows:
-                # One row per person and period in a statement: the earliest contact's (the
-                # first of equals), as successive single inserts would keep.
-                key = tuple(params[1:5])  # kind, subject, grain, period
-                if key not in reached or at < reached[key][0]:
-                    reached[key] = (at, (sql, params))
+                    people.append(("child", code.child_id, (code.phase, code.need, code.provision), None))
+            for kind, subject, codes, since_of_parent in people:
+                same_subject = subject_field.to_python(subject)  # a UUID, however it was given
+                for grain, period in periods:
+                    # One row per person and period in a statement: the earliest contact's (the
+                    # first of equals), as successive single inserts would keep.
+                    key = (kind, same_subject, grain, period)
+                    if key not in reached or at < reached[key][0]:
+                        reached[key] = (
+                            at,
+                            (kind, subject, service_id, grain, period, at, codes, since_of_parent),
+                        )
         if before_opening:
             # Logged on a case, dated before it opened: the wait may be longer now. Each single
             # contact would move the wait from the earliest contact before it to the earliest
@@ -274,7 +307,8 @@ class Listener:
         if on_closed:
             _move_closure_outcomes(deltas, on_closed, [contact.pk for contact, _, _ in logged])
         apply(deltas)
-        _write_reached([row for _, row in reached.values()])
+        prep = _Prepared()
+        _write_reached([_reach_row(prep, *row) for _, row in reached.values()])
 
     def case_changing(self, case):
         state = Case.objects.filter(pk=case.pk).values(*CASE_FIELDS).get()

@@ -227,3 +227,31 @@ def test_contacts_imported_onto_a_case_the_old_system_closed_give_its_outcome_at
     assert any(row[2] == "closed_outcome" and row[3] == str(last) and row[4] == 1 for row in kept[0])
     summaries.rebuild([service.pk])
     assert stored() == kept
+
+
+def test_a_parent_reached_by_several_contacts_logged_together_is_counted_from_the_earliest_in_each_period(
+    caseworker, service
+):
+    rng = random.Random(7)
+    case = make_case(caseworker, children=2)
+    now = timezone.now()
+    moments = [now - timedelta(days=n, hours=1) for n in (40, 2, 75, 2, 10)]
+    items = []
+    for at in moments:
+        details = contact_details(rng, service, at)
+        details.person = "parent"
+        items.append(services.CaseContact(case=case, details=details))
+    services.log_case_contacts(by=caseworker, contacts=items)
+    rows = Reached.objects.filter(service=service, kind="parent", subject=case.parent_id)
+    for grain in summaries.REACH_GRAINS:
+        expected = {}
+        for at in moments:
+            period = summaries.period_start(grain, timezone.localdate(at))
+            expected[period] = min(expected.get(period, at), at)
+        assert dict(rows.filter(grain=grain).values_list("period", "first_at")) == expected, grain
+    assert Reached.objects.filter(service=service, kind="child").count() == 2 * len(
+        set(rows.values_list("grain", "period"))
+    )
+    kept = stored()
+    summaries.rebuild([service.pk])
+    assert stored() == kept
