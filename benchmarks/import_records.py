@@ -15,8 +15,10 @@ shared with other work, the CPU time is the fairer figure), and the process's pe
 """
 
 import argparse
+import contextlib
 import csv
 import random
+import re
 import resource
 import sys
 import tempfile
@@ -70,10 +72,36 @@ def write_file(path: Path, parents: int, contacts: int) -> None:
                 ])  # fmt: skip
 
 
+class StatementTimes:
+    """Time spent in the database by kind of statement (``--statements``): the SQL with its
+    lists of values folded, so a batch of 500 rows and one of 3 are the same kind."""
+
+    def __init__(self):
+        self.times = {}
+
+    def __call__(self, execute, sql, params, many, context):
+        started = time.monotonic()
+        try:
+            return execute(sql, params, many, context)
+        finally:
+            shape = re.sub(r"(\(%s(, %s)*\)(, )?)+", "(...)", sql)
+            shape = re.sub(r"%s(, %s)+", "...", shape)[:150]
+            seconds, count = self.times.get(shape, (0.0, 0))
+            self.times[shape] = (seconds + time.monotonic() - started, count + 1)
+
+    def print(self, top: int = 15) -> None:
+        print(f"  statements: {sum(c for _, c in self.times.values()):,}, the {top} slowest kinds:")
+        for shape, (seconds, count) in sorted(self.times.items(), key=lambda item: -item[1][0])[:top]:
+            print(f"    {seconds:7.1f} s {count:8,}x  {shape}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--parents", type=int, default=20_000)
     parser.add_argument("--contacts", type=int, default=100_000)
+    parser.add_argument(
+        "--statements", action="store_true", help="print the time the import's statements took, by kind"
+    )
     args = parser.parse_args()
 
     with benchmark_django(), tempfile.TemporaryDirectory(prefix="pps-import-bench-") as folder:
@@ -127,8 +155,10 @@ def main() -> None:
             f"  preview: {run.preview['parents']:,} parents, {run.preview['contacts']:,} contacts to create"
         )
         started, cpu_started = time.monotonic(), time.process_time()
-        with transaction.atomic():
-            services.confirm(by=head, run=run)
+        timer = StatementTimes()
+        with connection.execute_wrapper(timer) if args.statements else contextlib.nullcontext():
+            with transaction.atomic():
+                services.confirm(by=head, run=run)
         steps["import"], cpu["import"] = time.monotonic() - started, time.process_time() - cpu_started
         run = ImportRun.objects.get(pk=run.pk)
         for name, seconds in steps.items():
@@ -142,6 +172,8 @@ def main() -> None:
             f"  total {sum(steps.values()):.1f} s ({sum(cpu.values()):.1f} s CPU); "
             f"peak memory {peak_mib():.0f} MiB"
         )
+        if args.statements:
+            timer.print()
 
 
 if __name__ == "__main__":

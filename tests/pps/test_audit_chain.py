@@ -3,12 +3,14 @@ truncation, and a hash chain names the first entry edited behind its back."""
 
 import pytest
 from auditlog import get_logentry_model
+from django.contrib.contenttypes.models import ContentType
 from django.core.management import CommandError, call_command
 from django.db import DatabaseError, connection, transaction
 from django.urls import reverse
 
 from cases import services
-from pps.audit_chain import seal, verify_chain
+from cases.models import Outcome
+from pps.audit_chain import append_entries, seal, verify_chain
 from tests.markers import requires_postgres
 
 pytestmark = requires_postgres
@@ -97,3 +99,18 @@ def test_the_command_reports_an_intact_chain_and_its_head(case, capsys):
     out = capsys.readouterr().out
     assert "Audit chain intact" in out
     assert entries().last().row_hash in out
+
+
+def test_entries_appended_together_each_take_one_id_in_their_order(caseworker):
+    entry_model = get_logentry_model()
+    content_type = ContentType.objects.get_for_model(Outcome)
+    written = [
+        entry_model(content_type=content_type, object_pk=f"outcome-{n}", object_repr="", action=0, changes={})
+        for n in range(5)
+    ]
+    append_entries(written)
+    ids = [entry.pk for entry in written]
+    # Each entry's record is built once: one id from the sequence each, in the list's order.
+    assert ids == list(range(ids[0], ids[0] + 5))
+    stored = entry_model.objects.filter(pk__in=ids).order_by("pk")
+    assert [entry.object_pk for entry in stored] == [f"outcome-{n}" for n in range(5)]
