@@ -652,12 +652,16 @@ class DuplicateFinder:
             (kind, crypto.blind_index(kind, value)) for row in rows for kind, value in self._probes(row)
         }
         self.held = defaultdict(dict)
-        digests = sorted({digest for _, digest in wanted})
-        for start in range(0, len(digests), BATCH):
-            for kind, digest, parent_id in ParentSearchToken.objects.filter(
-                service=self.service, value__in=digests[start : start + BATCH]
-            ).values_list("kind", "value", "parent_id"):
-                if (kind, digest) in wanted:
+        by_kind = defaultdict(list)
+        for kind, digest in sorted(wanted):
+            by_kind[kind].append(digest)
+        # By kind, as the index (service, kind, value) is ordered: a lookup by value alone
+        # would read the whole service's entries.
+        for kind, digests in by_kind.items():
+            for start in range(0, len(digests), BATCH):
+                for digest, parent_id in ParentSearchToken.objects.filter(
+                    service=self.service, kind=kind, value__in=digests[start : start + BATCH]
+                ).values_list("value", "parent_id"):
                     self.held[(kind, digest)][parent_id] = None
 
     def heard_of(self, parent: Parent, children=()) -> None:
