@@ -271,7 +271,14 @@ def set_column_mapping(*, by, run: ImportRun, mapping: dict) -> ImportRun:
                 "values: it is free text, not a list. Choose another column, or none."
             )
     run.column_mapping = mapping
-    run.source.column_mapping = mapping
+    # Remembered with the choices for the system's other files (parents, cases, contacts...):
+    # a field whose column is in this file is as chosen now.
+    kept = {
+        key: header
+        for key, header in (run.source.column_mapping or {}).items()
+        if key not in mapping and header not in run.headers
+    }
+    run.source.column_mapping = {**kept, **mapping}
     run.source.save(update_fields=["column_mapping"])
     run.preview = {"values": {key: sorted(values) for key, values in distinct.items()}}
     run.value_mapping = guessed_value_mapping(run)

@@ -6,6 +6,9 @@ import html
 import io
 from pathlib import Path
 
+from auditlog import get_logentry_model
+from auditlog.models import LogEntry
+from django.contrib.contenttypes.models import ContentType
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db.models import Sum
 from django.urls import reverse
@@ -194,6 +197,13 @@ def test_the_parents_first_case_becomes_the_first_case_of_the_cases_file(head):
         "2023-09-01",
         "2023-11-30",
     ]
+    changes = get_logentry_model().objects.filter(
+        content_type=ContentType.objects.get_for_model(Case), object_pk=str(first.pk)
+    )
+    assert [(e.action, e.additional_data["import"]) for e in changes.order_by("timestamp")] == [
+        (LogEntry.Action.CREATE, str(parents.pk)),
+        (LogEntry.Action.UPDATE, str(cases.pk)),
+    ]
     again = imported(
         head, table(CASES, {"parent_id": "Client ID", **CASE}), mapping={"parent_id": "Client ID", **CASE}
     )
@@ -310,3 +320,13 @@ def test_the_linked_sample_files_import_from_the_command_line_in_order(head):
     assert "row 6: This row has no parent's name, and its parent (old id)" in outputs[1]
     assert "5 contacts" in outputs[2] and "row 7: This row has no parent's name or id" in outputs[2]
     assert (Parent.objects.count(), Case.objects.count(), Contact.objects.count()) == (3, 4, 5)
+
+
+def test_each_file_of_the_system_gets_the_columns_chosen_for_its_kind_last_time(head):
+    from tests.imports.helpers import upload
+
+    services.set_column_mapping(by=head, run=upload(head, table(PARENTS, PARENT)), mapping=PARENT)
+    cases = {"parent_id": "Client ID", **CASE}
+    services.set_column_mapping(by=head, run=upload(head, table(CASES, cases)), mapping=cases)
+    assert upload(head, table(PARENTS, PARENT)).column_mapping == PARENT
+    assert upload(head, table(CASES, cases)).column_mapping == cases
