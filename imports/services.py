@@ -1224,12 +1224,15 @@ class _Importer:
         case = self._first_case(row, parent)
         if case is not None:
             # The parent's first case, opened by a file of parents, becomes this one.
+            opened_at, closed_at = _at_noon(row.case_opened_on), _at_noon(row.case_closed_on)
+            if opened_at is None and closed_at is not None and closed_at < case.opened_at:
+                opened_at = closed_at  # no opening date: not after it closed
             casework.update_imported_case(
                 by=self.by,
                 case=case,
                 summary=row.case_summary,
-                opened_at=_at_noon(row.case_opened_on),
-                closed_at=_at_noon(row.case_closed_on),
+                opened_at=opened_at,
+                closed_at=closed_at,
                 closed_reason=f"Closed in {self.run.source.name}." if row.case_closed_on else "",
             )
             self.adopted.add(case.pk)

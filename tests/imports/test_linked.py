@@ -330,3 +330,18 @@ def test_each_file_of_the_system_gets_the_columns_chosen_for_its_kind_last_time(
     services.set_column_mapping(by=head, run=upload(head, table(CASES, cases)), mapping=cases)
     assert upload(head, table(PARENTS, PARENT)).column_mapping == PARENT
     assert upload(head, table(CASES, cases)).column_mapping == cases
+
+
+def test_a_case_closed_with_no_opening_date_takes_over_the_first_case_closed(head):
+    imported(head, table(PARENTS[:1], PARENT), mapping=PARENT)
+    rows = [{"Client ID": "P1", "Case ID": "K1", "Case closed": "30/11/2023", "Summary": "Assessment"}]
+    run = imported(
+        head, table(rows, {"parent_id": "Client ID", **CASE}), mapping={"parent_id": "Client ID", **CASE}
+    )
+    assert run.rows_refused == 0, run.refusals
+    case = Case.objects.get()
+    assert (case.status, case.opened_at, case.closed_at.date().isoformat()) == (
+        Case.Status.CLOSED,
+        case.closed_at,
+        "2023-11-30",
+    )
