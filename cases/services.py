@@ -689,6 +689,48 @@ def close_case(*, by, case: Case, reason: str, imported: bool = False, closed_at
 
 
 @transaction.atomic
+def update_imported_case(
+    *, by, case: Case, summary: str, opened_at=None, closed_at=None, closed_reason: str = ""
+) -> Case:
+    """Give an open imported case what the old system recorded of it: its summary, the date it
+    was opened (``None``: unchanged) and, if that system closed it, ``closed_at`` with the
+    ``closed_reason`` (closed as ``close_case`` closes it). An import that opened a parent's
+    first case from a file of parents calls this when a later file of cases brings that case.
+    The "opened" event on the case's timeline moves with the date; statistics follow."""
+    _require_may_work_on(by, case, imported=True)
+    if not case.is_open:
+        raise CaseworkError("This case is closed: it can no longer be updated from the old system.")
+    if not summary.strip():
+        raise CaseworkError("Say what the parent needs help with.")
+    opened_at = opened_at or case.opened_at
+    if closed_at is not None:
+        if not closed_reason.strip():
+            raise CaseworkError("Give a reason for closing the case.")
+        if closed_at < opened_at:
+            raise CaseworkError("The case cannot be closed before it was opened.")
+    moved = opened_at != case.opened_at
+    with figures.case_changes(case):
+        case.summary = summary
+        case.opened_at = opened_at
+        fields = ["summary", "opened_at"]
+        if closed_at is not None:
+            case.status = Case.Status.CLOSED
+            case.closed_at = closed_at
+            fields += ["status", "closed_at"]
+        case.save(update_fields=fields)
+    if moved:
+        for event in CaseEvent.objects.filter(case=case, kind=CaseEvent.Kind.OPENED):
+            event.case = case
+            event.at = opened_at
+            event.save(update_fields=["at"])
+    if closed_at is not None:
+        CaseEvent.objects.create(
+            case=case, kind=CaseEvent.Kind.CLOSED, reason=closed_reason, by=by, at=closed_at
+        )
+    return case
+
+
+@transaction.atomic
 def reopen_case(*, by, case: Case, reason: str) -> Case:
     cases_access.require_case(by, case)
     if case.is_open:

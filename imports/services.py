@@ -217,9 +217,16 @@ def check_column_mapping(mapping: dict, headers: list[str]) -> list[tuple[str, s
     has_names = (
         "parent_first_name" in mapping and "parent_last_name" in mapping
     ) or "parent_full_name" in mapping
-    if not has_names:
+    # A file of cases or contacts names no parent: each row names one imported before, by the
+    # parent's or the case's old id (``_Importer.batch``).
+    if not has_names and not ({"parent_id", "case_id"} & set(mapping)):
         problems.append(
-            ("parent_last_name", "Choose the columns of the parent's first and last names (or full name).")
+            (
+                "parent_last_name",
+                "Choose the columns of the parent's first and last names (or full name), or, for a "
+                "file of cases or contacts whose parents were imported before, the column of the "
+                "parent's or the case's id in the old system.",
+            )
         )
     contact_fields = {"contact_id", "contact_time", "channel", "topic", "outcome", "duration", "notes"}
     if contact_fields & set(mapping) and "contact_date" not in mapping:
@@ -264,7 +271,14 @@ def set_column_mapping(*, by, run: ImportRun, mapping: dict) -> ImportRun:
                 "values: it is free text, not a list. Choose another column, or none."
             )
     run.column_mapping = mapping
-    run.source.column_mapping = mapping
+    # Remembered with the choices for the system's other files (parents, cases, contacts...):
+    # a field whose column is in this file is as chosen now.
+    kept = {
+        key: header
+        for key, header in (run.source.column_mapping or {}).items()
+        if key not in mapping and header not in run.headers
+    }
+    run.source.column_mapping = {**kept, **mapping}
     run.source.save(update_fields=["column_mapping"])
     run.preview = {"values": {key: sorted(values) for key, values in distinct.items()}}
     run.value_mapping = guessed_value_mapping(run)
@@ -436,6 +450,45 @@ class Row:
     case_summary: str = ""
     contact_key: str = ""
     contact: dict = field(default_factory=dict)
+    #: The file gave the case's old id (not a digest standing for the parent's first case).
+    case_id_given: bool = False
+    #: The key of the first case a row with no case id opens for the parent (a file of
+    #: parents): a later file's first case of the parent takes it over (``_Importer``).
+    first_case_key: str = ""
+
+    @property
+    def has_names(self) -> bool:
+        """False: a row of a file of cases or contacts, whose parent must be imported before."""
+        return bool(self.first_name and self.last_name)
+
+    @property
+    def reachable(self) -> bool:
+        return bool(self.phone or self.email or self.address)
+
+
+#: Why a row that names no parent, and no parent or case imported before, is refused.
+PARENT_NOT_IMPORTED = (
+    "This row has no parent's name, and its parent (old id) was not imported before from this "
+    "system (an earlier file, or an earlier row of this file): import the parents' file first."
+)
+CASE_NOT_IMPORTED = (
+    "This row has no parent's name or id, and its case (old id) was not imported before from this "
+    "system (an earlier file, or an earlier row of this file): import the cases' file first."
+)
+NO_WAY_OF_CONTACT = "There is no phone, email or address: no way to contact the parent."
+
+
+def _through_case(case_key: str) -> str:
+    """The key standing for the parent of the row's case, in a row that gives only the case's
+    old id (never stored: such a row makes no parent)."""
+    return THROUGH_CASE + case_key
+
+
+THROUGH_CASE = "\x1fcase\x1f"
+
+
+def _is_through_case(parent_key: str) -> bool:
+    return parent_key.startswith(THROUGH_CASE)
 
 
 def _digest(*parts) -> str:
@@ -488,8 +541,11 @@ class RowReader:
             first, last = split_full_name(self.text(record, "parent_full_name"))
         else:
             first, last = self.text(record, "parent_first_name"), self.text(record, "parent_last_name")
-        if not first or not last:
+        old_parent = self.text(record, "parent_id")
+        if (first or last or not (old_parent or self.text(record, "case_id"))) and not (first and last):
             raise RowRefused("The parent's first or last name is missing.")
+        # No names at all, but an old id: the parent must have been imported before, from this
+        # system (``_Importer``, ``make_preview``), so its details are not needed here.
         row = Row(number=number, parent_key="", first_name=first, last_name=last)
         row.phone = self.text(record, "phone")
         row.email = self.text(record, "email").lower()
@@ -503,15 +559,18 @@ class RowReader:
                 validate_email(row.email)
             except ValidationError:
                 raise RowRefused("The email is not a valid email address.") from None
-        if not (row.phone or row.email or row.address):
-            raise RowRefused("There is no phone, email or address: no way to contact the parent.")
+        if row.has_names and not row.reachable and not old_parent:
+            # Refused at once: a parent named only by details needs a way of contact (one with
+            # an old id may have been imported before; if not, ``_Importer`` refuses the row).
+            raise RowRefused(NO_WAY_OF_CONTACT)
         if "consent" in self.columns:
             method = self.mapped(record, "consent", "consent to keep details")
             row.consent_method = "" if method == NOT_RECORDED else method
-        old_parent = self.text(record, "parent_id")
-        row.parent_key = old_parent or _digest(
-            "parent", fold(first), fold(last), phone_digits(row.phone), row.email
-        )
+        if old_parent:
+            row.parent_key = old_parent
+        elif row.has_names:
+            row.parent_key = _digest("parent", fold(first), fold(last), phone_digits(row.phone), row.email)
+        # else: only the case's old id; its parent is the case's (``_Importer.batch``).
         self._child(row, record)
         self._case(row, record)
         self._contact(row, record)
@@ -541,11 +600,20 @@ class RowReader:
             ),
         }
         row.child_key = self.text(record, "child_id") or _digest(
-            "child", row.parent_key, fold(first), born.isoformat() if born else ""
+            "child", self._who(row, record), fold(first), born.isoformat() if born else ""
         )
 
+    def _who(self, row: Row, record) -> str:
+        """What a digest standing for the row's child or contact is keyed to: its parent, or
+        (a row giving only the case's old id) its case."""
+        return row.parent_key or _through_case(self.text(record, "case_id"))
+
     def _case(self, row: Row, record) -> None:
-        row.case_key = self.text(record, "case_id") or _digest("case", row.parent_key)
+        old_case = self.text(record, "case_id")
+        row.case_id_given = bool(old_case)
+        if row.parent_key:
+            row.first_case_key = _digest("case", row.parent_key)
+        row.case_key = old_case or row.first_case_key
         row.case_opened_on = self.date(record, "case_opened_on", "date the case was opened")
         row.case_closed_on = self.date(record, "case_closed_on", "date the case was closed")
         for when, label in ((row.case_opened_on, "opened"), (row.case_closed_on, "closed")):
@@ -608,7 +676,7 @@ class RowReader:
         }
         row.contact_key = self.text(record, "contact_id") or _digest(
             "contact",
-            row.parent_key,
+            self._who(row, record),
             occurred_at.isoformat(),
             row.contact["channel"],
             ",".join(sorted(topic_ids)),
@@ -765,9 +833,24 @@ def make_preview(run: ImportRun) -> dict:
                 keys["case"].add(row.case_key)
                 keys["contact"].add(row.contact_key)
             known = {kind: _already(run.source, kind, k - {""}) for kind, k in keys.items()}
-            finder.look_ahead([row for row in batch if row.parent_key not in parents])
+            finder.look_ahead([row for row in batch if row.has_names and row.parent_key not in parents])
             for row in batch:
-                if row.parent_key not in parents:
+                problem = None
+                if not row.parent_key:  # only the case's old id: the case must be known
+                    if row.case_key not in known["case"] and row.case_key not in cases:
+                        problem = CASE_NOT_IMPORTED
+                elif row.parent_key in parents or row.parent_key in known["parent"]:
+                    pass
+                elif not row.has_names:
+                    problem = PARENT_NOT_IMPORTED
+                elif not row.reachable and not finder.find(row)[0]:
+                    problem = NO_WAY_OF_CONTACT
+                if problem:
+                    counts["refused"] += 1
+                    if len(refusals) < MAX_REFUSALS_KEPT:
+                        refusals.append({"row": row.number, "problem": problem})
+                    continue
+                if row.parent_key and row.parent_key not in parents:
                     if row.parent_key in known["parent"]:
                         parents[row.parent_key] = "known"
                     else:
@@ -800,6 +883,7 @@ def make_preview(run: ImportRun) -> dict:
             if len(batch) >= BATCH:
                 flush()
         flush()
+    refusals.sort(key=lambda refusal: refusal["row"])
     return {
         "rows": counts["rows"],
         "parents": sum(1 for state in parents.values() if state == "new"),
@@ -967,6 +1051,7 @@ class _Importer:
             keys["parent"].add(row.parent_key)
             keys["child"].add(row.child_key)
             keys["case"].add(row.case_key)
+            keys["case"].add(row.first_case_key)
             keys["contact"].add(row.contact_key)
         self.known = {}
         for kind, wanted in keys.items():
@@ -980,19 +1065,30 @@ class _Importer:
                 if wanted
                 else {}
             )
-        self.finder.look_ahead([row for row in rows if row.parent_key not in self.known["parent"]])
-        parents = Parent.objects.filter(pk__in=list(self.known["parent"].values())).exclude(data_key="")
-        self.parents = {p.pk: p for p in parents}
+        self.finder.look_ahead(
+            [row for row in rows if row.has_names and row.parent_key not in self.known["parent"]]
+        )
         self.cases = {c.pk: c for c in Case.objects.filter(pk__in=list(self.known["case"].values()))}
+        wanted = {*self.known["parent"].values(), *(case.parent_id for case in self.cases.values())}
+        parents = Parent.objects.filter(pk__in=list(wanted)).exclude(data_key="")
+        self.parents = {p.pk: p for p in parents}
         for case in self.cases.values():
             if case.parent_id in self.parents:
                 case.parent = self.parents[case.parent_id]
+        self.adopted = set()  # first cases taken over by a case of this batch (``_first_case``)
         self.records, self.contacts, self.registrations = [], [], []
         for row in rows:
             before = dict(self.counts)
             self.row_records, self.row_contact, self.row_registration = [], None, None
             self.row_found = (None, "")
-            if row.parent_key not in self.known["parent"]:
+            if not row.parent_key:
+                # Only the case's old id: the parent is that of the case, imported before or
+                # earlier in this batch; if it was not, the row is refused (``_register``).
+                row.parent_key = _through_case(row.case_key)
+                case = self.cases.get(self.known["case"].get(row.case_key))
+                if case is not None:
+                    self.known["parent"][row.parent_key] = case.parent_id
+            if row.has_names and row.parent_key not in self.known["parent"]:
                 self.row_found = self.finder.find(row)
             try:
                 # A row that only adds a contact to a parent and case already made, or that
@@ -1129,6 +1225,23 @@ class _Importer:
         case = self.cases.get(self.known["case"].get(row.case_key))
         if case is not None:
             return parent, case, False
+        case = self._first_case(row, parent)
+        if case is not None:
+            # The parent's first case, opened by a file of parents, becomes this one.
+            opened_at, closed_at = _at_noon(row.case_opened_on), _at_noon(row.case_closed_on)
+            if opened_at is None and closed_at is not None and closed_at < case.opened_at:
+                opened_at = closed_at  # no opening date: not after it closed
+            casework.update_imported_case(
+                by=self.by,
+                case=case,
+                summary=row.case_summary,
+                opened_at=opened_at,
+                closed_at=closed_at,
+                closed_reason=f"Closed in {self.run.source.name}." if row.case_closed_on else "",
+            )
+            self.adopted.add(case.pk)
+            self._new_case(row, case)
+            return parent, case, False
         has_consent = Consent.objects.filter(parent=parent, keeps_details=True).exists()
         if row.consent_method and not has_consent:
             record_consent_to_keep_details(
@@ -1150,6 +1263,21 @@ class _Importer:
         self._new_case(row, case)
         return parent, case, True
 
+    def _first_case(self, row: Row, parent: Parent) -> Case | None:
+        """The first case a file of parents opened for the row's parent (keyed by no case id),
+        if the row brings a case's old id and that case is still as it was opened: open, no
+        contact on it, not taken over by another case already."""
+        if not row.case_id_given:
+            return None
+        case = self.cases.get(self.known["case"].get(row.first_case_key))
+        if case is None or case.parent_id != parent.pk or not case.is_open or case.pk in self.adopted:
+            return None
+        keyed = ImportedRecord.objects.filter(source=self.run.source, kind="case", record_id=case.pk)
+        taken = keyed.exclude(old_id=row.first_case_key).exists()
+        if taken or Contact.objects.filter(case=case).exists():
+            return None
+        return case
+
     def _new_case(self, row, case):
         self.cases[case.pk] = case
         self.known["case"][row.case_key] = case.pk
@@ -1157,6 +1285,10 @@ class _Importer:
         self.count("cases_created")
 
     def _register(self, row: Row):
+        if not row.has_names:
+            raise RowRefused(CASE_NOT_IMPORTED if _is_through_case(row.parent_key) else PARENT_NOT_IMPORTED)
+        if not row.reachable:
+            raise RowRefused(NO_WAY_OF_CONTACT)
         parent = Parent(
             first_name=row.first_name,
             last_name=row.last_name,

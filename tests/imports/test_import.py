@@ -74,7 +74,7 @@ def test_the_preview_counts_what_will_be_created(head):
     "values, problem",
     [
         ({"First name": ""}, "first or last name is missing"),
-        ({"Telephone": "", "Email": ""}, "no way to contact"),
+        ({"Client ID": "P9", "First name": "Barnaby", "Telephone": "", "Email": ""}, "no way to contact"),
         ({"Email": "not-an-address"}, "not a valid email"),
         ({"DOB": "04/13/2015"}, "month first"),
         ({"DOB": "31/02/2015"}, "not a real date"),

@@ -14,6 +14,9 @@ MAPPING.json (``imports/samples/mapping.json`` is the sample file's)::
 channel, need, provision and consent (``none`` for not recorded), or to ``!refuse``. Values with
 the same name as the service's are matched without being listed; any other value not listed
 stops the command, naming it. Prints counts and row numbers only, never a cell's value.
+
+Separate files of parents, cases and contacts linked by the old system's ids are imported one
+command each, in that order, with the same ``source`` (``imports/samples/linked/``).
 """
 
 import json
