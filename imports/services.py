@@ -1365,7 +1365,7 @@ def _import_rows(run: ImportRun) -> None:
     """The rows after ``run.rows_done``, a batch per transaction; progress saved with each."""
     with file_rows(run) as (_, records, epoch):
         reader = RowReader(run, epoch)
-        done = 0
+        done = batches = 0
         pending, refused_reading = [], []
         for number, record in records:
             done += 1
@@ -1378,7 +1378,29 @@ def _import_rows(run: ImportRun) -> None:
             if len(pending) + len(refused_reading) >= BATCH:
                 _save_batch(run, pending, refused_reading, done)
                 pending, refused_reading = [], []
+                batches += 1
+                if batches & (batches - 1) == 0:  # after batches 1, 2, 4, 8...
+                    _refresh_planner_statistics()
         _save_batch(run, pending, refused_reading, done)
+    _refresh_planner_statistics()
+
+
+#: The tables an import fills: their planner statistics are refreshed as they grow.
+GROWING = [Parent, ParentSearchToken, Child, Case, Contact, ImportedRecord]
+
+
+def _refresh_planner_statistics() -> None:
+    """On PostgreSQL, ANALYZE the tables an import fills, each time they have about doubled:
+    planning its lookups (search tokens, old ids, a parent's cases) for the few rows the tables
+    held when it began would soon mean reading them whole. ANALYZE samples a bounded number of
+    rows, so each costs about the same whatever the table's size. Outside the batches'
+    transactions only (the command and the worker), never inside a caller's."""
+    connection = connections["default"]
+    if connection.vendor != "postgresql" or connection.in_atomic_block:
+        return
+    tables = ", ".join(connection.ops.quote_name(model._meta.db_table) for model in GROWING)
+    with connection.cursor() as cursor:
+        cursor.execute(f"ANALYZE {tables}")
 
 
 @transaction.atomic

@@ -4,13 +4,14 @@ in what is imported, counted or audited, and an import stopped between batches r
 
 from auditlog import get_logentry_model
 from django.contrib.contenttypes.models import ContentType
-from django.db import transaction
+from django.db import connection, transaction
 
 from cases.models import Case, Child, Contact, ContactChild, Parent
 from imports import services
 from imports.models import ImportedRecord, ImportRun
 from pps.models import Role, User
 from tests.imports.helpers import csv_bytes, imported, previewed, row
+from tests.markers import requires_postgres
 
 
 def _parent(n, name, **values):
@@ -189,3 +190,32 @@ def test_parents_repeated_in_one_batch_are_merged_as_across_batches(head, other_
     assert together.refusals == [
         {"row": 5, "problem": "There is no phone, email or address: no way to contact the parent."}
     ]
+
+
+def _times_analysed(table):
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT coalesce(analyze_count, 0) FROM pg_stat_user_tables WHERE relname = %s", [table]
+        )
+        return cursor.fetchone()[0]
+
+
+@requires_postgres
+def test_an_import_refreshes_the_planner_statistics_of_the_tables_it_fills(
+    transactional_db, head, monkeypatch
+):
+    """Planned for the empty tables it began with, the import's lookups would read the whole of
+    tables it has since filled: it runs ANALYZE as they grow (after batches 1, 2, 4...) and at
+    the end."""
+    monkeypatch.setattr(services, "BATCH", 2)
+    run = previewed(head, csv_bytes(ROWS))
+    services.confirm(by=head, run=run, start=False)
+    before = {
+        table: _times_analysed(table) for table in ("cases_parentsearchtoken", "imports_importedrecord")
+    }
+    services.run_import(run.pk)  # as the worker runs it: a transaction per batch
+    # 8 rows: batches 1, 2 and 4 of 2 rows, then the end.
+    assert {table: _times_analysed(table) - count for table, count in before.items()} == {
+        "cases_parentsearchtoken": 4,
+        "imports_importedrecord": 4,
+    }
