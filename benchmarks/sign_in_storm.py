@@ -133,7 +133,7 @@ def main() -> None:
 
         from cases.models import Case
         from demo import data as demo
-        from pps import access, otp, services
+        from pps import otp, services
         from pps.models import Role, User
 
         if not demo.is_loaded():
@@ -158,7 +158,7 @@ def main() -> None:
             if otp.confirmed_device(user) is None:
                 otp.create_demo_device(user)
         cases = {
-            user.pk: list(access.cases_visible_to(user).values_list("pk", flat=True)[:200])
+            user.pk: list(Case.objects.visible_to(user).values_list("pk", flat=True)[:200])
             for user in browsing
         }
         surnames = ["jo", "sm", "wi", "ta", "br", "ev", "th", "da"]
