@@ -94,15 +94,25 @@ def load_corrections(services, *, now, seed: int = 7) -> int:
                 parent.phone = f"{phone[:-1]}{(int(phone[-1]) + 1) % 10}"
                 if corrections.correct_parent(by=senior, parent=parent, reason="Phone number typed wrongly"):
                     made += 1
-            moving = chosen[-1]
-            # Logged on the wrong one of its author's own cases, as it happens on a busy day.
-            to_case = (
-                Case.objects.visible_to(moving.logged_by)
-                .filter(service=service, status=Case.Status.OPEN)
-                .exclude(pk=moving.case_id)
-                .order_by("reference")
-                .first()
-            )
+            # Logged on the wrong one of its author's own cases, as it happens on a busy day: not
+            # the first contact of the case it leaves, and onto a case opened before it, so that
+            # both cases still begin with the call that opened them.
+            moving = to_case = None
+            for candidate in [chosen[-1], *(c for c in contacts if c not in chosen)]:
+                if not Contact.objects.filter(
+                    case_id=candidate.case_id, occurred_at__lt=candidate.occurred_at
+                ).exists():
+                    continue
+                to_case = (
+                    Case.objects.visible_to(candidate.logged_by)
+                    .filter(service=service, status=Case.Status.OPEN, opened_at__lte=candidate.occurred_at)
+                    .exclude(pk=candidate.case_id)
+                    .order_by("reference")
+                    .first()
+                )
+                if to_case is not None:
+                    moving = candidate
+                    break
             if to_case is not None:
                 corrections.move_contact(
                     by=senior, contact=moving, to_case=to_case, reason="Logged on the wrong parent's case"
