@@ -42,7 +42,10 @@ def unseen_alert_count(context) -> int:
     user = getattr(request, "user", None)
     if user is None or not safeguarding_access.is_safeguarding_lead(user):
         return 0
-    return unseen_for(user).count()
+    # Counted once a request: the menu and the dashboard both show it.
+    if not hasattr(request, "_unseen_alert_count"):
+        request._unseen_alert_count = unseen_for(user).count()
+    return request._unseen_alert_count
 
 
 @register.inclusion_tag("safeguarding/includes/lead_designations.html", takes_context=True)

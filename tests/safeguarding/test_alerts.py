@@ -6,6 +6,8 @@ import smtplib
 
 import pytest
 from django.core.mail.backends.base import BaseEmailBackend
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -240,3 +242,18 @@ def test_a_service_with_no_lead_emails_its_senior_staff_and_warns_the_raiser(
     assert not Alert.objects.exists()
     receipt = client_for(caseworker).get(reverse("safeguarding:concern_receipt", args=[concern.pk]))
     assert "Your service has no designated safeguarding lead" in receipt.content.decode()
+
+
+def test_the_dashboard_counts_a_leads_unseen_alerts_once_for_the_menu_and_the_banner(
+    caseworker, senior, case
+):
+    raise_concern(caseworker, case)
+    raise_concern(caseworker, case, immediate_danger=True)
+    client = client_for(senior)
+    client.get(reverse("cases:dashboard"))  # warm caches (content types, session)
+    with CaptureQueriesContext(connection) as captured:
+        page = client.get(reverse("cases:dashboard")).content.decode()
+    assert menu_count(page) == 2
+    assert "You have 2 new child-protection alerts." in page
+    counts = [q for q in captured if "safeguarding_alert" in q["sql"] and "COUNT" in q["sql"].upper()]
+    assert len(counts) == 1
