@@ -6,6 +6,7 @@ app_name = "imports"
 
 urlpatterns = [
     path("imports/", views.import_list, name="import_list"),
+    path("imports/sample/", views.sample_file, name="sample_file"),
     path("imports/<uuid:import_id>/", views.import_detail, name="import_detail"),
     path("imports/<uuid:import_id>/columns/", views.import_columns, name="import_columns"),
     path("imports/<uuid:import_id>/values/", views.import_values, name="import_values"),

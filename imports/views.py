@@ -6,7 +6,10 @@ values of the list columns (topics, outcomes, channels...: lists, not about anyo
 row numbers only.
 """
 
+from pathlib import Path
+
 from django.contrib import messages
+from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_POST
@@ -180,3 +183,26 @@ def consent_record(request, case_id):
 def flagged_cases(user):
     """Cases ``user`` works on imported with no consent to keep details recorded."""
     return Case.objects.visible_to(user).filter(consent_not_recorded=True)
+
+
+SAMPLES = Path(__file__).resolve().parent / "samples"
+#: The files a head of service may download from the upload page (made-up records only).
+SAMPLE_FILES = {
+    "template": "template.csv",
+    "sample": "sample.csv",
+    "linked-parents": "linked/parents.csv",
+    "linked-cases": "linked/cases.csv",
+    "linked-contacts": "linked/contacts.csv",
+}
+
+
+def sample_file(request):
+    """The import's CSV template and its made-up samples (``?name=``), to download and fill in or
+    try: the same files as in ``imports/samples/``. For those who may import."""
+    access.require_importer(request.user)
+    name = request.GET.get("name", "")
+    if name not in SAMPLE_FILES:
+        raise Http404
+    path = SAMPLES / SAMPLE_FILES[name]
+    download = path.name if name in ("template", "sample") else f"linked-{path.name}"
+    return FileResponse(path.open("rb"), as_attachment=True, filename=download, content_type="text/csv")

@@ -1,8 +1,11 @@
 """The import pages, as the head of service and a maintainer use them."""
 
+from pathlib import Path
+
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
+import imports
 from cases.models import Case, Parent
 from imports import storage
 from imports.models import ImportRun
@@ -155,3 +158,24 @@ def test_each_import_page_records_the_import_once(head):
         )
         assert response.status_code == 200
         assert [(pk, how.split()[0]) for _, pk, how in written] == [(str(run.pk), "import")]
+
+
+def sample(name):
+    return f"{reverse('imports:sample_file')}?name={name}"
+
+
+def test_the_upload_page_offers_the_template_and_the_samples_to_download(head, maintainer, caseworker):
+    page = client_for(head).get(reverse("imports:import_list")).content.decode()
+    for name in ["template", "sample", "linked-parents", "linked-cases", "linked-contacts"]:
+        assert f'href="{sample(name)}"' in page
+    samples = Path(imports.__file__).resolve().parent / "samples"
+    for user in (head, maintainer):
+        response = client_for(user).get(sample("linked-cases"))
+        assert response.status_code == 200
+        assert response["Content-Disposition"] == 'attachment; filename="linked-cases.csv"'
+        assert b"".join(response.streaming_content) == (samples / "linked" / "cases.csv").read_bytes()
+    template = client_for(head).get(sample("template"))
+    assert template["Content-Disposition"] == 'attachment; filename="template.csv"'
+    assert client_for(head).get(sample("../settings")).status_code == 404
+    # Only those who may import: anyone else is told nothing is there.
+    assert client_for(caseworker).get(sample("template")).status_code == 404
