@@ -32,6 +32,13 @@ def test_the_head_of_service_imports_the_sample_file(
     sign_in(page, head)
     page.get_by_role("navigation", name="Menu").get_by_role("link", name="Manage").click()
     page.get_by_role("link", name="Import records").click()
+    # The template and the samples are there to download, before any file is chosen.
+    page.get_by_text("What the file should look like").click()
+    with page.expect_download() as download:
+        page.get_by_role("link", name="the template").click()
+    assert download.value.suggested_filename == "template.csv"
+    assert Path(download.value.path()).read_bytes() == (SAMPLE.parent / "template.csv").read_bytes()
+    screenshot("import-upload")
     page.get_by_label("Which system do these records come from?").fill("Sample case system")
     page.get_by_label("The file").set_input_files(str(SAMPLE))
     page.get_by_role("button", name="Upload and map the columns").click()
