@@ -104,6 +104,11 @@ class ContactQuerySet(RestrictedQuerySet):
         if not active_staff(user) or not (user.role in CASE_ROLES or user.role in SENIOR_ROLES):
             return self.none()
         queryset = self.filter(service_id=user.service_id)
+        if user.role in SENIOR_ROLES:
+            # Every case of their service but a destroyed household's (a contact is always of
+            # its case's service): said of the case joined, not as a subquery listing each of
+            # the service's cases, which a large county would read at every dashboard.
+            return queryset.filter(Q(case__isnull=True) | ~Q(case__status="destroyed"))
         return queryset.filter(Q(case__isnull=True) | Q(case__in=_model("Case").objects.visible_to(user)))
 
 

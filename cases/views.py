@@ -40,6 +40,8 @@ from pps.models import CASE_ROLES, User
 CASES_PER_PAGE = 50
 #: The dashboard lists at most this many follow-ups, and says so when there are more.
 FOLLOW_UPS_SHOWN = 20
+#: Beyond this many follow-ups due, the dashboard says "more than" this many.
+FOLLOW_UPS_COUNTED = 200
 
 
 def _uuids(values) -> list[uuid.UUID]:
@@ -91,7 +93,13 @@ def dashboard(request):
     follow_ups = list(
         due.select_related("case", "case__parent", "logged_by").order_by("follow_up_on")[:FOLLOW_UPS_SHOWN]
     )
-    follow_ups_count = len(follow_ups) if len(follow_ups) < FOLLOW_UPS_SHOWN else due.count()
+    # Counted up to a bound: a service's follow-ups can run to thousands, and "more than 200" is
+    # all a dashboard needs to say.
+    follow_ups_count = (
+        len(follow_ups)
+        if len(follow_ups) < FOLLOW_UPS_SHOWN
+        else due.order_by()[: FOLLOW_UPS_COUNTED + 1].count()
+    )
     # Marked done without JavaScript: shown once more, with its "Undo".
     just_done = None
     if request.GET.get("done"):
@@ -129,7 +137,8 @@ def dashboard(request):
             "open_count": open_count,
             "consent_missing": consent_missing,
             "follow_ups": follow_ups,
-            "follow_ups_count": follow_ups_count,
+            "follow_ups_count": min(follow_ups_count, FOLLOW_UPS_COUNTED),
+            "follow_ups_more": follow_ups_count > FOLLOW_UPS_COUNTED,
             "just_done": just_done,
             "show_whose": user.is_senior,
             "recent": recent,

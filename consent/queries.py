@@ -88,8 +88,11 @@ def consent_warnings_for(user, *, limit: int = 10) -> dict:
     soon = today + timezone.timedelta(days=LAPSING_DAYS)
     cases = Case.objects.visible_to(user).filter(status="open")
     valid = Consent.objects.filter(case=OuterRef("pk"), withdrawn_at__isnull=True, expires_on__gte=today)
+    # From the consents that lapse soon (few, whatever the size of the service) to their cases,
+    # rather than from every open case to its consents.
+    expiring = Consent.objects.filter(withdrawn_at__isnull=True, expires_on__gte=today, expires_on__lte=soon)
     lapsing = (
-        cases.filter(Exists(valid))
+        cases.filter(pk__in=expiring.values("case_id"))
         .exclude(Exists(valid.filter(expires_on__gt=soon)))
         .annotate(lapses_on=Subquery(valid.order_by("-expires_on").values("expires_on")[:1]))
         .select_related("parent")

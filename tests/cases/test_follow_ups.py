@@ -81,3 +81,17 @@ def test_the_list_says_when_it_shows_only_the_first_20(caseworker, as_caseworker
     page = as_caseworker.get(DASHBOARD).content.decode()
     assert "Showing the first 20 of 21 follow-ups due, the most urgent first." in page
     assert page.count("Mark done<span") == 20
+
+
+def test_beyond_its_bound_the_list_says_more_than(caseworker, as_caseworker, monkeypatch):
+    from cases import views
+
+    monkeypatch.setattr(views, "FOLLOW_UPS_COUNTED", 22)
+    case = make_case(caseworker)
+    for day in range(24):
+        follow_up(caseworker, case, days=day % 7)
+    page = as_caseworker.get(DASHBOARD).content.decode()
+    assert "Showing the first 20 of more than 22 follow-ups due, the most urgent first." in page
+    monkeypatch.setattr(views, "FOLLOW_UPS_COUNTED", 24)
+    page = as_caseworker.get(DASHBOARD).content.decode()
+    assert "Showing the first 20 of 24 follow-ups due, the most urgent first." in page
