@@ -11,13 +11,11 @@ from django.core.exceptions import ImproperlyConfigured
 _REGISTERED = {}
 
 
-def registers_keep_details(*, form, record, record_many) -> None:
-    """Register the form class asking for the consent to keep details,
-    ``record(*, by, parent, method, parent_was_told)``, which records it, and
-    ``record_many(*, by, parents_and_methods, parent_was_told)``, which records it for many
-    parents saved together."""
+def registers_keep_details(*, form, record_many) -> None:
+    """Register the form class asking for the consent to keep details, and
+    ``record_many(*, by, parents_and_methods, parent_was_told)``, which records it for the
+    parents registered (one or many, saved together)."""
     _REGISTERED["form"] = form
-    _REGISTERED["record"] = record
     _REGISTERED["record_many"] = record_many
 
 
@@ -33,11 +31,6 @@ def _registered(what):
 def form(*args, **kwargs):
     """The form asking whether the parent was told why details are kept, agreed, and how."""
     return _registered("form")(*args, **kwargs)
-
-
-def record(*, by, parent, method: str, parent_was_told: str):
-    """Record that ``parent`` agreed to their details being kept (R2)."""
-    return _registered("record")(by=by, parent=parent, method=method, parent_was_told=parent_was_told)
 
 
 def record_many(*, by, parents_and_methods: list, parent_was_told: str):

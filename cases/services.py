@@ -348,9 +348,8 @@ def undo_follow_up_done(*, by, contact: Contact) -> None:
     contact.save(update_fields=["follow_up_done"])
 
 
-def _refresh_search_tokens(parent: Parent, *, new: bool = False) -> None:
-    if not new:  # a parent just saved has none yet
-        ParentSearchToken.objects.filter(parent=parent).delete()
+def _refresh_search_tokens(parent: Parent) -> None:
+    ParentSearchToken.objects.filter(parent=parent).delete()
     ParentSearchToken.objects.bulk_create(
         ParentSearchToken(parent=parent, service_id=parent.service_id, kind=kind, value=value)
         for kind, value in sorted(stored_tokens(parent))
@@ -403,39 +402,17 @@ def register_parent(
     An ``imported`` parent comes from an old system's records: when that system recorded no
     consent to keep details, the parent is saved all the same (the records exist already) and the
     case is flagged ``consent_not_recorded``, so the caseworker records it at the next contact.
+
+    One parent is a batch of one: ``register_parents`` holds the rules and the writes.
     """
-    if imported:
-        _require_importer(by)
-    else:
-        access.require_casework(by)
-    if not consent_confirmed and not imported:
-        raise CaseworkError(
-            "Record that the parent was told why we keep information and agreed, or log the "
-            "contact with no name given."
-        )
-    parent.service = by.service
-    parent.created_by = by
-    _check_parent(parent)
-    for child in children:
-        _check_child(child)
-    new = parent._state.adding
-    parent.save()
-    if consent_confirmed:
-        keep_details.record(
-            by=by, parent=parent, method=consent_method, parent_was_told=by.service.why_we_keep_statement
-        )
-    for child in children:
-        child.parent = parent
-        child.save()
-    _refresh_search_tokens(parent, new=new)
-    return open_case(
-        by=by,
+    registration = Registration(
         parent=parent,
-        summary=case_summary,
-        imported=imported,
+        children=list(children),
+        case_summary=case_summary,
+        consent_method=consent_method if consent_confirmed else "",
         opened_at=opened_at,
-        consent_not_recorded=imported and not consent_confirmed,
     )
+    return register_parents(by=by, registrations=[registration], imported=imported)[0]
 
 
 @dataclass

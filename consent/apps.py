@@ -16,7 +16,6 @@ class ConsentConfig(AppConfig):
         registers_case_page_section(queries.case_page_section)
         registers_keep_details(
             form=ConsentToKeepDetailsForm,
-            record=services.record_consent_to_keep_details,
             record_many=services.record_consents_to_keep_details,
         )
 
