@@ -95,6 +95,23 @@ def chain_supported() -> bool:
     return connection.vendor == "postgresql"
 
 
+#: The nightly job keeps this many months of audit partitions ready beyond the present one.
+MONTHS_AHEAD = 3
+
+
+def add_partitions(months_ahead: int = MONTHS_AHEAD) -> tuple[int, int]:
+    """Creates the audit table's partitions for this month and ``months_ahead`` more, and for any
+    month whose entries wait in the default partition (moving them in). Returns how many were
+    created and how many entries are still in the default partition (0 unless something is
+    wrong: alert on it)."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pps_audit_add_partitions(%s)", [months_ahead])
+        added = cursor.fetchone()[0]
+        cursor.execute("SELECT count(*) FROM pps_auditentry_default")
+        waiting = cursor.fetchone()[0]
+    return added, waiting
+
+
 def verify_chain(progress=None) -> ChainReport:
     """Recompute the chain from its first entry and report the first entry that does not fit."""
     if not chain_supported():

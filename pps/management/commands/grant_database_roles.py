@@ -14,8 +14,21 @@ from django.db import connection, transaction
 AUDIT_TABLE = "pps_auditentry"
 
 
+def audit_partitions() -> list[str]:
+    """The audit table's monthly partitions (and its default one), as they are now."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT inhrelid::regclass::text FROM pg_inherits WHERE inhparent = %s::regclass ORDER BY 1",
+            [AUDIT_TABLE],
+        )
+        return [row[0] for row in cursor.fetchall()]
+
+
 def statements(role: str) -> list[str]:
     name = connection.ops.quote_name(role)
+    # Through the partitioned table only: a month's partition is not the application's to touch
+    # (partitions made later by pps_audit_add_partitions grant nothing to anyone).
+    partitions = [f"REVOKE ALL ON {partition} FROM {name}" for partition in audit_partitions()]
     return [
         "REVOKE CREATE ON SCHEMA public FROM PUBLIC",
         f"REVOKE ALL ON SCHEMA public FROM {name}",
@@ -23,8 +36,10 @@ def statements(role: str) -> list[str]:
         f"GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO {name}",
         f"REVOKE INSERT, UPDATE, DELETE, TRUNCATE, REFERENCES, TRIGGER ON {AUDIT_TABLE} FROM {name}",
         f"GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO {name}",
+        *partitions,
         f"GRANT EXECUTE ON FUNCTION pps_audit_append(jsonb) TO {name}",
         f"GRANT EXECUTE ON FUNCTION pps_audit_seal(integer) TO {name}",
+        f"GRANT EXECUTE ON FUNCTION pps_audit_add_partitions(integer) TO {name}",
     ]
 
 

@@ -5,6 +5,8 @@
 Runs, in this order, each even if one before it failed:
 
 - ``apply_retention``: destroys what the services' retention settings say is kept no longer;
+- ``add_audit_partitions``: creates the audit log's monthly partitions for the months ahead
+  (PostgreSQL; skipped, saying so, elsewhere);
 - ``verify_audit_chain``: recomputes the audit log's hash chain (PostgreSQL; skipped, saying so,
   on a database without the chain);
 - ``clearsessions``: deletes expired sessions from the session table.
@@ -17,17 +19,18 @@ from django.core.management.base import BaseCommand, CommandError
 
 from pps.audit_chain import chain_supported
 
-JOBS = ("apply_retention", "verify_audit_chain", "clearsessions")
+JOBS = ("apply_retention", "add_audit_partitions", "verify_audit_chain", "clearsessions")
+POSTGRES_ONLY = ("add_audit_partitions", "verify_audit_chain")
 
 
 class Command(BaseCommand):
-    help = "Run the nightly jobs: retention, audit chain verification, expired sessions."
+    help = "Run the nightly jobs: retention, audit partitions, audit chain verification, expired sessions."
 
     def handle(self, *args, **options):
         failed = []
         for job in JOBS:
-            if job == "verify_audit_chain" and not chain_supported():
-                self.stdout.write(f"{job}: skipped (the audit log is hash-chained on PostgreSQL only)")
+            if job in POSTGRES_ONLY and not chain_supported():
+                self.stdout.write(f"{job}: skipped (for PostgreSQL's audit log only)")
                 continue
             self.stdout.write(f"{job}: starting")
             try:
