@@ -81,7 +81,11 @@ def policy_to_agree(user) -> ConfidentialityPolicy | None:
 
 def current_policy(service_id) -> ConfidentialityPolicy | None:
     """The newest version of the service's confidentiality policy, if it has published one."""
-    policies = ConfidentialityPolicy.objects.filter(service_id=service_id).select_related("published_by")
+    policies = (
+        ConfidentialityPolicy.objects.filter(service_id=service_id)
+        .select_related("published_by")
+        .defer("published_by__password")  # a name is shown, never a password hash fetched for it
+    )
     return policies.order_by("-version").first()
 
 
@@ -97,6 +101,18 @@ def policy_review_due_on(policy: ConfidentialityPolicy) -> dt.date:
 
 def policy_review_is_due(policy: ConfidentialityPolicy | None) -> bool:
     return policy is not None and timezone.localdate() >= policy_review_due_on(policy)
+
+
+def service_policy_review_is_due(service_id) -> bool:
+    """Whether the service's current policy is due for its yearly review: its dates only (not its
+    text, nor who published it)."""
+    current = (
+        ConfidentialityPolicy.objects.filter(service_id=service_id)
+        .only("service_id", "version", "published_at", "reviewed_at")
+        .order_by("-version")
+        .first()
+    )
+    return policy_review_is_due(current)
 
 
 def record_policy_review(by, policy: ConfidentialityPolicy) -> ConfidentialityPolicy:

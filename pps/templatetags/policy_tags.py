@@ -14,4 +14,4 @@ def policy_review_warning(context):
     user = context["request"].user
     if not access.may_publish_policy(user):
         return {"show": False}
-    return {"show": services.policy_review_is_due(services.current_policy(user.service_id))}
+    return {"show": services.service_policy_review_is_due(user.service_id)}
