@@ -8,6 +8,7 @@ results or in an export. Entries carry the actor and address from the request (s
 
 import json
 from contextlib import contextmanager
+from functools import cached_property
 from contextvars import ContextVar
 
 from auditlog import get_logentry_model
@@ -389,9 +390,9 @@ class HistoryPage:
     def has_other_pages(self) -> bool:
         return self.has_next or not self.is_first
 
-    @property
+    @cached_property
     def estimated_total(self) -> int | None:
-        """About how many entries the whole history holds (first page only)."""
+        """About how many entries the whole history holds (first page only; asked once)."""
         if self._entries is None:
             return None
         if not self.has_next:
