@@ -102,8 +102,9 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
-    "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "django_otp.middleware.OTPMiddleware",
+    # Django's AuthenticationMiddleware and django-otp's OTPMiddleware in one: the person, their
+    # second factor and their policy agreement in one query (pps.signed_in).
+    "pps.signed_in.SignedInMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     # After sign-in, in this order: idle lock and 12-hour limit, second factor, policy agreement.
     "pps.middleware.SessionLimitsMiddleware",
