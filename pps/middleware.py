@@ -91,7 +91,7 @@ class SecondFactorMiddleware(ViewMiddleware):
     """No page but the sign-in steps without the second factor (control 13).
 
     Enforced here for every URL rather than per view, so that a new view cannot forget it.
-    Needs django-otp's ``OTPMiddleware`` before it.
+    Needs ``pps.signed_in.SignedInMiddleware`` (django-otp's ``OTPMiddleware``) before it.
     """
 
     def process_view(self, request, view_func, view_args, view_kwargs):
@@ -146,13 +146,18 @@ class SessionLimitsMiddleware(ViewMiddleware):
 
 class PolicyAgreementMiddleware(ViewMiddleware):
     """Staff agree to the current version of their service's confidentiality policy before they
-    reach anything (R17). A new version asks everyone again. Needs the second factor first."""
+    reach anything (R17). A new version asks everyone again. Needs the second factor first.
+
+    Reading the person (``pps.signed_in``) told whether they agreed to the newest version: the
+    policy itself is read only when they have not."""
 
     STEPS = SIGN_IN_STEPS | {"session_unlock", "policy_agree"}
 
     def process_view(self, request, view_func, view_args, view_kwargs):
         user = request.user
         if not user.is_authenticated or request.resolver_match.view_name in self.STEPS:
+            return None
+        if getattr(user, "agreed_to_current_policy", False):
             return None
         if (policy := services.policy_to_agree(user)) is None:
             return None

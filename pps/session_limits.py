@@ -2,7 +2,9 @@
 whether it is locked (see ``pps.middleware.SessionLimitsMiddleware``)."""
 
 import time
+from importlib import import_module
 
+from django.conf import settings
 from django.contrib.auth import SESSION_KEY, get_user_model
 from django.contrib.sessions.models import Session
 from django.db.models.signals import post_save
@@ -49,11 +51,13 @@ def end_all_sessions(user) -> int:
     again, even if the account is made active again later. Returns how many there were.
 
     Sessions are stored in the database (``SESSION_ENGINE``), not indexed by account: this reads
-    the live ones, which is fine for something as rare as deactivating an account."""
+    the live ones, which is fine for something as rare as deactivating an account. Each is ended
+    through the session engine, which also drops its copy in Redis (``cached_db``)."""
+    store = import_module(settings.SESSION_ENGINE).SessionStore()
     ended = 0
     for session in Session.objects.filter(expire_date__gt=timezone.now()).iterator():
         if session.get_decoded().get(SESSION_KEY) == str(user.pk):
-            session.delete()
+            store.delete(session.session_key)
             ended += 1
     return ended
 

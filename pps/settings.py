@@ -102,8 +102,9 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
-    "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "django_otp.middleware.OTPMiddleware",
+    # Django's AuthenticationMiddleware and django-otp's OTPMiddleware in one: the person, their
+    # second factor and their policy agreement in one query (pps.signed_in).
+    "pps.signed_in.SignedInMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     # After sign-in, in this order: idle lock and 12-hour limit, second factor, policy agreement.
     "pps.middleware.SessionLimitsMiddleware",
@@ -193,7 +194,6 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "cases:dashboard"
 LOGOUT_REDIRECT_URL = "login"
 
-SESSION_ENGINE = "django.contrib.sessions.backends.db"
 SESSION_COOKIE_AGE = 12 * 60 * 60
 #: Child-protection files ask for the authenticator code again when the session last passed it
 #: longer ago than this (pps.step_up; SECURITY control 22).
@@ -269,10 +269,23 @@ def cache_from_url(url: str | None) -> dict:
 
 #: A cache shared by every worker process and server (``CACHE_URL``: Redis in production, the
 #: database by default). It counts password reset requests per address (pps.password_reset),
-#: searches per person (cases.views), statistics exports (reports.services) and CSP reports.
-#: Everything else shared between requests is in the database: sessions, django-axes' failed
-#: sign-ins, the authenticator apps' throttling and last-used codes.
+#: searches per person (cases.views), statistics exports (reports.services) and CSP reports, and
+#: (Redis only) keeps a copy of each session. Everything else shared between requests is in the
+#: database: sessions, django-axes' failed sign-ins, the authenticator apps' throttling and
+#: last-used codes.
 CACHES = {"default": cache_from_url(env_str("CACHE_URL"))}
+
+
+def session_engine_for(cache: dict) -> str:
+    """Sessions are read from Redis when the shared cache is Redis, and written through to the
+    database, so that a Redis restart signs no one out; with the database cache, from the
+    database alone (a cache read would be a query as well)."""
+    if cache["BACKEND"] == "django.core.cache.backends.redis.RedisCache":
+        return "django.contrib.sessions.backends.cached_db"
+    return "django.contrib.sessions.backends.db"
+
+
+SESSION_ENGINE = session_engine_for(CACHES["default"])
 
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = "Europe/London"

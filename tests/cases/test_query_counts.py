@@ -49,16 +49,17 @@ def test_list_pages_have_a_fixed_query_count(request, caseworker, persona, metho
     assert many == few, f"{many} queries with 10 cases, {few} with 2"
 
 
-#: Session, person, second factor, policy agreement; the reach (read once); the case; contacts and
-#: their topics; disclosures, statements, consents, events, child-protection marker, children,
-#: staff; the documents and the corrections of the contacts shown; ONE statement for every ACCESS
-#: entry of the page.
-CASE_PAGE_QUERIES = 18
-#: The page's reads as above (no timeline), the form's topic and outcome, the reach check, the
-#: contact, its topics (and their order) and children's codes, their audit entries (one statement),
-#: the statistics' counts (the day's counts, the people reached, the case's first contact), the
-#: most-used topics of the form, the page's ACCESS entry, the message.
-LOG_CONTACT_QUERIES = 25
+#: The session; the person with their second factor and policy agreement (one query,
+#: ``pps.signed_in``); the reach (read once); the case; contacts and their topics; disclosures,
+#: statements, consents, events, child-protection marker, children, staff; the documents and the
+#: corrections of the contacts shown; ONE statement for every ACCESS entry of the page.
+CASE_PAGE_QUERIES = 16
+#: The page's reads as above (no timeline: the session, the person, the reach, the case), the
+#: form's topic and outcome, the reach check, the contact, its topics (and their order) and
+#: children's codes, their audit entries (one statement), the statistics' counts (the day's counts,
+#: the people reached, the case's first contact), the most-used topics of the form, the page's
+#: ACCESS entry, the message.
+LOG_CONTACT_QUERIES = 23
 
 
 def test_a_case_page_costs_the_same_few_queries_with_50_contacts(caseworker, case, time_machine):
