@@ -83,3 +83,20 @@ def test_a_long_history_pages_by_the_last_entry_shown_with_an_estimated_total(se
     )
     # A cursor that was not made by the page is ignored: the newest entries again.
     assert client.get(url, {"older": "forged"}).context["page"].is_first
+
+
+def test_a_history_line_says_when_as_the_date_filter_would():
+    import datetime as dt
+
+    from django.template.defaultfilters import date as date_filter
+    from django.utils import timezone
+
+    from pps.audit import _short, _when
+
+    for at in (
+        dt.datetime(2026, 12, 3, 9, 5, 1, tzinfo=dt.UTC),
+        dt.datetime(2026, 6, 30, 23, 59, 59, tzinfo=dt.UTC),
+    ):
+        assert _when(at) == date_filter(timezone.localtime(at), "j M Y, H:i:s")  # summer time included
+    assert _short("abcdef") == "abcdef"
+    assert _short("0123456789abcdef") == "0123456789ab…"
