@@ -281,7 +281,7 @@ def session_engine_for(cache: dict) -> str:
     database, so that a Redis restart signs no one out; with the database cache, from the
     database alone (a cache read would be a query as well)."""
     if cache["BACKEND"] == "django.core.cache.backends.redis.RedisCache":
-        return "django.contrib.sessions.backends.cached_db"
+        return "pps.session_store"  # ``cached_db``, each copy read from Redis for 5 minutes at most
     return "django.contrib.sessions.backends.db"
 
 

@@ -18,7 +18,7 @@ from tests.conftest import client_for
 #: A Redis database of its own: the tests empty it.
 REDIS_URL = os.environ.get("PPS_TEST_REDIS_URL", "redis://127.0.0.1:6379/13")
 PAGE = reverse("cases:dashboard")
-CACHED_DB = "django.contrib.sessions.backends.cached_db"
+CACHED_DB = "pps.session_store"
 
 
 def _redis_reachable() -> bool:
@@ -103,3 +103,17 @@ def test_signing_out_ends_the_session_in_redis_too(redis_sessions, caseworker):
     key = client.session.session_key
     client.post(reverse("logout"))
     assert cache.get(f"django.contrib.sessions.cached_db{key}") is None
+
+
+@needs_redis
+def test_a_session_is_read_from_redis_for_five_minutes_at_most(redis_sessions, caseworker):
+    """A copy left in Redis by a failed write or delete (a sign-out, an idle lock) is read for
+    five minutes at most, not for the session's 12 hours."""
+    from pps.session_store import CACHED_SECONDS, SessionStore
+
+    client = client_for(caseworker)
+    assert client.get(PAGE).status_code == 200
+    store = SessionStore(client.session.session_key)
+    key = cache.make_key(store.cache_key)
+    seconds_left = cache._cache.get_client(key).ttl(key)
+    assert 0 < seconds_left <= CACHED_SECONDS == 300
