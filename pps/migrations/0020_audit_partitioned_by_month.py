@@ -15,7 +15,7 @@
 # - The triggers and functions of 0003, 0015 and 0019 are made again for the new table. The
 #   insert trigger now keeps a time within a minute of the database clock as it is (a BEFORE
 #   trigger may not move a row to another partition; pps_audit_append sets the time itself).
-# - Sealing updates an entry by its id and time, so that only its month is looked at.
+# - Sealing is 0015's here; 0021 writes each batch with one statement a month.
 #
 # On a large table the copy takes a while (about a minute a few million entries) and holds the
 # table locked: run it in a maintenance window.
@@ -105,46 +105,6 @@ END
 $$;
 """
 
-SQL_SEAL = r"""
-CREATE OR REPLACE FUNCTION pps_audit_seal(max_entries integer)
-RETURNS integer
-LANGUAGE plpgsql SECURITY DEFINER
-SET search_path FROM CURRENT
-AS $$
-DECLARE
-  last_position bigint;
-  last_hash text;
-  entry pps_auditentry;
-  sealed integer := 0;
-BEGIN
-  -- One sealer at a time; writers never take this lock.
-  PERFORM pg_advisory_xact_lock(hashtext('pps_auditentry_seal'));
-  PERFORM set_config('pps.audit_sealing', 'on', true);
-  SELECT chain_position, row_hash INTO last_position, last_hash
-    FROM pps_auditentry WHERE chain_position IS NOT NULL
-    ORDER BY chain_position DESC LIMIT 1;
-  last_position := coalesce(last_position, 0);
-  last_hash := coalesce(last_hash, repeat('0', 64));
-  FOR entry IN SELECT * FROM pps_auditentry WHERE chain_position IS NULL
-               ORDER BY id LIMIT max_entries FOR UPDATE LOOP
-    entry.chain_position := last_position + 1;
-    entry.prev_hash := last_hash;
-    entry.row_hash := pps_audit_row_hash(entry);
-    UPDATE pps_auditentry
-       SET chain_position = entry.chain_position, prev_hash = entry.prev_hash, row_hash = entry.row_hash
-     WHERE id = entry.id AND timestamp = entry.timestamp;  -- the time: only its month is read
-    last_position := entry.chain_position;
-    last_hash := entry.row_hash;
-    sealed := sealed + 1;
-  END LOOP;
-  PERFORM set_config('pps.audit_sealing', 'off', true);
-  RETURN sealed;
-END
-$$;
-REVOKE ALL ON FUNCTION pps_audit_seal(integer) FROM PUBLIC;
-"""
-
-
 def earlier(name: str) -> str:
     return import_module(f"pps.migrations.{name}").SQL_FORWARD
 
@@ -200,7 +160,6 @@ def forward(apps, schema_editor):
     run(earlier("0015_audit_sealed_in_batches"), params=None)
     run(earlier("0019_audit_append_each_entry_once"), params=None)
     run(SQL_CHAIN_TRIGGER, params=None)
-    run(SQL_SEAL, params=None)
     run("ANALYZE pps_auditentry", params=None)
 
 
