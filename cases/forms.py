@@ -125,10 +125,22 @@ class ContactForm(Form):
         kwargs["initial"].setdefault("date", now.date())
         kwargs["initial"].setdefault("time", now.strftime("%H:%M"))
         super().__init__(*args, **kwargs)
-        self.fields["topics"].queryset = topics_most_used_first(service)
+        self._service = service
+        # Sent answers are checked against the list as it stands; the most-used order is worked
+        # out only for a form shown (a new one, or one sent back with its errors).
+        self.fields["topics"].queryset = (
+            Topic.objects.filter(service=service, is_active=True)
+            if self.is_bound
+            else topics_most_used_first(service)
+        )
         self.fields["outcome"].queryset = Outcome.objects.filter(service=service, is_active=True)
         if focus_first_answer and not self.is_bound:  # after an error, the error summary has focus
             self.fields["channel"].widget.attrs["autofocus"] = True
+
+    def full_clean(self):
+        super().full_clean()
+        if self._errors:  # shown again: its topics in the order the person saw them
+            self.fields["topics"].queryset = topics_most_used_first(self._service)
 
     def clean(self):
         cleaned = super().clean()

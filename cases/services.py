@@ -129,10 +129,13 @@ def _save_contacts(*, by, logged: list[tuple]) -> list[Contact]:
     ]
     # As ``topics.set`` does: each topic once, the audit entry naming them in the list's order
     # (the database's, whose collation orders the names).
-    chosen_ids = {topic.pk for _, details, _ in logged for topic in details.topics}
-    place = {
-        pk: n for n, pk in enumerate(Topic.objects.filter(pk__in=chosen_ids).values_list("pk", flat=True))
-    }
+    chosen = {topic.pk: topic for _, details, _ in logged for topic in details.topics}
+    positions = [topic.position for topic in chosen.values()]
+    if len(set(positions)) == len(positions):  # no two at one place: the names' order never counts
+        in_order = sorted(chosen, key=lambda pk: chosen[pk].position)
+    else:
+        in_order = Topic.objects.filter(pk__in=chosen).values_list("pk", flat=True)
+    place = {pk: n for n, pk in enumerate(in_order)}
     topics = [
         sorted({topic.pk: topic for topic in details.topics}.values(), key=lambda topic: place[topic.pk])
         for _, details, _ in logged

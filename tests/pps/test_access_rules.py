@@ -1,5 +1,8 @@
 """R7 need to know, from the outside: who reaches a case, and who does not."""
 
+from contextlib import nullcontext
+
+import pytest
 from django.contrib.auth.models import Group, Permission
 from django.urls import reverse
 from guardian.shortcuts import assign_perm
@@ -61,3 +64,48 @@ def test_a_deleted_case_takes_its_permissions_with_it(caseworker, case):
     case.events.all().delete()
     case.delete()
     assert not CaseUserObjectPermission.objects.filter(content_object_id=case_pk).exists()
+
+
+PEOPLE = ["caseworker", "second_caseworker", "volunteer", "senior", "head", "coordinator", "maintainer", "outsider"]
+
+
+@pytest.mark.parametrize("person", PEOPLE)
+@pytest.mark.parametrize("state", ["open", "closed", "destroyed", "through a group", "account closed"])
+@pytest.mark.parametrize("in_a_request", [False, True], ids=["outside a request", "inside a request"])
+def test_a_service_function_reaches_a_fetched_case_exactly_as_the_database_says(
+    request, person, state, in_a_request
+):
+    """``require_case`` answers from what the request has read (the case, the reach); it must
+    give the database's answer (``visible_to``) for every kind of person and case."""
+    from django.http import Http404
+
+    from cases import access as cases_access
+    from pps import request_scope
+
+    user = request.getfixturevalue(person)
+    case = request.getfixturevalue("case")
+    if state in ("closed", "destroyed"):
+        Case.objects.filter(pk=case.pk).update(status=state)
+        case.refresh_from_db()
+    elif state == "through a group":
+        team = Group.objects.create(name="Duty team")
+        user.groups.add(team)
+        assign_perm("cases.view_case", team, case)
+    elif state == "account closed":
+        user.is_active = False
+        user.save()
+    expected = Case.objects.visible_to(user).filter(pk=case.pk).exists()
+    with request_scope.request_scope() if in_a_request else nullcontext():
+        if in_a_request:
+            list(Case.objects.visible_to(user))  # the reach read once, as a page reads it
+        try:
+            cases_access.require_case(user, case)
+            reached = True
+        except Http404:
+            reached = False
+    assert reached == expected
+    assert expected == (
+        state not in ("destroyed", "account closed")
+        and person in ("caseworker", "senior", "head")
+        or (state == "through a group" and person in ("second_caseworker", "volunteer"))
+    )
