@@ -29,7 +29,7 @@ from cases.forms import (
     ReferenceItemForm,
     SearchForm,
 )
-from cases.models import Case, Contact, Outcome, Topic
+from cases.models import FOLLOW_UP_STILL_TO_DO, Case, Contact, Outcome, Topic
 from cases.search import query_tokens
 from cases.timeline import case_links
 from pps import access, rate_limits, step_up
@@ -87,11 +87,11 @@ def dashboard(request):
     open_count = my_cases.count()
     due = (
         Contact.objects.visible_to(user)
-        .filter(case__status=Case.Status.OPEN, follow_up_on__isnull=False, follow_up_done=False)
-        .filter(follow_up_on__lte=today + timezone.timedelta(days=7))
+        .alias(due_on=FOLLOW_UP_STILL_TO_DO)
+        .filter(case__status=Case.Status.OPEN, due_on__lte=today + timezone.timedelta(days=7))
     )
     follow_ups = list(
-        due.select_related("case", "case__parent", "logged_by").order_by("follow_up_on")[:FOLLOW_UPS_SHOWN]
+        due.select_related("case", "case__parent", "logged_by").order_by("due_on")[:FOLLOW_UPS_SHOWN]
     )
     # Counted up to a bound: a service's follow-ups can run to thousands, and "more than 200" is
     # all a dashboard needs to say.

@@ -151,6 +151,29 @@ DATABASES = {
 if replica_url := env_str("REPLICA_DATABASE_URL"):
     DATABASES["replica"] = dj_database_url.parse(replica_url, conn_max_age=env_int("DB_CONN_MAX_AGE", 60))
 PPS_READ_REPLICA = "replica" if "replica" in DATABASES else None
+
+
+def parallel_query_options(value: str | None) -> dict:
+    """The connection options for ``DB_PARALLEL_WORKERS`` (PostgreSQL): 0 unless said.
+
+    Pages ask for a few rows by index: a parallel plan's workers (several ms to start, a core
+    each) are a loss on every page, and under load they take the cores other requests need.
+    ``DB_PARALLEL_WORKERS=2`` gives them back; ``=server`` leaves the server's (or a pooler's)
+    own setting. The replica's statistics always keep the server's own."""
+    value = "0" if value is None else value
+    if value == "server":
+        return {}
+    if not value.isdigit():
+        raise ImproperlyConfigured(
+            f"DB_PARALLEL_WORKERS must be a number of workers or 'server', not {value!r}"
+        )
+    return {"options": f"-c max_parallel_workers_per_gather={int(value)}"}
+
+
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        parallel_query_options(env_str("DB_PARALLEL_WORKERS"))
+    )
 DATABASE_ROUTERS = ["pps.db_router.ReplicaRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

@@ -66,7 +66,16 @@ def test_a_deleted_case_takes_its_permissions_with_it(caseworker, case):
     assert not CaseUserObjectPermission.objects.filter(content_object_id=case_pk).exists()
 
 
-PEOPLE = ["caseworker", "second_caseworker", "volunteer", "senior", "head", "coordinator", "maintainer", "outsider"]
+PEOPLE = [
+    "caseworker",
+    "second_caseworker",
+    "volunteer",
+    "senior",
+    "head",
+    "coordinator",
+    "maintainer",
+    "outsider",
+]
 
 
 @pytest.mark.parametrize("person", PEOPLE)
