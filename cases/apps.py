@@ -6,10 +6,16 @@ class CasesConfig(AppConfig):
     name = "cases"
 
     def ready(self):
+        from cases import models
+        from cases.case_page import registers_case_records
         from pps import menu
         from pps.audit import shows_with_case
 
         shows_with_case(case_records)
+        # The corrections of a case's contacts, read by a case page only when there are some.
+        registers_case_records(
+            "corrections", lambda user: models.Correction.objects.all(), case_field="contact__case"
+        )
         senior = lambda user: user.is_senior  # noqa: E731
         menu.manages(
             "Staff",

@@ -13,10 +13,21 @@ more (``consent``: the consents and disclosures) registers a *section* in its
         return Section(context={"consents": shown}, entries=[Entry("consent", ...) for ...])
 
 So ``cases`` imports nothing from the apps that come after it.
+
+Most cases have no disclosures, statements or documents: rather than one query for each kind
+to find none, a kind registered with ``registers_case_records`` is asked about first, all kinds
+together, in one query (``has_records``), and a section or source reads only the kinds the case
+has. The question is put through the same ``visible_to`` as the read: a kind is skipped only
+when its read would have shown nothing, so skipping it tells nothing (not even by the page's
+time) that the read would not.
 """
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+
+from django.db.models import Exists, OuterRef
+
+from pps import request_scope
 
 
 @dataclass
@@ -45,3 +56,36 @@ def registers_case_page_section(section):
 def sections_of(user, case, *, how: str) -> list[Section]:
     """Every registered section of ``case``'s page, as ``user`` may see it (each read recorded)."""
     return [section(user, case, how=how) for section in _SECTIONS]
+
+
+_RECORDS = {}
+
+
+def registers_case_records(kind: str, records_for, *, case_field: str = "case"):
+    """Register ``records_for(user)``: the records of kind ``kind`` that ``user`` may see, of any
+    case (a queryset whose ``case_field`` is their case), so that ``has_records`` can ask."""
+    _RECORDS[kind] = (records_for, case_field)
+    return records_for
+
+
+def has_records(user, case, kind: str) -> bool:
+    """Has ``case`` (which ``user`` reaches) any record of ``kind`` (registered) that ``user``
+    may see? Every registered kind is asked about in one query, once a request."""
+    return _kinds_on(user, case)[kind]
+
+
+def _kinds_on(user, case) -> dict:
+    from cases.models import Case
+
+    def ask():
+        kinds = {
+            kind: Exists(records_for(user).filter(**{case_field: OuterRef("pk")}))
+            for kind, (records_for, case_field) in _RECORDS.items()
+        }
+        found = Case.objects.filter(pk=case.pk).values(
+            **{f"has_{kind}": exists for kind, exists in kinds.items()}
+        )
+        row = found.first() or {}
+        return {kind: bool(row.get(f"has_{kind}")) for kind in _RECORDS}
+
+    return request_scope.remembered(("case_records", user.pk, case.pk), ask)

@@ -26,6 +26,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from cases import access as cases_access
+from cases.case_page import has_records
 from cases.models import Case, CaseEvent, Child, Contact, ContactChild, Correction, Parent
 from cases.services import (
     CaseworkError,
@@ -55,11 +56,13 @@ def may_correct_contact(user, contact: Contact) -> bool:
 def with_history(user, case, contacts) -> None:
     """For a case page: gives each contact (of ``case``, which ``user`` reaches) its corrections
     (``history``, newest first) and whether ``user`` may correct or move it, in one query."""
-    key = case.household_key()
     history: dict = {}
-    for correction in Correction.objects.filter(contact__in=[c.pk for c in contacts]).select_related("by"):
-        correction.use_household_key(key)
-        history.setdefault(correction.contact_id, []).append(correction)
+    if contacts and has_records(user, case, "corrections"):  # most cases have none
+        key = case.household_key()
+        corrections = Correction.objects.filter(contact__in=[c.pk for c in contacts]).select_related("by")
+        for correction in corrections:
+            correction.use_household_key(key)
+            history.setdefault(correction.contact_id, []).append(correction)
     window = timezone.timedelta(days=case.service.contact_correction_days)
     now = timezone.now()
     for contact in contacts:

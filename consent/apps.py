@@ -6,14 +6,17 @@ class ConsentConfig(AppConfig):
     name = "consent"
 
     def ready(self):
-        from cases.case_page import registers_case_page_section
+        from cases.case_page import registers_case_page_section, registers_case_records
         from cases.keep_details import registers_keep_details
-        from consent import queries, services
+        from consent import models, queries, services
         from consent.forms import ConsentToKeepDetailsForm
         from pps.audit import shows_with_case
 
         shows_with_case(case_records)
         registers_case_page_section(queries.case_page_section)
+        registers_case_records("consents", lambda user: models.Consent.objects.visible_to(user))
+        registers_case_records("disclosures", lambda user: models.Disclosure.objects.visible_to(user))
+        registers_case_records("statements", lambda user: models.StatementSent.objects.visible_to(user))
         registers_keep_details(
             form=ConsentToKeepDetailsForm,
             record_many=services.record_consents_to_keep_details,

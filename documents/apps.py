@@ -7,9 +7,10 @@ class DocumentsConfig(AppConfig):
     verbose_name = "Documents and letters"
 
     def ready(self):
+        from cases.case_page import registers_case_records
         from cases.destruction import register_household_destroyed
         from cases.timeline import register_case_links, registers_timeline_entries
-        from documents import access, services, views
+        from documents import access, models, services, views
         from pps import menu
         from pps.audit import shows_with_case
 
@@ -23,6 +24,7 @@ class DocumentsConfig(AppConfig):
             order=40,
         )
         registers_timeline_entries(views.timeline_entries)
+        registers_case_records("documents", lambda user: models.Document.objects.visible_to(user))
         register_case_links(views.case_links)
         register_household_destroyed(services.delete_household_files)
 

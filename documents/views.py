@@ -10,6 +10,7 @@ from django.views.decorators.csrf import csrf_exempt, csrf_protect
 
 from cases import access as cases_access
 from cases import timeline
+from cases.case_page import has_records
 from documents import access, filecheck, services, uploads
 from documents.forms import AttachForm, ChooseLetterForm, LetterForm, LetterTemplateForm
 from documents.letters import PLACEHOLDERS, fill, values_for
@@ -22,6 +23,8 @@ from pps.audit import record_access
 def timeline_entries(user, case, limit) -> list:
     """The case's newest ``limit`` documents on its timeline (``cases.timeline``), each read
     recorded."""
+    if not has_records(user, case, "documents"):
+        return []
     documents = list(
         timeline.ordered_for_timeline(
             Document.objects.visible_to(user).filter(case=case).select_related("added_by"),

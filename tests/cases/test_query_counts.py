@@ -49,11 +49,13 @@ def test_list_pages_have_a_fixed_query_count(request, caseworker, persona, metho
     assert many == few, f"{many} queries with 10 cases, {few} with 2"
 
 
-#: The session; the person with their second factor and policy agreement (one query,
-#: ``pps.signed_in``); the reach (read once); the case; contacts and their topics; disclosures,
-#: statements, consents, events, child-protection marker, children, staff; the documents and the
-#: corrections of the contacts shown; ONE statement for every ACCESS entry of the page.
-CASE_PAGE_QUERIES = 16
+#: The session (none when sessions are read from Redis); the person with their second factor and
+#: policy agreement (one query, ``pps.signed_in``); the reach (read once); the case; which kinds of
+#: record the case has (consents, disclosures, statements, documents, corrections: one query,
+#: ``cases.case_page.has_records``, and a read only for those it has: none here); contacts and
+#: their topics; events, child-protection marker, children, staff; ONE statement for every ACCESS
+#: entry of the page.
+CASE_PAGE_QUERIES = 12
 #: The page's reads as above (no timeline: the session, the person, the reach, the case), the
 #: form's topic and outcome, the reach check, the contact, its topics (and their order) and
 #: children's codes, their audit entries (one statement), the statistics' counts (the day's counts,

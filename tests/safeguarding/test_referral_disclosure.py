@@ -63,3 +63,39 @@ def test_a_consent_passed_with_a_child_protection_disclosure_is_not_stored(senio
     disclosure.refresh_from_db()
     assert disclosure.consent is None
     assert disclosure.legal_reference == ""
+
+
+def test_a_caseworkers_case_page_reads_the_same_whether_or_not_a_referral_is_hidden_on_it(
+    senior, caseworker, case, time_machine
+):
+    """The case page skips the kinds of record a case has none of (``has_records``). It asks
+    through the same rules as its reads: a child-protection referral the caseworker may not see
+    makes their page do exactly what it does on a case with nothing (R6: no trace, not even in
+    what the page reads or how long it takes)."""
+    import re
+
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+    from django.urls import reverse
+
+    from tests.conftest import client_for
+
+    time_machine.move_to(timezone.now(), tick=False)
+    plain = make_case(caseworker)
+    disclose(senior, case, concern=raise_concern(senior, case))
+    client = client_for(caseworker)
+
+    def tables_read(on):
+        url = reverse("cases:case_detail", args=[on.pk])
+        client.get(url)
+        with CaptureQueriesContext(connection) as captured:
+            response = client.get(url)
+        assert response.status_code == 200
+        return [re.findall(r'(?:FROM|INTO|UPDATE) "(\w+)"', q["sql"]) for q in captured], response
+
+    with_referral, page = tables_read(case)
+    assert "The concern, by phone" not in page.content.decode()
+    assert with_referral == tables_read(plain)[0]
+    assert not any("consent_disclosure" in tables and len(tables) == 1 for tables in with_referral)
+    client = client_for(senior)  # a lead: the referral is read, and shown
+    assert ["consent_disclosure"] in [tables[:1] for tables in tables_read(case)[0]]
