@@ -121,7 +121,8 @@ def entries_written_together():
         outer.extend(entries)
     elif entries:
         entry_model = get_logentry_model()
-        entry_model.objects.bulk_create(entries)
+        # With the request's ACCESS entries so far (the page's reads): one statement for both.
+        request_scope.write_with_change(lambda waiting: entry_model.objects.bulk_create(waiting + entries))
         for entry in entries:
             post_save.send(
                 sender=entry_model, instance=entry, created=True, raw=False, using=entry._state.db,

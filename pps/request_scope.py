@@ -17,21 +17,24 @@ entries are written at once and nothing is remembered, as before.
 """
 
 import contextvars
+import copy
 from contextlib import contextmanager
 
 from auditlog import get_logentry_model
 from django.contrib.auth import get_user_model
+from django.db import connection, transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
 
 _scope: contextvars.ContextVar = contextvars.ContextVar("pps_request_scope", default=None)
 
 
 class _Scope:
-    __slots__ = ("entries", "memo")
+    __slots__ = ("entries", "memo", "written_with_changes")
 
     def __init__(self):
         self.entries = []
         self.memo = {}
+        self.written_with_changes = []  # (commit callback, ids of the entries it forgets)
 
 
 @contextmanager
@@ -63,12 +66,51 @@ def collect(entries) -> bool:
 def flush_access() -> int:
     """Write every entry collected so far, in one statement; returns how many."""
     scope = _scope.get()
-    if scope is None or not scope.entries:
+    if scope is None:
+        return 0
+    _forget_written_in_open_transaction(scope)
+    if not scope.entries:
         return 0
 
     entries, scope.entries = scope.entries, []
     get_logentry_model().objects.bulk_create(entries)
     return len(entries)
+
+
+def write_with_change(write) -> None:
+    """``write(waiting)``: a change's own entries written (one statement) together with
+    ``waiting``, copies of the ACCESS entries collected so far in this request
+    (``pps.audit.entries_written_together``), so that a request that reads and then changes
+    records writes its audit entries in one statement, not two.
+
+    The entries collected stay collected until the change's transaction commits: if it is rolled
+    back, they are written at the end of the request as any others, so a read is never left
+    unrecorded. (Still open at the end of the request, as in a test's transaction around it,
+    they count as written: they stand or fall with everything else in it.)"""
+    scope = _scope.get()
+    taken = list(scope.entries) if scope is not None else []
+    write([copy.copy(entry) for entry in taken])  # the originals, unsaved, for after a rollback
+    if not taken:
+        return
+    written = {id(entry) for entry in taken}
+
+    def committed():
+        scope.entries = [entry for entry in scope.entries if id(entry) not in written]
+
+    transaction.on_commit(committed)  # at once outside a transaction; dropped by a rollback
+    scope.written_with_changes.append((committed, written))
+
+
+def _forget_written_in_open_transaction(scope) -> None:
+    """Entries written with a change whose transaction is still open (its commit callback is
+    still waiting, neither run nor dropped by a rollback): they are in that transaction."""
+    if not scope.written_with_changes:
+        return
+    waiting = {id(callback) for _, callback, _ in connection.run_on_commit}
+    for callback, written in scope.written_with_changes:
+        if id(callback) in waiting:
+            scope.entries = [entry for entry in scope.entries if id(entry) not in written]
+    scope.written_with_changes = []
 
 
 def remembered(key, compute):

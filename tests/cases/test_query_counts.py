@@ -57,11 +57,11 @@ def test_list_pages_have_a_fixed_query_count(request, caseworker, persona, metho
 #: entry of the page.
 CASE_PAGE_QUERIES = 12
 #: The page's reads as above (no timeline: the session, the person, the reach, the case), the
-#: form's topic and outcome, the reach check, the contact, its topics (and their order) and
-#: children's codes, their audit entries (one statement), the statistics' counts (the day's counts,
-#: the people reached, the case's first contact), the most-used topics of the form, the page's
-#: ACCESS entry, the message.
-LOG_CONTACT_QUERIES = 23
+#: form's topic and outcome, the contact, its topics and children's codes, the statistics' counts
+#: (the day's counts, the people reached, the case's first contact), ONE statement for the audit
+#: entries of the contact, its topics and the page's read of the case (``write_with_change``), the
+#: message. (The topics' order, the reach and the most-used topics are no longer asked for.)
+LOG_CONTACT_QUERIES = 19
 
 
 def test_a_case_page_costs_the_same_few_queries_with_50_contacts(caseworker, case, time_machine):

@@ -1,6 +1,7 @@
 """Audit entries written together (``pps.audit.entries_written_together``): the entries single
 saves write, in one statement at the end, and none for records a savepoint rolled back."""
 
+import contextlib
 from contextlib import contextmanager
 from datetime import date
 
@@ -199,3 +200,79 @@ def test_no_entry_is_written_for_records_created_together_with_the_audit_log_off
         Contact.objects.bulk_create([contact])
         created_together(Contact, [contact])
     assert not get_logentry_model().objects.filter(object_pk=str(contact.pk)).exists()
+
+
+# A request that reads records and then changes some writes the reads' ACCESS entries with the
+# change's own entries, in one statement (``pps.request_scope.write_with_change``).
+
+
+def _reads_of(case):
+    return get_logentry_model().objects.filter(
+        content_type=ContentType.objects.get_for_model(Case),
+        object_pk=str(case.pk),
+        action=get_logentry_model().Action.ACCESS,
+    )
+
+
+def test_logging_a_contact_from_the_case_writes_its_read_and_its_change_in_one_statement(
+    caseworker, case, service
+):
+    from django.urls import reverse
+
+    from tests.cases.test_case_work import contact_form
+    from tests.conftest import client_for
+
+    client = client_for(caseworker)
+    url = reverse("cases:case_contact_log", args=[case.pk])
+    before = _reads_of(case).count()
+    with CaptureQueriesContext(connection) as captured:
+        assert client.post(url, contact_form(service)).status_code == 302
+    audit_writes = [q for q in captured if "pps_auditentry" in q["sql"] or "pps_audit_append" in q["sql"]]
+    assert len(audit_writes) == 1
+    assert _reads_of(case).count() == before + 1  # the read, once
+    contact = case.contacts.get()
+    created = get_logentry_model().objects.filter(
+        content_type=ContentType.objects.get_for_model(Contact), object_pk=str(contact.pk)
+    )
+    assert created.filter(action=get_logentry_model().Action.CREATE).count() == 1
+
+
+@pytest.mark.parametrize("then", ["kept", "rolled back"])
+def test_a_read_is_recorded_once_whether_the_change_after_it_is_kept_or_rolled_back(
+    caseworker, case, service, then
+):
+    from pps import request_scope
+    from pps.audit import record_access
+
+    with request_scope.request_scope():
+        record_access(caseworker, [case], how="case page")
+        try:
+            with transaction.atomic():
+                with entries_written_together():  # written: the read's entry with the change's
+                    outcome = Outcome.objects.create(service=service, name="Made after the read")
+                if then == "rolled back":
+                    raise ValueError("refused after the write")
+        except ValueError:
+            pass
+    assert _reads_of(case).count() == 1
+    assert _entries_of([outcome]).count() == (1 if then == "kept" else 0)
+
+
+@pytest.mark.parametrize("then", ["committed", "rolled back"])
+def test_a_read_is_recorded_once_around_a_real_commit_or_rollback(
+    transactional_db, caseworker, case, service, then
+):
+    """No transaction around the test: the change's transaction really commits (its callback
+    forgets the entries written with it) or really rolls back (they are written at the end)."""
+    from pps import request_scope
+    from pps.audit import record_access
+
+    with request_scope.request_scope():
+        record_access(caseworker, [case], how="case page")
+        with pytest.raises(ValueError) if then == "rolled back" else contextlib.nullcontext():
+            with transaction.atomic():
+                with entries_written_together():
+                    Outcome.objects.create(service=service, name="Made after the read")
+                if then == "rolled back":
+                    raise ValueError("refused after the write")
+    assert _reads_of(case).count() == 1
