@@ -15,7 +15,7 @@ class CasesConfig(AppConfig):
         # The corrections of a case's contacts, read by a case page only when there are some.
         registers_case_records(
             "corrections", lambda user: models.Correction.objects.all(), case_field="contact__case"
-        )
+        )  # every correction of a case's contact is shown to whoever reaches the case
         senior = lambda user: user.is_senior  # noqa: E731
         menu.manages(
             "Staff",

@@ -17,9 +17,10 @@ So ``cases`` imports nothing from the apps that come after it.
 Most cases have no disclosures, statements or documents: rather than one query for each kind
 to find none, a kind registered with ``registers_case_records`` is asked about first, all kinds
 together, in one query (``has_records``), and a section or source reads only the kinds the case
-has. The question is put through the same ``visible_to`` as the read: a kind is skipped only
-when its read would have shown nothing, so skipping it tells nothing (not even by the page's
-time) that the read would not.
+has. The question is put through the same rule as the read: each kind's queryset states what
+``user`` may see of it on a case they reach (``on_reached_case``, which its ``visible_to`` uses
+as well), so a kind is skipped only when its read would have shown nothing, and skipping it tells
+nothing (not even by the page's time) that the read would not.
 """
 
 from collections.abc import Callable
@@ -62,8 +63,9 @@ _RECORDS = {}
 
 
 def registers_case_records(kind: str, records_for, *, case_field: str = "case"):
-    """Register ``records_for(user)``: the records of kind ``kind`` that ``user`` may see, of any
-    case (a queryset whose ``case_field`` is their case), so that ``has_records`` can ask."""
+    """Register ``records_for(user)``: the records of kind ``kind`` that ``user`` may see on a
+    case ``user`` reaches (its queryset's ``on_reached_case``; a queryset whose ``case_field`` is
+    the case), so that ``has_records`` can ask."""
     _RECORDS[kind] = (records_for, case_field)
     return records_for
 

@@ -23,7 +23,11 @@ class ConsentQuerySet(RestrictedQuerySet):
         - Only consents recorded on a case: exactly when that case is reachable.
         - The keep-details consent made at registration (no case) is shown with the parent's record.
         """
-        return self.filter(case__isnull=False, case__in=_cases_visible_to(user))
+        return self.filter(case__isnull=False, case__in=_cases_visible_to(user)).on_reached_case(user)
+
+    def on_reached_case(self, user):
+        """Of the consents of a case ``user`` reaches, those ``user`` may see: all of them."""
+        return self
 
 
 class DisclosureQuerySet(RestrictedQuerySet):
@@ -34,17 +38,25 @@ class DisclosureQuerySet(RestrictedQuerySet):
         - A child-protection referral only by the service's designated safeguarding leads (R6):
           for anyone else, the case shows no trace of it.
         """
-        queryset = self.filter(case__in=_cases_visible_to(user))
+        return self.filter(case__in=_cases_visible_to(user)).on_reached_case(user)
+
+    def on_reached_case(self, user):
+        """Of the disclosures of a case ``user`` reaches, those ``user`` may see: a
+        child-protection referral only if ``user`` is a designated safeguarding lead (R6)."""
         if not getattr(user, "is_safeguarding_lead", False):
-            queryset = queryset.exclude(basis="child_protection")
-        return queryset
+            return self.exclude(basis="child_protection")
+        return self
 
 
 class StatementSentQuerySet(RestrictedQuerySet):
     def visible_to(self, user):
         """The records that the permission form and statement were given: exactly when their case
         is reachable."""
-        return self.filter(case__in=_cases_visible_to(user))
+        return self.filter(case__in=_cases_visible_to(user)).on_reached_case(user)
+
+    def on_reached_case(self, user):
+        """Of the statements of a case ``user`` reaches, those ``user`` may see: all of them."""
+        return self
 
 
 def can_take_referrals(user) -> bool:

@@ -14,9 +14,9 @@ class ConsentConfig(AppConfig):
 
         shows_with_case(case_records)
         registers_case_page_section(queries.case_page_section)
-        registers_case_records("consents", lambda user: models.Consent.objects.visible_to(user))
-        registers_case_records("disclosures", lambda user: models.Disclosure.objects.visible_to(user))
-        registers_case_records("statements", lambda user: models.StatementSent.objects.visible_to(user))
+        registers_case_records("consents", lambda user: models.Consent.objects.on_reached_case(user))
+        registers_case_records("disclosures", lambda user: models.Disclosure.objects.on_reached_case(user))
+        registers_case_records("statements", lambda user: models.StatementSent.objects.on_reached_case(user))
         registers_keep_details(
             form=ConsentToKeepDetailsForm,
             record_many=services.record_consents_to_keep_details,

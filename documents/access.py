@@ -22,7 +22,11 @@ class DocumentQuerySet(RestrictedQuerySet):
         - Nobody reaches a document of another service, or of a destroyed household.
         - Coordinators, maintainers and superusers as such reach none.
         """
-        return self.filter(case__in=Case.objects.visible_to(user))
+        return self.filter(case__in=Case.objects.visible_to(user)).on_reached_case(user)
+
+    def on_reached_case(self, user):
+        """Of the documents of a case ``user`` reaches, those ``user`` may see: all of them."""
+        return self
 
 
 def get_document_for_user(user, document_id, *, how: str = "document"):

@@ -24,7 +24,7 @@ class DocumentsConfig(AppConfig):
             order=40,
         )
         registers_timeline_entries(views.timeline_entries)
-        registers_case_records("documents", lambda user: models.Document.objects.visible_to(user))
+        registers_case_records("documents", lambda user: models.Document.objects.on_reached_case(user))
         register_case_links(views.case_links)
         register_household_destroyed(services.delete_household_files)
 
