@@ -58,11 +58,7 @@ def assigned_case_ids(user) -> set:
     with_superuser=False)``, but that builds ``REPLACE(content_object_id, '-', '')`` for UUID keys,
     which no index can serve: a list page cost ten times more with 100,000 cases.
     """
-    view_case = {
-        "permission__codename": "view_case",
-        "permission__content_type__app_label": "cases",
-        "content_object__service_id": user.service_id,
-    }
+    view_case = {"permission_id": view_case_permission_id(), "content_object__service_id": user.service_id}
     direct = _model("CaseUserObjectPermission").objects.filter(user=user, **view_case)
     through_groups = _model("CaseGroupObjectPermission").objects.filter(group__user=user, **view_case)
     ids = direct.values_list("content_object_id", flat=True).union(
@@ -70,6 +66,26 @@ def assigned_case_ids(user) -> set:
     )
     # Read once per request (``pps.request_scope``); forgotten when a case permission changes.
     return set(request_scope.remembered(("assigned_case_ids", user.pk), lambda: frozenset(ids)))
+
+
+#: The id of the permission ``cases.view_case``, read once a process (forgotten after migrations,
+#: which may make it again): the reach is then asked of guardian's tables without joining the
+#: permission and content-type tables at every request.
+_PERMISSION_IDS: dict = {}
+
+
+def view_case_permission_id() -> int:
+    if "view_case" not in _PERMISSION_IDS:
+        permission = apps.get_model("auth", "Permission").objects.get(
+            codename="view_case", content_type__app_label="cases"
+        )
+        _PERMISSION_IDS["view_case"] = permission.pk
+    return _PERMISSION_IDS["view_case"]
+
+
+def forget_permission_ids(**kwargs) -> None:
+    """After migrations (and a test database's flush): the permissions may have new ids."""
+    _PERMISSION_IDS.clear()
 
 
 class ParentQuerySet(RestrictedQuerySet):

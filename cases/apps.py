@@ -6,12 +6,15 @@ class CasesConfig(AppConfig):
     name = "cases"
 
     def ready(self):
-        from cases import models
+        from django.db.models.signals import post_migrate
+
+        from cases import access, models
         from cases.case_page import registers_case_records
         from pps import menu
         from pps.audit import shows_with_case
 
         shows_with_case(case_records)
+        post_migrate.connect(access.forget_permission_ids, dispatch_uid="cases_forget_permission_ids")
         # The corrections of a case's contacts, read by a case page only when there are some.
         registers_case_records(
             "corrections", lambda user: models.Correction.objects.all(), case_field="contact__case"
