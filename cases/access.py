@@ -6,7 +6,7 @@ Models import this module for their querysets, so it names them through the app 
 """
 
 from django.apps import apps
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from guardian.shortcuts import assign_perm, remove_perm
 
@@ -24,8 +24,8 @@ def _model(name):
 
 
 class CaseQuerySet(RestrictedQuerySet):
-    def visible_to(self, user):
-        """The cases ``user`` may reach.
+    def visible_to(self, user, *, one: bool = False):
+        """The cases ``user`` may reach (``one``: for fetching a single case, see below).
 
         - Nobody without an active staff account in a service reaches any case.
         - Nobody reaches a case of another service.
@@ -41,6 +41,13 @@ class CaseQuerySet(RestrictedQuerySet):
         if user.role in SENIOR_ROLES:
             return queryset.filter(service_id=user.service_id)
         if user.role in CASE_ROLES:
+            if one:
+                # One case by its id: its own permission rows are asked, in the same query.
+                direct, through_groups = _view_case_grants(user)
+                return queryset.filter(
+                    Q(Exists(direct.filter(content_object=OuterRef("pk"))))
+                    | Q(Exists(through_groups.filter(content_object=OuterRef("pk"))))
+                )
             # The ids (of the user's own service only) are read first, in one indexed query: as
             # a subquery beside a service filter, SQLite would scan all the service's cases.
             return queryset.filter(pk__in=assigned_case_ids(user))
@@ -58,14 +65,22 @@ def assigned_case_ids(user) -> set:
     with_superuser=False)``, but that builds ``REPLACE(content_object_id, '-', '')`` for UUID keys,
     which no index can serve: a list page cost ten times more with 100,000 cases.
     """
-    view_case = {"permission_id": view_case_permission_id(), "content_object__service_id": user.service_id}
-    direct = _model("CaseUserObjectPermission").objects.filter(user=user, **view_case)
-    through_groups = _model("CaseGroupObjectPermission").objects.filter(group__user=user, **view_case)
+    direct, through_groups = _view_case_grants(user)
     ids = direct.values_list("content_object_id", flat=True).union(
         through_groups.values_list("content_object_id", flat=True)
     )
     # Read once per request (``pps.request_scope``); forgotten when a case permission changes.
     return set(request_scope.remembered(("assigned_case_ids", user.pk), lambda: frozenset(ids)))
+
+
+def _view_case_grants(user):
+    """The rows of guardian's tables that give ``user`` ``view_case`` on a case of their service:
+    their own, and their groups'."""
+    view_case = {"permission_id": view_case_permission_id(), "content_object__service_id": user.service_id}
+    return (
+        _model("CaseUserObjectPermission").objects.filter(user=user, **view_case),
+        _model("CaseGroupObjectPermission").objects.filter(group__user=user, **view_case),
+    )
 
 
 #: The id of the permission ``cases.view_case``, read once a process (forgotten after migrations,
@@ -132,7 +147,11 @@ def get_case_for_user(user, case_id, *, how: str = "case page", child_protection
     """The case ``case_id`` if ``user`` may reach it, else 404. Recorded (``child_protection``
     marks a read by a child-protection page)."""
     cases = _model("Case").objects.select_related("parent", "service")
-    return get_visible_or_404(user, cases, case_id, how=how, child_protection=child_protection)
+    case = get_or_404(cases.visible_to(user, one=True), case_id)
+    record_access(user, [case], how=how, child_protection=child_protection)
+    # The request now knows that ``user`` reaches it (``require_case``), until a permission changes.
+    request_scope.remembered(("assigned_case_ids", "reached", user.pk, case.pk), lambda: True)
+    return case
 
 
 def require_case(user, case) -> None:
@@ -154,7 +173,11 @@ def _reaches_as_fetched(user, case) -> bool:
         return False
     if user.role in SENIOR_ROLES:
         return True
-    return user.role in CASE_ROLES and case.pk in assigned_case_ids(user)
+    if user.role not in CASE_ROLES:
+        return False
+    return request_scope.recalls(("assigned_case_ids", "reached", user.pk, case.pk)) or (
+        case.pk in assigned_case_ids(user)
+    )
 
 
 def get_parent_for_user(user, parent_id, *, how: str = "parent page"):

@@ -123,6 +123,12 @@ def remembered(key, compute):
     return scope.memo[key]
 
 
+def recalls(key) -> bool:
+    """Has this request remembered ``key`` (and not forgotten it since)? False outside a request."""
+    scope = _scope.get()
+    return scope is not None and key in scope.memo
+
+
 def forget(prefix) -> None:
     """Forget every remembered answer whose key starts with ``prefix`` (a tuple's first item)."""
     scope = _scope.get()

@@ -50,18 +50,19 @@ def test_list_pages_have_a_fixed_query_count(request, caseworker, persona, metho
 
 
 #: The session (none when sessions are read from Redis); the person with their second factor and
-#: policy agreement (one query, ``pps.signed_in``); the reach (read once); the case; which kinds of
+#: policy agreement (one query, ``pps.signed_in``); the case, with its permission asked in the same
+#: query (``visible_to(user, one=True)``: the reach is not read unless a list needs it); which kinds of
 #: record the case has (consents, disclosures, statements, documents, corrections: one query,
 #: ``cases.case_page.has_records``, and a read only for those it has: none here); contacts and
 #: their topics; events, child-protection marker, children, staff; ONE statement for every ACCESS
 #: entry of the page.
-CASE_PAGE_QUERIES = 12
-#: The page's reads as above (no timeline: the session, the person, the reach, the case), the
-#: form's topic and outcome, the contact, its topics and children's codes, the statistics' counts
+CASE_PAGE_QUERIES = 11
+#: The page's reads as above (no timeline: the session, the person, the case with its permission),
+#: the form's topic and outcome, the contact, its topics and children's codes, the statistics' counts
 #: (the day's counts, the people reached, the case's first contact), ONE statement for the audit
 #: entries of the contact, its topics and the page's read of the case (``write_with_change``), the
 #: message. (The topics' order, the reach and the most-used topics are no longer asked for.)
-LOG_CONTACT_QUERIES = 19
+LOG_CONTACT_QUERIES = 18
 
 
 def test_a_case_page_costs_the_same_few_queries_with_50_contacts(caseworker, case, time_machine):

@@ -84,8 +84,9 @@ PEOPLE = [
 def test_a_service_function_reaches_a_fetched_case_exactly_as_the_database_says(
     request, person, state, in_a_request
 ):
-    """``require_case`` answers from what the request has read (the case, the reach); it must
-    give the database's answer (``visible_to``) for every kind of person and case."""
+    """The getter asks of one case (``visible_to(user, one=True)``) and ``require_case`` answers
+    from what the request has read (the case, the reach); both must give the list's answer
+    (``visible_to``) for every kind of person and case."""
     from django.http import Http404
 
     from cases import access as cases_access
@@ -105,14 +106,18 @@ def test_a_service_function_reaches_a_fetched_case_exactly_as_the_database_says(
         user.save()
     expected = Case.objects.visible_to(user).filter(pk=case.pk).exists()
     with request_scope.request_scope() if in_a_request else nullcontext():
+        try:  # a page's getter: the case alone, its permission asked in the same query
+            fetched = cases_access.get_case_for_user(user, case.pk) == case
+        except Http404:
+            fetched = False
         if in_a_request:
-            list(Case.objects.visible_to(user))  # the reach read once, as a page reads it
+            list(Case.objects.visible_to(user))  # the reach read once, as a list page reads it
         try:
             cases_access.require_case(user, case)
             reached = True
         except Http404:
             reached = False
-    assert reached == expected
+    assert reached == fetched == expected
     assert expected == (
         state not in ("destroyed", "account closed")
         and person in ("caseworker", "senior", "head")
