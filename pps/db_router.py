@@ -36,12 +36,27 @@ _reading_statistics = contextvars.ContextVar("pps_reading_statistics", default=F
 @contextmanager
 def reading_statistics():
     """Within the block, this thread's reads of the record-keeping tables go to the replica (if
-    one is configured)."""
+    one is configured). Without one, on PostgreSQL, the primary may plan them with parallel
+    workers again (``DB_STATISTICS_PARALLEL_WORKERS``, 2 unless said), which the application's
+    connections otherwise go without (``DB_PARALLEL_WORKERS``): the all-services figures scan
+    hundreds of thousands of rows, where workers pay for themselves."""
     token = _reading_statistics.set(True)
+    connection = connections[DEFAULT_DB_ALIAS]
+    workers = getattr(settings, "PPS_STATISTICS_PARALLEL_WORKERS", None)
+    in_parallel = workers is not None and replica_alias() is None and connection.vendor == "postgresql"
     try:
+        if in_parallel:
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    "SELECT set_config('max_parallel_workers_per_gather', %s, false)", [str(workers)]
+                )
         yield
     finally:
         _reading_statistics.reset(token)
+        # A transaction rolled back takes its SET with it; otherwise back to the connection's own.
+        if in_parallel and not connection.needs_rollback and connection.connection is not None:
+            with connection.cursor() as cursor:
+                cursor.execute("RESET max_parallel_workers_per_gather")
 
 
 def replica_alias() -> str | None:

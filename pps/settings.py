@@ -174,6 +174,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     DATABASES["default"].setdefault("OPTIONS", {}).update(
         parallel_query_options(env_str("DB_PARALLEL_WORKERS"))
     )
+#: The parallel workers the statistics may plan with on the primary (no replica), or None to
+#: leave the connection's own (pps.db_router.reading_statistics).
+_statistics_workers = env_str("DB_STATISTICS_PARALLEL_WORKERS", "2")
+PPS_STATISTICS_PARALLEL_WORKERS = int(_statistics_workers) if _statistics_workers.isdigit() else None
 DATABASE_ROUTERS = ["pps.db_router.ReplicaRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

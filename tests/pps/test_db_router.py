@@ -34,7 +34,7 @@ def test_only_statistics_reads_of_the_records_go_to_the_replica(replica):
     assert router.allow_migrate("replica", "cases") is False
 
 
-def test_without_a_replica_everything_stays_on_the_primary(settings):
+def test_without_a_replica_everything_stays_on_the_primary(settings, db):
     settings.PPS_READ_REPLICA = None
     with reading_statistics():
         assert ReplicaRouter().db_for_read(Contact) is None

@@ -161,3 +161,21 @@ def test_the_application_connection_plans_pages_without_parallel_workers(db):
     with connection.cursor() as cursor:
         cursor.execute("SHOW max_parallel_workers_per_gather")
         assert cursor.fetchone()[0] == "0"
+
+
+@requires_postgres
+def test_statistics_on_the_primary_may_plan_parallel_workers_and_pages_after_them_may_not(db):
+    """No replica: the statistics' scans of every service's rows get their parallel workers
+    back (``reading_statistics``), and the connection goes back to none for the next page."""
+    from django.db import connection
+
+    from pps.db_router import reading_statistics
+
+    def workers():
+        with connection.cursor() as cursor:
+            cursor.execute("SHOW max_parallel_workers_per_gather")
+            return cursor.fetchone()[0]
+
+    with reading_statistics():
+        assert workers() == "2"
+    assert workers() == "0"
