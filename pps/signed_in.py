@@ -88,11 +88,16 @@ def _users_with_answers(device: tuple[type[Device], int] | None):
         .order_by("-version")
         .values("pk")[:1]
     )
-    users = get_user_model()._default_manager.annotate(
-        _policy_published=Exists(ConfidentialityPolicy.objects.filter(service_id=OuterRef("service_id"))),
-        _agreed_to_newest_policy=Exists(
-            PolicyAgreement.objects.filter(user_id=OuterRef("pk"), policy_id=Subquery(newest_policy))
-        ),
+    # With their service: most pages name it or read its settings (one join, not a query more).
+    users = (
+        get_user_model()
+        ._default_manager.select_related("service")
+        .annotate(
+            _policy_published=Exists(ConfidentialityPolicy.objects.filter(service_id=OuterRef("service_id"))),
+            _agreed_to_newest_policy=Exists(
+                PolicyAgreement.objects.filter(user_id=OuterRef("pk"), policy_id=Subquery(newest_policy))
+            ),
+        )
     )
     if device is not None:
         device_cls, device_id = device
