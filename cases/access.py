@@ -24,8 +24,8 @@ def _model(name):
 
 
 class CaseQuerySet(RestrictedQuerySet):
-    def visible_to(self, user, *, one: bool = False):
-        """The cases ``user`` may reach (``one``: for fetching a single case, see below).
+    def visible_to(self, user):
+        """The cases ``user`` may reach.
 
         - Nobody without an active staff account in a service reaches any case.
         - Nobody reaches a case of another service.
@@ -41,17 +41,22 @@ class CaseQuerySet(RestrictedQuerySet):
         if user.role in SENIOR_ROLES:
             return queryset.filter(service_id=user.service_id)
         if user.role in CASE_ROLES:
-            if one:
-                # One case by its id: its own permission rows are asked, in the same query.
-                direct, through_groups = _view_case_grants(user)
-                return queryset.filter(
-                    Q(Exists(direct.filter(content_object=OuterRef("pk"))))
-                    | Q(Exists(through_groups.filter(content_object=OuterRef("pk"))))
-                )
             # The ids (of the user's own service only) are read first, in one indexed query: as
             # a subquery beside a service filter, SQLite would scan all the service's cases.
             return queryset.filter(pk__in=assigned_case_ids(user))
         return self.none()
+
+    def visible_for_one(self, user):
+        """The same rule, for one case by its id: a caseworker's or volunteer's permission rows
+        of that case are asked in the same query, rather than every case id they reach read
+        first (``assigned_case_ids``, which lists need)."""
+        if not (active_staff(user) and user.role in CASE_ROLES):
+            return self.visible_to(user)
+        direct, through_groups = _view_case_grants(user)
+        return self.exclude(status="destroyed").filter(
+            Q(Exists(direct.filter(content_object=OuterRef("pk"))))
+            | Q(Exists(through_groups.filter(content_object=OuterRef("pk"))))
+        )
 
     def open(self):
         return self.filter(status="open")
@@ -147,8 +152,7 @@ def get_case_for_user(user, case_id, *, how: str = "case page", child_protection
     """The case ``case_id`` if ``user`` may reach it, else 404. Recorded (``child_protection``
     marks a read by a child-protection page)."""
     cases = _model("Case").objects.select_related("parent", "service")
-    case = get_or_404(cases.visible_to(user, one=True), case_id)
-    record_access(user, [case], how=how, child_protection=child_protection)
+    case = get_visible_or_404(user, cases, case_id, how=how, child_protection=child_protection)
     # The request now knows that ``user`` reaches it (``require_case``), until a permission changes.
     request_scope.remembered(("assigned_case_ids", "reached", user.pk, case.pk), lambda: True)
     return case

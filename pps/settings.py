@@ -153,6 +153,17 @@ if replica_url := env_str("REPLICA_DATABASE_URL"):
 PPS_READ_REPLICA = "replica" if "replica" in DATABASES else None
 
 
+def parallel_workers(name: str, value: str | None, default: int) -> int | None:
+    """A number of PostgreSQL parallel workers from the variable ``name`` (``default`` unless
+    said), or None for ``server``: the server's (or a pooler's) own setting."""
+    value = str(default) if value is None else value
+    if value == "server":
+        return None
+    if not value.isdigit():
+        raise ImproperlyConfigured(f"{name} must be a number of workers or 'server', not {value!r}")
+    return int(value)
+
+
 def parallel_query_options(value: str | None) -> dict:
     """The connection options for ``DB_PARALLEL_WORKERS`` (PostgreSQL): 0 unless said.
 
@@ -160,14 +171,8 @@ def parallel_query_options(value: str | None) -> dict:
     each) are a loss on every page, and under load they take the cores other requests need.
     ``DB_PARALLEL_WORKERS=2`` gives them back; ``=server`` leaves the server's (or a pooler's)
     own setting. The replica's statistics always keep the server's own."""
-    value = "0" if value is None else value
-    if value == "server":
-        return {}
-    if not value.isdigit():
-        raise ImproperlyConfigured(
-            f"DB_PARALLEL_WORKERS must be a number of workers or 'server', not {value!r}"
-        )
-    return {"options": f"-c max_parallel_workers_per_gather={int(value)}"}
+    workers = parallel_workers("DB_PARALLEL_WORKERS", value, 0)
+    return {} if workers is None else {"options": f"-c max_parallel_workers_per_gather={workers}"}
 
 
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
@@ -176,8 +181,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     )
 #: The parallel workers the statistics may plan with on the primary (no replica), or None to
 #: leave the connection's own (pps.db_router.reading_statistics).
-_statistics_workers = env_str("DB_STATISTICS_PARALLEL_WORKERS", "2")
-PPS_STATISTICS_PARALLEL_WORKERS = int(_statistics_workers) if _statistics_workers.isdigit() else None
+PPS_STATISTICS_PARALLEL_WORKERS = parallel_workers(
+    "DB_STATISTICS_PARALLEL_WORKERS", env_str("DB_STATISTICS_PARALLEL_WORKERS"), 2
+)
 DATABASE_ROUTERS = ["pps.db_router.ReplicaRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

@@ -51,7 +51,7 @@ def test_list_pages_have_a_fixed_query_count(request, caseworker, persona, metho
 
 #: The session (none when sessions are read from Redis); the person with their second factor and
 #: policy agreement (one query, ``pps.signed_in``); the case, with its permission asked in the same
-#: query (``visible_to(user, one=True)``: the reach is not read unless a list needs it); which kinds of
+#: query (``visible_for_one``: the reach is not read unless a list needs it); which kinds of
 #: record the case has (consents, disclosures, statements, documents, corrections: one query,
 #: ``cases.case_page.has_records``, and a read only for those it has: none here); contacts and
 #: their topics; events, child-protection marker, children, staff; ONE statement for every ACCESS

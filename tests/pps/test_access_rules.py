@@ -84,7 +84,7 @@ PEOPLE = [
 def test_a_service_function_reaches_a_fetched_case_exactly_as_the_database_says(
     request, person, state, in_a_request
 ):
-    """The getter asks of one case (``visible_to(user, one=True)``) and ``require_case`` answers
+    """The getter asks of one case (``visible_for_one``) and ``require_case`` answers
     from what the request has read (the case, the reach); both must give the list's answer
     (``visible_to``) for every kind of person and case."""
     from django.http import Http404
