@@ -170,6 +170,19 @@ def require_case(user, case) -> None:
     require_reach(_model("Case").objects.visible_to(user), case)
 
 
+def records_on_case(records, user, case, *, case_field: str = "case"):
+    """The records of ``records`` (a manager or queryset with ``visible_to`` and
+    ``on_reached_case``, as consents and documents have) on ``case`` that ``user`` may see:
+    ``records.visible_to(user).filter(case=case)``. When the request has fetched ``case`` and
+    knows ``user`` reaches it (``require_case``'s answer from memory), the reach is not asked of
+    the database again: only what ``user`` may see of a case they reach (``on_reached_case``,
+    which ``visible_to`` applies as well)."""
+    on_case = {case_field: case}
+    if case is not None and _reaches_as_fetched(user, case):
+        return records.filter(**on_case).on_reached_case(user)
+    return records.visible_to(user).filter(**on_case)
+
+
 def _reaches_as_fetched(user, case) -> bool:
     """``CaseQuerySet.visible_to``'s rules applied to ``case`` as it was read (True only when
     they let ``user`` reach it; ``tests/cases/test_access.py`` holds the two to the same answers)."""

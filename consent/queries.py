@@ -8,6 +8,7 @@ case. Every record shown is audited.
 from django.db.models import Exists, OuterRef, Subquery
 from django.utils import timezone
 
+from cases.access import records_on_case
 from cases.case_page import Section, has_records
 from cases.models import Case
 from cases.timeline import Entry
@@ -21,8 +22,7 @@ LAPSING_DAYS = 30
 def consents_on_case(user, case, *, how: str = "case page") -> list[Consent]:
     """The consents on ``case`` (newest first) if ``user`` may reach it; every one shown is recorded."""
     consents = list(
-        Consent.objects.visible_to(user)
-        .filter(case=case)
+        records_on_case(Consent.objects, user, case)
         .select_related("recorded_by", "withdrawn_by")
         .defer("recorded_by__password", "withdrawn_by__password")
     )
@@ -36,8 +36,7 @@ def consents_on_case(user, case, *, how: str = "case page") -> list[Consent]:
 def disclosures_on_case(user, case, *, how: str = "case page") -> list[Disclosure]:
     """The disclosures made from ``case`` if ``user`` may reach it; every one shown is recorded."""
     disclosures = list(
-        Disclosure.objects.visible_to(user)
-        .filter(case=case)
+        records_on_case(Disclosure.objects, user, case)
         .select_related("disclosed_by", "consent")
         .defer("disclosed_by__password")
     )
@@ -119,8 +118,7 @@ def consent_warnings_for(user, *, limit: int = 10) -> dict:
 def statements_on_case(user, case, *, how: str = "case page") -> list[StatementSent]:
     """When the permission form and statement were given on ``case`` (newest first). Recorded."""
     statements = list(
-        StatementSent.objects.visible_to(user)
-        .filter(case=case)
+        records_on_case(StatementSent.objects, user, case)
         .select_related("sent_by")
         .defer("sent_by__password")
     )

@@ -27,7 +27,7 @@ def timeline_entries(user, case, limit) -> list:
         return []
     documents = list(
         timeline.ordered_for_timeline(
-            Document.objects.visible_to(user).filter(case=case).select_related("added_by"),
+            cases_access.records_on_case(Document.objects, user, case).select_related("added_by"),
             "added_at",
             "added_at",
         )[:limit]

@@ -123,3 +123,65 @@ def test_a_service_function_reaches_a_fetched_case_exactly_as_the_database_says(
         and person in ("caseworker", "senior", "head")
         or (state == "through a group" and person in ("second_caseworker", "volunteer"))
     )
+
+
+@pytest.mark.parametrize("person", PEOPLE)
+@pytest.mark.parametrize("state", ["open", "destroyed", "through a group", "account closed"])
+@pytest.mark.parametrize("fetched_first", [False, True], ids=["case not fetched", "case fetched"])
+def test_a_cases_records_are_those_the_list_rule_gives(request, person, state, fetched_first):
+    """``records_on_case`` (a case page's consents, disclosures, statements, documents) skips
+    asking for the reach when the request knows it; it must give what ``visible_to`` gives, a
+    child-protection referral included (R6: only designated leads), for everyone."""
+    from django.http import Http404
+    from django.utils import timezone
+
+    from cases import access as cases_access
+    from consent import services as consent_services
+    from consent.models import Consent, Disclosure, Recipient
+    from pps import request_scope
+
+    senior = request.getfixturevalue("senior")
+    user = request.getfixturevalue(person)
+    case = request.getfixturevalue("case")
+    consent = consent_services.record_consent(
+        by=senior,
+        case=case,
+        method=Consent.Method.ORAL_PHONE,
+        parent_was_told="What we share and why",
+        recipients=[Recipient.SCHOOL],
+    )
+    for basis in ("consent", "child_protection"):
+        disclosure = consent_services.record_disclosure(
+            by=senior,
+            case=case,
+            what="The plan",
+            recipient=Recipient.SCHOOL,
+            organisation="School",
+            when=timezone.now(),
+            how=Disclosure.How.PHONE,
+            basis=Disclosure.Basis.CONSENT,
+            consent=consent,
+        )
+        Disclosure.objects.filter(pk=disclosure.pk).update(basis=basis)
+    if state == "destroyed":
+        Case.objects.filter(pk=case.pk).update(status=state)
+        case.refresh_from_db()
+    elif state == "through a group":
+        team = Group.objects.create(name="Duty team")
+        user.groups.add(team)
+        assign_perm("cases.view_case", team, case)
+    elif state == "account closed":
+        user.is_active = False
+        user.save()
+    for records in (Consent.objects, Disclosure.objects):
+        expected = set(records.visible_to(user).filter(case=case))
+        with request_scope.request_scope():
+            if fetched_first:
+                try:
+                    cases_access.get_case_for_user(user, case.pk)
+                except Http404:
+                    pass
+            assert set(cases_access.records_on_case(records, user, case)) == expected
+    shown = set(cases_access.records_on_case(Disclosure.objects, user, case))
+    may_reach = Case.objects.visible_to(user).filter(pk=case.pk).exists()
+    assert len(shown) == (0 if not may_reach else 2 if user.is_safeguarding_lead else 1)
