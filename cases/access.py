@@ -148,10 +148,13 @@ class ContactQuerySet(RestrictedQuerySet):
         return queryset.filter(Q(case__isnull=True) | Q(case__in=_model("Case").objects.visible_to(user)))
 
 
-def get_case_for_user(user, case_id, *, how: str = "case page", child_protection: bool = False):
+def get_case_for_user(
+    user, case_id, *, how: str = "case page", child_protection: bool = False, annotate=None
+):
     """The case ``case_id`` if ``user`` may reach it, else 404. Recorded (``child_protection``
-    marks a read by a child-protection page)."""
-    cases = _model("Case").objects.select_related("parent", "service")
+    marks a read by a child-protection page; ``annotate``: more to read in the same query, as
+    ``cases.case_page.record_kinds``)."""
+    cases = _model("Case").objects.select_related("parent", "service").annotate(**(annotate or {}))
     case = get_visible_or_404(user, cases, case_id, how=how, child_protection=child_protection)
     # The request now knows that ``user`` reaches it (``require_case``), until a permission changes.
     request_scope.remembered(("assigned_case_ids", "reached", user.pk, case.pk), lambda: True)

@@ -14,19 +14,20 @@ more (``consent``: the consents and disclosures) registers a *section* in its
 
 So ``cases`` imports nothing from the apps that come after it.
 
-Most cases have no disclosures, statements or documents: rather than one query for each kind
-to find none, a kind registered with ``registers_case_records`` is asked about first, all kinds
-together, in one query (``has_records``), and a section or source reads only the kinds the case
-has. The question is put through the same rule as the read: each kind's queryset states what
-``user`` may see of it on a case they reach (``on_reached_case``, which its ``visible_to`` uses
-as well), so a kind is skipped only when its read would have shown nothing, and skipping it tells
-nothing (not even by the page's time) that the read would not.
+Most cases have no disclosures, statements, documents or child-protection concerns: rather than
+one query for each kind to find none, a kind registered with ``registers_case_records`` is asked
+about first, all kinds together (``has_records``: in the query that fetches the case, when the
+page fetches it with ``record_kinds``, else in one query of their own), and a section or source
+reads only the kinds the case has. The question is put through the same rule as the read: each
+kind's queryset states what ``user`` may see of it on a case they reach (``on_reached_case``,
+which its ``visible_to`` uses as well), so a kind is skipped only when its read would have shown
+nothing, and skipping it tells nothing (not even by the page's time) that the read would not.
 """
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from django.db.models import Exists, OuterRef
+from django.db.models import CharField, Exists, OuterRef, Value
 
 from pps import request_scope
 
@@ -76,18 +77,26 @@ def has_records(user, case, kind: str) -> bool:
     return _kinds_on(user, case)[kind]
 
 
+def record_kinds(user) -> dict:
+    """Annotations for a case queryset (the getter's, ``get_case_for_user(..., annotate=)``):
+    which registered kinds each case has that ``user`` may see. A case fetched with them answers
+    ``has_records`` without another query."""
+    kinds = {
+        f"has_{kind}": Exists(records_for(user).filter(**{case_field: OuterRef("pk")}))
+        for kind, (records_for, case_field) in _RECORDS.items()
+    }
+    return {**kinds, "record_kinds_for": Value(str(user.pk), output_field=CharField())}
+
+
 def _kinds_on(user, case) -> dict:
     from cases.models import Case
 
     def ask():
-        kinds = {
-            kind: Exists(records_for(user).filter(**{case_field: OuterRef("pk")}))
-            for kind, (records_for, case_field) in _RECORDS.items()
-        }
-        found = Case.objects.filter(pk=case.pk).values(
-            **{f"has_{kind}": exists for kind, exists in kinds.items()}
-        )
-        row = found.first() or {}
+        fetched = case.__dict__  # fetched with ``record_kinds(user)``?
+        answered = all(f"has_{kind}" in fetched for kind in _RECORDS)
+        if answered and fetched.get("record_kinds_for") == str(user.pk):
+            return {kind: bool(fetched[f"has_{kind}"]) for kind in _RECORDS}
+        row = Case.objects.filter(pk=case.pk).values(**record_kinds(user)).first() or {}
         return {kind: bool(row.get(f"has_{kind}")) for kind in _RECORDS}
 
     return request_scope.remembered(("case_records", user.pk, case.pk), ask)

@@ -428,7 +428,10 @@ def case_list(request):
 
 def case_detail(request, case_id):
     """The case page: parent, children, and a timeline of contacts and case events."""
-    return _case_page(request, cases_access.get_case_for_user(request.user, case_id))
+    case = cases_access.get_case_for_user(
+        request.user, case_id, annotate=case_page.record_kinds(request.user)
+    )
+    return _case_page(request, case)
 
 
 def _case_page(request, case, forms=None):
@@ -485,7 +488,9 @@ def _timeline_page(user, case, sections, *, start: int, count: int):
 def case_timeline(request, case_id):
     """Older entries of a case's timeline, for "Show older" (htmx; without JavaScript the link
     opens the case page with more entries)."""
-    case = cases_access.get_case_for_user(request.user, case_id, how="case timeline")
+    case = cases_access.get_case_for_user(
+        request.user, case_id, how="case timeline", annotate=case_page.record_kinds(request.user)
+    )
     start = _number(request.GET.get("start"), default=timeline.PAGE_SIZE)
     sections = case_page.sections_of(request.user, case, how="case timeline")
     page = _timeline_page(request.user, case, sections, start=start, count=timeline.PAGE_SIZE)

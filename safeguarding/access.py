@@ -104,6 +104,16 @@ class ConcernQuerySet(RestrictedQuerySet):
             return self.none()
         return self.filter(raised_by=user, service_id=user.service_id).exclude(case__status="destroyed")
 
+    def marked_on_case_page(self, user):
+        """The concerns a case page marks for ``user``: to a designated lead, the concerns
+        (``visible_to``); to anyone else, the receipts of those they raised
+        (``receipts_visible_to``). A case page asks whether there are any with its other
+        records, in one query (``cases.case_page.has_records``): a concern ``user`` may not see
+        leaves the page doing what it does on a case without one."""
+        if is_safeguarding_lead(user):
+            return self.visible_to(user)
+        return self.receipts_visible_to(user)
+
 
 class BreakGlassAccessQuerySet(RestrictedQuerySet):
     def visible_to(self, user):

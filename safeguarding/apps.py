@@ -7,6 +7,7 @@ class SafeguardingConfig(AppConfig):
     name = "safeguarding"
 
     def ready(self):
+        from cases.case_page import registers_case_records
         from cases.retention import holds_household, retention_step
         from pps.audit import hides_from_histories, shows_with_case
         from safeguarding import retention
@@ -15,6 +16,10 @@ class SafeguardingConfig(AppConfig):
         hides_from_histories(hidden_from)
         holds_household(retention.open_concern_holds_household)
         retention_step(retention.STEP)
+        from safeguarding.models import Concern
+
+        # What a case page marks of child protection, asked with the case's other records.
+        registers_case_records("concerns", lambda user: Concern.objects.marked_on_case_page(user))
 
 
 def case_records(case) -> dict:

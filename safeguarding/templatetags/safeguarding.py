@@ -5,6 +5,7 @@ count of a lead's unseen alerts, for the menu."""
 
 from django import template
 
+from cases.case_page import has_records
 from safeguarding import access as safeguarding_access
 from safeguarding.alerts import leads_of, unseen_for
 from safeguarding.models import Concern, LeadDesignation
@@ -16,13 +17,17 @@ register = template.Library()
 @register.inclusion_tag("safeguarding/includes/case_concerns.html", takes_context=True)
 def case_concerns(context, case):
     user = context["request"].user
-    if safeguarding_access.is_safeguarding_lead(user):
-        concerns = list(Concern.objects.visible_to(user).filter(case=case).order_by("raised_at"))
+    lead = safeguarding_access.is_safeguarding_lead(user)
+    concerns = (
+        list(Concern.objects.marked_on_case_page(user).filter(case=case).order_by("raised_at"))
+        if has_records(user, case, "concerns")
+        else []
+    )
+    if lead:
         return {"lead": True, "concerns": concerns, "case": case}
-    raised = list(Concern.objects.receipts_visible_to(user).filter(case=case).order_by("raised_at"))
     return {
         "lead": False,
-        "concerns": raised,
+        "concerns": concerns,
         "case": case,
         "break_glass": safeguarding_access.may_break_glass(user),
     }

@@ -51,12 +51,11 @@ def test_list_pages_have_a_fixed_query_count(request, caseworker, persona, metho
 
 #: The session (none when sessions are read from Redis); the person with their second factor and
 #: policy agreement (one query, ``pps.signed_in``); the case, with its permission asked in the same
-#: query (``visible_for_one``: the reach is not read unless a list needs it); which kinds of
-#: record the case has (consents, disclosures, statements, documents, corrections: one query,
-#: ``cases.case_page.has_records``, and a read only for those it has: none here); contacts and
-#: their topics; events, child-protection marker, children, staff; ONE statement for every ACCESS
-#: entry of the page.
-CASE_PAGE_QUERIES = 11
+#: query (``visible_for_one``: the reach is not read unless a list needs it) and which kinds of
+#: record it has (consents, disclosures, statements, documents, corrections, child-protection
+#: concerns: ``cases.case_page.record_kinds``, and a read only for those it has: none here);
+#: contacts and their topics; events, children, staff; ONE statement for every ACCESS entry.
+CASE_PAGE_QUERIES = 9
 #: The page's reads as above (no timeline: the session, the person, the case with its permission),
 #: the form's topic and outcome, the contact, its topics and children's codes, the statistics' counts
 #: (the day's counts, the people reached, the case's first contact), ONE statement for the audit
