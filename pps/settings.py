@@ -130,6 +130,8 @@ TEMPLATES = [
         "DIRS": [BASE_DIR / "templates"],
         "APP_DIRS": True,
         "OPTIONS": {
+            # ``when``: the ``date`` filter's output, formatted faster (pps/templatetags/dates.py).
+            "builtins": ["pps.templatetags.dates"],
             "context_processors": [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
