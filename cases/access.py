@@ -52,10 +52,12 @@ class CaseQuerySet(RestrictedQuerySet):
         first (``assigned_case_ids``, which lists need)."""
         if not (active_staff(user) and user.role in CASE_ROLES):
             return self.visible_to(user)
-        direct, through_groups = _view_case_grants(user)
+        # The service is said of the case itself: the rows need not be joined to their cases.
+        direct, through_groups = _view_case_grants(user, of_service=False)
         return self.exclude(status="destroyed").filter(
             Q(Exists(direct.filter(content_object=OuterRef("pk"))))
-            | Q(Exists(through_groups.filter(content_object=OuterRef("pk"))))
+            | Q(Exists(through_groups.filter(content_object=OuterRef("pk")))),
+            service_id=user.service_id,
         )
 
     def open(self):
@@ -78,10 +80,13 @@ def assigned_case_ids(user) -> set:
     return set(request_scope.remembered(("assigned_case_ids", user.pk), lambda: frozenset(ids)))
 
 
-def _view_case_grants(user):
-    """The rows of guardian's tables that give ``user`` ``view_case`` on a case of their service:
-    their own, and their groups'."""
-    view_case = {"permission_id": view_case_permission_id(), "content_object__service_id": user.service_id}
+def _view_case_grants(user, *, of_service: bool = True):
+    """The rows of guardian's tables that give ``user`` ``view_case`` on a case of their service
+    (on any case, if not ``of_service``: the caller then says the case's service itself): their
+    own, and their groups'."""
+    view_case = {"permission_id": view_case_permission_id()}
+    if of_service:
+        view_case["content_object__service_id"] = user.service_id
     return (
         _model("CaseUserObjectPermission").objects.filter(user=user, **view_case),
         _model("CaseGroupObjectPermission").objects.filter(group__user=user, **view_case),

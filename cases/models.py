@@ -402,6 +402,22 @@ class Contact(EncryptedModel):
         return self.known_household_key() or self.case.household_key()
 
 
+def name_topics(contacts) -> None:
+    """Give each of ``contacts`` ``topic_names``, its topics' names in the lists' order, read for
+    all of them in one query of names (no topic records made, as a prefetch would)."""
+    names = {contact.pk: [] for contact in contacts}
+    if names:
+        pairs = (
+            Contact.topics.through.objects.filter(contact_id__in=list(names))
+            .order_by("topic__position", "topic__name")
+            .values_list("contact_id", "topic__name")
+        )
+        for contact_id, name in pairs:
+            names[contact_id].append(name)
+    for contact in contacts:
+        contact.topic_names = names[contact.pk]
+
+
 class Correction(EncryptedModel):
     """The earlier version of a contact, a parent's details or a child's, kept when it is corrected
     (``cases.corrections``): who corrected it, when, why, and the values before the change.

@@ -23,6 +23,8 @@ from datetime import datetime
 
 from django.db.models.functions import TruncMinute
 
+from cases.models import name_topics
+
 PAGE_SIZE = 20
 #: At most this many entries on one page (``?shown=``), so a forged number costs nothing unusual.
 MOST_SHOWN = 2000
@@ -63,15 +65,12 @@ def contacts(user, case, limit):
     rows = ordered_for_timeline(
         # Staff are shown by name: their password hashes are never read for a page.
         case.contacts.select_related("outcome", "logged_by")
-        .defer("logged_by__password")
-        .prefetch_related("topics"),
+        .defer("logged_by__password"),
         "occurred_at",
         "logged_at",
     )
     shown = list(rows[:limit])
-    for contact in shown:
-        # Named once here: the template would build a related manager for each contact.
-        contact.topic_names = [topic.name for topic in contact.topics.all()]
+    name_topics(shown)
     return [Entry("contact", c.occurred_at, c.logged_at, c) for c in shown]
 
 

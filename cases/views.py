@@ -29,7 +29,7 @@ from cases.forms import (
     ReferenceItemForm,
     SearchForm,
 )
-from cases.models import FOLLOW_UP_STILL_TO_DO, Case, Contact, Outcome, Topic
+from cases.models import FOLLOW_UP_STILL_TO_DO, Case, Contact, Outcome, Topic, name_topics
 from cases.search import query_tokens
 from cases.timeline import case_links
 from pps import access, rate_limits, step_up
@@ -113,9 +113,9 @@ def dashboard(request):
         Contact.objects.visible_to(user)
         .filter(logged_by=user)
         .select_related("case", "case__parent", "outcome")
-        .prefetch_related("topics")
         .order_by("-occurred_at")[:10]
     )
+    name_topics(recent)
     # Imported from an old system with no consent to keep details recorded (R2): recorded at the
     # next contact, which clears the flag.
     consent_missing = list(

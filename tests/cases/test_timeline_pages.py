@@ -84,3 +84,23 @@ def test_300_contacts_cost_what_20_do(caseworker, as_caseworker, older):
     page_cost(as_caseworker, caseworker, small_url)  # warm caches (content types, session)
     assert page_cost(as_caseworker, caseworker, large_url) == page_cost(as_caseworker, caseworker, small_url)
     assert page_cost(as_caseworker, caseworker, large_url)[1] == 1  # the case, not each contact
+
+
+def test_each_contact_names_its_topics_in_the_lists_order(caseworker, as_caseworker):
+    from cases import services
+    from tests.factories import contact_details
+
+    case = make_case(caseworker)
+    first, second, third = Topic.objects.filter(service=case.service).order_by("position", "name")[:3]
+    Topic.objects.filter(pk=first.pk).update(position=90)  # moved to the end of the list
+    services.log_case_contact(
+        by=caseworker, case=case, details=contact_details(case.service, topics=[first, third]), notes="A"
+    )
+    services.log_case_contact(
+        by=caseworker, case=case, details=contact_details(case.service, topics=[second]), notes="B"
+    )
+    page = as_caseworker.get(reverse("cases:case_detail", args=[case.pk])).content.decode()
+    assert f"<strong>Topics:</strong> {third.name}, {first.name}</p>" in page
+    assert f"<strong>Topics:</strong> {second.name}</p>" in page
+    dashboard = as_caseworker.get(reverse("cases:dashboard")).content.decode()
+    assert f"{third.name}, {first.name}</td>" in dashboard and f">{second.name}</td>" in dashboard
