@@ -64,8 +64,7 @@ def ordered_for_timeline(queryset, at: str, recorded: str):
 def contacts(user, case, limit):
     rows = ordered_for_timeline(
         # Staff are shown by name: their password hashes are never read for a page.
-        case.contacts.select_related("outcome", "logged_by")
-        .defer("logged_by__password"),
+        case.contacts.select_related("outcome", "logged_by").defer("logged_by__password"),
         "occurred_at",
         "logged_at",
     )
