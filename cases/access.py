@@ -72,12 +72,16 @@ def assigned_case_ids(user) -> set:
     with_superuser=False)``, but that builds ``REPLACE(content_object_id, '-', '')`` for UUID keys,
     which no index can serve: a list page cost ten times more with 100,000 cases.
     """
-    direct, through_groups = _view_case_grants(user)
-    ids = direct.values_list("content_object_id", flat=True).union(
-        through_groups.values_list("content_object_id", flat=True)
-    )
+
+    def read():
+        direct, through_groups = _view_case_grants(user)
+        ids = direct.values_list("content_object_id", flat=True).union(
+            through_groups.values_list("content_object_id", flat=True)
+        )
+        return frozenset(ids)
+
     # Read once per request (``pps.request_scope``); forgotten when a case permission changes.
-    return set(request_scope.remembered(("assigned_case_ids", user.pk), lambda: frozenset(ids)))
+    return set(request_scope.remembered(("assigned_case_ids", user.pk), read))
 
 
 def _view_case_grants(user, *, of_service: bool = True):

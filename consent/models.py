@@ -291,6 +291,11 @@ class Referral(OwnDataKeyModel):
 
     class Meta:
         ordering = ["received_at"]
+        indexes = [
+            # The referrals waiting (pending or agreed) of a service, oldest first: the dashboard's
+            # count and the referral list read a few rows, not every referral the service has had.
+            models.Index(fields=["service", "status", "received_at"], name="referral_waiting"),
+        ]
 
     def __str__(self):
         return str(self.pk)
