@@ -130,8 +130,9 @@ TEMPLATES = [
         "DIRS": [BASE_DIR / "templates"],
         "APP_DIRS": True,
         "OPTIONS": {
-            # ``when``: the ``date`` filter's output, formatted faster (pps/templatetags/dates.py).
-            "builtins": ["pps.templatetags.dates"],
+            # ``when``: the ``date`` filter's output, formatted faster (pps/templatetags/dates.py);
+            # ``url``: Django's tag, each URL's shape reversed once a process (links.py).
+            "builtins": ["pps.templatetags.dates", "pps.templatetags.links"],
             "context_processors": [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
