@@ -6,7 +6,7 @@ class PpsConfig(AppConfig):
     verbose_name = "Parent Partnership casework"
 
     def ready(self):
-        from pps import access, auth_log, checks, menu, request_scope, session_limits  # noqa: F401  (checks registers itself)
+        from pps import access, auth_log, checks, menu, request_scope, services, session_limits  # noqa: F401  (checks registers itself)
 
         menu.manages(
             "Confidentiality policy",
@@ -26,3 +26,4 @@ class PpsConfig(AppConfig):
         auth_log.connect()
         request_scope.connect()
         session_limits.connect()
+        services.connect()

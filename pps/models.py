@@ -72,6 +72,17 @@ class Service(models.Model):
         verbose_name="deputy for legal requests when the head of service is absent",
     )
     head_of_service_absent = models.BooleanField("the head of service is absent", default=False)
+    #: The newest version of the service's confidentiality policy, kept whenever a version is
+    #: saved or deleted (``pps.services.keep_current_policy``): whether the signed-in person
+    #: agreed to it is asked at every request, by this id rather than by finding the newest.
+    current_policy = models.ForeignKey(
+        "pps.ConfidentialityPolicy",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -4,7 +4,8 @@ import datetime as dt
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, OuterRef, Subquery
+from django.db.models.signals import post_delete, post_save
 from django.utils import timezone
 
 from pps import access
@@ -50,6 +51,20 @@ def publish_policy(by, service: Service, text: str, *, based_on=UNCHECKED) -> Co
         published_at=timezone.now(),
         published_by=by,
     )
+
+
+def keep_current_policy(sender, instance, **kwargs) -> None:
+    """After a version of a service's policy is saved or deleted (however: published, through
+    the admin, in a test): the service's ``current_policy`` is its newest version again."""
+    newest = (
+        ConfidentialityPolicy.objects.filter(service_id=OuterRef("pk")).order_by("-version").values("pk")[:1]
+    )
+    Service.objects.filter(pk=instance.service_id).update(current_policy=Subquery(newest))
+
+
+def connect() -> None:
+    for signal, when in ((post_save, "saved"), (post_delete, "deleted")):
+        signal.connect(keep_current_policy, sender=ConfidentialityPolicy, dispatch_uid=f"pps_policy_{when}")
 
 
 @transaction.atomic

@@ -36,14 +36,14 @@ from django.contrib.auth import (
 from django.contrib.auth.backends import ModelBackend
 from django.contrib.auth.middleware import AuthenticationMiddleware
 from django.contrib.auth.models import AnonymousUser
-from django.db.models import Exists, OuterRef, Subquery
+from django.db.models import Exists, OuterRef
 from django.utils.crypto import constant_time_compare
 from django.utils.functional import SimpleLazyObject
 from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.middleware import OTPMiddleware, is_verified
 from django_otp.models import Device
 
-from pps.models import ConfidentialityPolicy, PolicyAgreement
+from pps.models import PolicyAgreement
 
 
 class SignedInMiddleware(AuthenticationMiddleware):
@@ -83,19 +83,16 @@ def session_device(persistent_id) -> tuple[type[Device], int] | None:
 
 
 def _users_with_answers(device: tuple[type[Device], int] | None):
-    newest_policy = (
-        ConfidentialityPolicy.objects.filter(service_id=OuterRef(OuterRef("service_id")))
-        .order_by("-version")
-        .values("pk")[:1]
-    )
-    # With their service: most pages name it or read its settings (one join, not a query more).
+    # With their service: most pages name it or read its settings (one join, not a query more),
+    # and it names its newest policy (``Service.current_policy``).
     users = (
         get_user_model()
         ._default_manager.select_related("service")
         .annotate(
-            _policy_published=Exists(ConfidentialityPolicy.objects.filter(service_id=OuterRef("service_id"))),
             _agreed_to_newest_policy=Exists(
-                PolicyAgreement.objects.filter(user_id=OuterRef("pk"), policy_id=Subquery(newest_policy))
+                PolicyAgreement.objects.filter(
+                    user_id=OuterRef("pk"), policy_id=OuterRef("service__current_policy_id")
+                )
             ),
         )
     )
@@ -153,7 +150,8 @@ def _user_of_session(request):
     user.is_verified = functools.partial(is_verified, user)
     if user.is_authenticated:
         if answered:
-            user.agreed_to_current_policy = user._agreed_to_newest_policy or not user._policy_published
+            published = user.service_id is not None and user.service.current_policy_id is not None
+            user.agreed_to_current_policy = user._agreed_to_newest_policy or not published
             if device is not None and user._session_device_stands:
                 device_cls, device_id = device
                 user.otp_device = SimpleLazyObject(functools.partial(device_cls.objects.get, pk=device_id))

@@ -9,6 +9,7 @@ from django.urls import reverse
 from pps import services
 from pps.models import ConfidentialityPolicy, PolicyAgreement
 from tests.conftest import client_for
+from tests.factories import make_case
 from tests.pps import test_every_url as walk
 
 records = walk.records  # the walk's fixture: one record of each kind
@@ -63,6 +64,24 @@ def test_a_new_version_must_be_agreed_again(caseworker, senior, case):
     assert "Version two" in client.get(response.url).content.decode()
     client.post(reverse("policy_agree"), {"policy": new.pk})
     assert client.get(page).status_code == 200
+
+
+def test_a_version_saved_any_other_way_is_asked_for_too_and_its_deletion_undone(caseworker, service):
+    """The person's agreement is asked of the service's newest version (``Service.current_policy``,
+    kept when any version is saved or deleted: published, or through the admin)."""
+    from django.utils import timezone
+
+    client = client_for(caseworker)
+    page = reverse("cases:case_detail", args=[make_case(caseworker).pk])
+    assert client.get(page).status_code == 200
+    newer = ConfidentialityPolicy.objects.create(
+        service=service, version=2, text="Version two, by the admin.", published_at=timezone.now()
+    )
+    assert client.get(page).url.startswith(reverse("policy_agree"))
+    newer.delete()  # the one agreed to is the newest again
+    assert client.get(page).status_code == 200
+    service.refresh_from_db()
+    assert service.current_policy == ConfidentialityPolicy.objects.get(service=service)
 
 
 def test_agreeing_to_a_version_that_was_replaced_meanwhile_does_not_count(caseworker, senior):
