@@ -66,6 +66,21 @@ def test_a_deleted_case_takes_its_permissions_with_it(caseworker, case):
     assert not CaseUserObjectPermission.objects.filter(content_object_id=case_pk).exists()
 
 
+def put_in_state(state: str, user, case) -> None:
+    """The case or the person as ``state`` says: "open" (as made), "closed" or "destroyed",
+    reached "through a group" (given the case's permission as a team), or "account closed"."""
+    if state in ("closed", "destroyed"):
+        Case.objects.filter(pk=case.pk).update(status=state)
+        case.refresh_from_db()
+    elif state == "through a group":
+        team = Group.objects.create(name="Duty team")
+        user.groups.add(team)
+        assign_perm("cases.view_case", team, case)
+    elif state == "account closed":
+        user.is_active = False
+        user.save()
+
+
 PEOPLE = [
     "caseworker",
     "second_caseworker",
@@ -94,16 +109,7 @@ def test_a_service_function_reaches_a_fetched_case_exactly_as_the_database_says(
 
     user = request.getfixturevalue(person)
     case = request.getfixturevalue("case")
-    if state in ("closed", "destroyed"):
-        Case.objects.filter(pk=case.pk).update(status=state)
-        case.refresh_from_db()
-    elif state == "through a group":
-        team = Group.objects.create(name="Duty team")
-        user.groups.add(team)
-        assign_perm("cases.view_case", team, case)
-    elif state == "account closed":
-        user.is_active = False
-        user.save()
+    put_in_state(state, user, case)
     expected = Case.objects.visible_to(user).filter(pk=case.pk).exists()
     with request_scope.request_scope() if in_a_request else nullcontext():
         try:  # a page's getter: the case alone, its permission asked in the same query
@@ -163,16 +169,7 @@ def test_a_cases_records_are_those_the_list_rule_gives(request, person, state, f
             consent=consent,
         )
         Disclosure.objects.filter(pk=disclosure.pk).update(basis=basis)
-    if state == "destroyed":
-        Case.objects.filter(pk=case.pk).update(status=state)
-        case.refresh_from_db()
-    elif state == "through a group":
-        team = Group.objects.create(name="Duty team")
-        user.groups.add(team)
-        assign_perm("cases.view_case", team, case)
-    elif state == "account closed":
-        user.is_active = False
-        user.save()
+    put_in_state(state, user, case)
     for records in (Consent.objects, Disclosure.objects):
         expected = set(records.visible_to(user).filter(case=case))
         with request_scope.request_scope():
