@@ -11,13 +11,12 @@ class SafeguardingConfig(AppConfig):
         from cases.retention import holds_household, retention_step
         from pps.audit import hides_from_histories, shows_with_case
         from safeguarding import retention
+        from safeguarding.models import Concern
 
         shows_with_case(case_records)
         hides_from_histories(hidden_from)
         holds_household(retention.open_concern_holds_household)
         retention_step(retention.STEP)
-        from safeguarding.models import Concern
-
         # What a case page marks of child protection, asked with the case's other records.
         registers_case_records("concerns", lambda user: Concern.objects.marked_on_case_page(user))
 
