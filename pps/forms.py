@@ -6,8 +6,8 @@ from django import forms
 from django.core.validators import MaxLengthValidator
 from django.forms.renderers import TemplatesSetting
 from django.utils import timezone
-from django.utils.html import format_html
-from django.utils.safestring import SafeData, mark_safe
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import SafeData
 
 from pps import form_fields
 
@@ -137,32 +137,44 @@ def _as_text(value):
     return value if isinstance(value, SafeData) else f"{value}"
 
 
-def _attributes_html(attrs) -> str:
+def _attributes_html(attrs):
     # django/forms/widgets/attrs.html: False leaves an attribute out, True writes its name alone.
-    return "".join(
+    return _joined(
         format_html(" {}", name) if value is True else format_html(' {}="{}"', name, _as_text(value))
         for name, value in attrs.items()
         if value is not False
     )
 
 
-def select_html(widget) -> str:
+def _joined(pieces):
+    return format_html_join("", "{}", ((piece,) for piece in pieces))
+
+
+def select_html(widget):
     """What ``django/forms/widgets/select.html`` makes of a select widget's context, character
     for character (``tests/pps/test_select_rendering.py`` compares them)."""
-    parts = [format_html('<select name="{}"', widget["name"]), _attributes_html(widget["attrs"]), ">"]
+    groups = []
     for group_name, options, _index in widget["optgroups"]:
-        if group_name:
-            parts.append(format_html('\n  <optgroup label="{}">', group_name))
-        for option in options:
-            parts += (
-                format_html('\n  <option value="{}"', _as_text(option["value"])),
+        items = _joined(
+            format_html(
+                '\n  <option value="{}"{}>{}</option>\n',
+                _as_text(option["value"]),
                 _attributes_html(option["attrs"]),
-                format_html(">{}</option>\n", option["label"]),
+                option["label"],
             )
-        if group_name:
-            parts.append("\n  </optgroup>")
-    parts.append("\n</select>")
-    return mark_safe("".join(parts))  # noqa: S308  (every part above is escaped by format_html)
+            for option in options
+        )
+        groups.append(
+            format_html('\n  <optgroup label="{}">{}\n  </optgroup>', group_name, items)
+            if group_name
+            else items
+        )
+    return format_html(
+        '<select name="{}"{}>{}\n</select>',
+        widget["name"],
+        _attributes_html(widget["attrs"]),
+        _joined(groups),
+    )
 
 
 class GovukFormMixin:

@@ -4,7 +4,7 @@ Django's select templates: the HTML must be the templates' own, character for ch
 import pytest
 from django import forms
 from django.forms.renderers import TemplatesSetting
-from django.utils.safestring import mark_safe
+from django.utils.safestring import SafeString
 
 from cases.forms import CaseCodesForm
 from pps.forms import GovukFormMixin, GovukFormRenderer
@@ -29,7 +29,7 @@ class Choices(GovukFormMixin, forms.Form):
     grouped = forms.ChoiceField(
         choices=[("Group <1>", [("x", "X"), ("y", "Y")]), ("z", "Z")],
         required=False,
-        widget=forms.Select(attrs={"disabled": True, "data-x": mark_safe("a&amp;b"), "hidden": False}),
+        widget=forms.Select(attrs={"disabled": True, "data-x": SafeString("a&amp;b"), "hidden": False}),
     )
     several = forms.MultipleChoiceField(
         choices=[(1, "One"), (2, "Two")], required=False, widget=forms.SelectMultiple
