@@ -159,9 +159,14 @@ class _Prepared:
 
 def apply(deltas: Deltas) -> None:
     """Add ``deltas`` to the daily and monthly counts, in one statement per chunk."""
+    _run(_count_statements(deltas))
+
+
+def _count_statements(deltas: Deltas) -> list[tuple[str, list]]:
     table = DailyCount._meta.db_table
     names = ("service", "grain", "day", "figure", "code", "n", "minutes")
     rows = deltas.rows()
+    statements = []
     for start in range(0, len(rows), CHUNK):
         chunk = rows[start : start + CHUNK]
         values = ", ".join(["(%s, %s, %s, %s, %s, %s, %s)"] * len(chunk))
@@ -172,13 +177,31 @@ def apply(deltas: Deltas) -> None:
             prepared = {value: _prep(DailyCount, name, value) for value in set(column)}
             columns.append([prepared[value] for value in column])
         params = [value for row in zip(*columns, strict=True) for value in row]
-        with connection.cursor() as cursor:
-            cursor.execute(
+        statements.append(
+            (
                 f"INSERT INTO {table} (service_id, grain, day, figure, code, n, minutes) VALUES {values} "  # noqa: S608 # nosec B608: names are the models' tables (names are ours)
                 "ON CONFLICT (service_id, grain, day, figure, code) DO UPDATE SET "
                 f"n = {table}.n + excluded.n, minutes = {table}.minutes + excluded.minutes",
                 params,
             )
+        )
+    return statements
+
+
+def _run(statements: list[tuple[str, list]]) -> None:
+    """Run the statements in order. On PostgreSQL, in one round trip: psycopg2 sends them as one
+    query string (it fills in the parameters itself), in the caller's transaction; a failing
+    statement stops the rest and raises, as one by one. SQLite takes one statement a call."""
+    if not statements:
+        return
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                ";\n".join(sql for sql, _ in statements), [p for _, params in statements for p in params]
+            )
+            return
+        for sql, params in statements:
+            cursor.execute(sql, params)
 
 
 #: The codes of a Reached row that is not a child's.
@@ -205,14 +228,15 @@ def _reach_row(prep, kind, subject, service_id, grain, period, at, codes, since_
     return (f"(%s, %s, %s, %s, %s, %s, {since}, %s, %s, %s)", [*params, *codes])
 
 
-def _write_reached(rows: list) -> None:
+def _reached_statements(rows: list) -> list[tuple[str, list]]:
     """Insert Reached rows; where the person is already counted in the period, keep the codes
     of their earliest contact in it."""
     table = Reached._meta.db_table
+    statements = []
     for start in range(0, len(rows), CHUNK):
         chunk = rows[start : start + CHUNK]
-        with connection.cursor() as cursor:
-            cursor.execute(
+        statements.append(
+            (
                 f"INSERT INTO {table} (service_id, kind, subject, grain, period, first_at, since, "  # noqa: S608 # nosec B608: names are the models' tables
                 f"phase, need, provision) VALUES {', '.join(sql for sql, _ in chunk)} "
                 "ON CONFLICT (kind, subject, grain, period) DO UPDATE SET first_at = excluded.first_at, "
@@ -220,6 +244,8 @@ def _write_reached(rows: list) -> None:
                 f"WHERE excluded.first_at < {table}.first_at",
                 [p for _, params in chunk for p in params],
             )
+        )
+    return statements
 
 
 def _move_closure_outcomes(deltas: Deltas, on_closed: dict, new_ids: list) -> None:
@@ -306,9 +332,12 @@ class Listener:
                     deltas.add(case.service_id, case.opened_at, "wait_case", after, 1)
         if on_closed:
             _move_closure_outcomes(deltas, on_closed, [contact.pk for contact, _, _ in logged])
-        apply(deltas)
         prep = _Prepared()
-        _write_reached([_reach_row(prep, *row) for _, row in reached.values()])
+        # The counts and the people reached: one round trip on PostgreSQL.
+        _run(
+            _count_statements(deltas)
+            + _reached_statements([_reach_row(prep, *row) for _, row in reached.values()])
+        )
 
     def case_changing(self, case):
         state = Case.objects.filter(pk=case.pk).values(*CASE_FIELDS).get()

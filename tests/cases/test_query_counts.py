@@ -60,8 +60,9 @@ CASE_PAGE_QUERIES = 9
 #: the form's topic and outcome, the contact, its topics and children's codes, the statistics' counts
 #: (the day's counts, the people reached, the case's first contact), ONE statement for the audit
 #: entries of the contact, its topics and the page's read of the case (``write_with_change``), the
-#: message. (The topics' order, the reach and the most-used topics are no longer asked for.)
-LOG_CONTACT_QUERIES = 18
+#: message. (The topics' order, the reach and the most-used topics are no longer asked for.) On
+#: PostgreSQL the counts and the people reached go in one round trip (``reports.summaries._run``).
+LOG_CONTACT_QUERIES = {"postgresql": 17, "sqlite": 18}
 
 
 def test_a_case_page_costs_the_same_few_queries_with_50_contacts(caseworker, case, time_machine):
@@ -92,4 +93,5 @@ def test_logging_a_contact_costs_a_fixed_number_of_queries(caseworker, case, ser
     assert client.post(url, data).status_code == 302  # warm caches (content types, session)
     with CaptureQueriesContext(connection) as captured:
         assert client.post(url, data).status_code == 302
-    assert len(captured) <= LOG_CONTACT_QUERIES, "\n".join(q["sql"][:120] for q in captured)
+    most = LOG_CONTACT_QUERIES[connection.vendor]
+    assert len(captured) <= most, "\n".join(q["sql"][:120] for q in captured)
