@@ -84,3 +84,21 @@ def test_a_list_page_records_each_case_shown(as_caseworker, caseworker):
 def test_the_str_of_a_parent_is_its_id_not_its_name(case):
     parent = Parent.objects.get(pk=case.parent.pk)
     assert str(parent) == str(parent.pk)
+
+
+def test_one_call_recording_several_kinds_of_record_gives_each_its_own_entry(caseworker, case):
+    from django.contrib.contenttypes.models import ContentType
+
+    from pps.audit import record_access
+
+    other = make_case(caseworker)
+    record_access(caseworker, [case, case.parent, other], how="several kinds", child_protection=True)
+    entry = get_logentry_model()
+    written = entry.objects.filter(additional_data__how="several kinds").order_by("id")
+    assert [(e.content_type, e.object_pk, e.object_repr) for e in written] == [
+        (ContentType.objects.get_for_model(type(record)), str(record.pk), str(record.pk))
+        for record in (case, case.parent, other)
+    ]
+    assert {e.actor_id for e in written} == {caseworker.pk}
+    assert all(e.additional_data == {"how": "several kinds", "child_protection": True} for e in written)
+    assert len({e.pk for e in written}) == 3
