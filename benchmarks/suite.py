@@ -21,7 +21,9 @@ interleaved in one run:
 Each prints p50/p95/p99 in ms, queries per request and the peak memory of one request. With
 ``--load``, gunicorn serves the application and an open-model load (constant arrival rate) of the
 mixed journey (50% case pages, 20% lists, 15% searches, 10% contacts logged, 5% dashboards) runs
-at rising rates, reporting the highest rate with p95 <= 100 ms and no errors.
+at rising rates, reporting the highest rate with p95 <= 100 ms and no errors. At the start and
+the end it times a fixed piece of Python work (``machine_speed_ms``), so that figures of two runs
+can be told apart from the machine's own speed that day.
 """
 
 import argparse
@@ -346,6 +348,21 @@ def most_common_surname(senior):
     return names.most_common(1)[0]
 
 
+def machine_speed_ms() -> float:
+    """A fixed piece of pure-Python work (what the pages spend most of their time on), timed: the
+    median of 7 runs, at the start and at the end of the suite. On a shared virtual machine it
+    can vary by half from one minute to the next: figures from two runs compare only as far as
+    this does (ratios measured side by side in one run do not depend on it)."""
+    timings = []
+    for _ in range(7):
+        started = time.perf_counter()
+        text = {}
+        for n in range(200_000):
+            text[n % 1000] = f"{n}:{n * n % 97}"
+        timings.append((time.perf_counter() - started) * 1000)
+    return statistics.median(timings)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--dataset", choices=sorted(DATASETS), default="median")
@@ -372,6 +389,7 @@ def main() -> None:
         else "cache and sessions: the database (set CACHE_URL=redis://... to measure production's Redis)"
     )
 
+    print(f"this machine: {machine_speed_ms():.1f} ms for the reference work (machine_speed_ms)")
     with benchmark_django():
         from django.core.management import call_command
 
@@ -385,7 +403,8 @@ def main() -> None:
             from load import run_load
 
             run_load(rates=[float(r) for r in args.rates.split(",")], seconds=args.seconds)
-    print(f"\npeak memory of this process: {peak_rss_mib():.0f} MiB")
+    print(f"\nthis machine at the end: {machine_speed_ms():.1f} ms for the reference work")
+    print(f"peak memory of this process: {peak_rss_mib():.0f} MiB")
 
 
 def peak_rss_mib() -> float:
