@@ -11,7 +11,7 @@ import uuid
 
 from django import forms
 from django.conf import settings
-from django.db import models
+from django.db import connections, models
 from django.utils import timezone
 
 from cases.access import CaseQuerySet, ChildQuerySet, ContactQuerySet, ParentQuerySet
@@ -402,14 +402,36 @@ class Contact(EncryptedModel):
         return self.known_household_key() or self.case.household_key()
 
 
+#: The order topics are named in, everywhere: the service's list order, then the name.
+TOPIC_ORDER = ("topic__position", "topic__name")
+
+
+def with_topic_names(contacts):
+    """On PostgreSQL, the queryset ``contacts`` with each contact's ``topic_names`` read in the
+    same query (an ARRAY of a subquery, in the lists' order), a query fewer than ``name_topics``;
+    elsewhere the queryset as it is, and ``name_topics`` reads them."""
+    if connections[contacts.db].vendor != "postgresql":
+        return contacts
+    from django.contrib.postgres.expressions import ArraySubquery
+
+    names = (
+        Contact.topics.through.objects.filter(contact_id=models.OuterRef("pk"))
+        .order_by(*TOPIC_ORDER)
+        .values("topic__name")
+    )
+    return contacts.annotate(topic_names=ArraySubquery(names))
+
+
 def name_topics(contacts) -> None:
     """Give each of ``contacts`` ``topic_names``, its topics' names in the lists' order, read for
-    all of them in one query of names (no topic records made, as a prefetch would)."""
+    all of them in one query of names (no topic records made, as a prefetch would). Contacts
+    read through ``with_topic_names`` have them already: nothing is asked for those."""
+    contacts = [contact for contact in contacts if not hasattr(contact, "topic_names")]
     names = {contact.pk: [] for contact in contacts}
     if names:
         pairs = (
             Contact.topics.through.objects.filter(contact_id__in=list(names))
-            .order_by("topic__position", "topic__name")
+            .order_by(*TOPIC_ORDER)
             .values_list("contact_id", "topic__name")
         )
         for contact_id, name in pairs:

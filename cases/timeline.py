@@ -23,7 +23,7 @@ from datetime import datetime
 
 from django.db.models.functions import TruncMinute
 
-from cases.models import name_topics
+from cases.models import name_topics, with_topic_names
 
 PAGE_SIZE = 20
 #: At most this many entries on one page (``?shown=``), so a forged number costs nothing unusual.
@@ -64,7 +64,7 @@ def ordered_for_timeline(queryset, at: str, recorded: str):
 def contacts(user, case, limit):
     rows = ordered_for_timeline(
         # Staff are shown by name: their password hashes are never read for a page.
-        case.contacts.select_related("outcome", "logged_by").defer("logged_by__password"),
+        with_topic_names(case.contacts.select_related("outcome", "logged_by").defer("logged_by__password")),
         "occurred_at",
         "logged_at",
     )

@@ -29,7 +29,7 @@ from cases.forms import (
     ReferenceItemForm,
     SearchForm,
 )
-from cases.models import FOLLOW_UP_STILL_TO_DO, Case, Contact, Outcome, Topic, name_topics
+from cases.models import FOLLOW_UP_STILL_TO_DO, Case, Contact, Outcome, Topic, name_topics, with_topic_names
 from cases.search import query_tokens
 from cases.timeline import case_links
 from pps import access, rate_limits, step_up
@@ -110,8 +110,7 @@ def dashboard(request):
             .first()
         )
     recent = list(
-        Contact.objects.visible_to(user)
-        .filter(logged_by=user)
+        with_topic_names(Contact.objects.visible_to(user).filter(logged_by=user))
         .select_related("case", "case__parent", "outcome")
         .order_by("-occurred_at")[:10]
     )

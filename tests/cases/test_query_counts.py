@@ -54,8 +54,9 @@ def test_list_pages_have_a_fixed_query_count(request, caseworker, persona, metho
 #: query (``visible_for_one``: the reach is not read unless a list needs it) and which kinds of
 #: record it has (consents, disclosures, statements, documents, corrections, child-protection
 #: concerns: ``cases.case_page.record_kinds``, and a read only for those it has: none here);
-#: contacts and their topics; events, children, staff; ONE statement for every ACCESS entry.
-CASE_PAGE_QUERIES = 9
+#: contacts and their topics (on PostgreSQL in the contacts' query, ``with_topic_names``);
+#: events, children, staff; ONE statement for every ACCESS entry.
+CASE_PAGE_QUERIES = {"postgresql": 8, "sqlite": 9}
 #: The page's reads as above (no timeline: the session, the person, the case with its permission),
 #: the form's topic and outcome, the contact, its topics and children's codes, the statistics' counts
 #: (the day's counts, the people reached, the case's first contact), ONE statement for the audit
@@ -80,7 +81,9 @@ def test_a_case_page_costs_the_same_few_queries_with_50_contacts(caseworker, cas
     few = queries_for(client, "get", url)
     log(48)
     many = queries_for(client, "get", url)
-    assert many == few <= CASE_PAGE_QUERIES, f"{many} queries with 50 contacts, {few} with 2"
+    assert many == few <= CASE_PAGE_QUERIES[connection.vendor], (
+        f"{many} queries with 50 contacts, {few} with 2"
+    )
 
 
 def test_logging_a_contact_costs_a_fixed_number_of_queries(caseworker, case, service, time_machine):
