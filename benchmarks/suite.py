@@ -353,14 +353,14 @@ def machine_speed_ms() -> float:
     median of 7 runs, at the start and at the end of the suite. On a shared virtual machine it
     can vary by half from one minute to the next: figures from two runs compare only as far as
     this does (ratios measured side by side in one run do not depend on it)."""
-    timings = []
-    for _ in range(7):
-        started = time.perf_counter()
+    from _setup import median_ms
+
+    def work():
         text = {}
         for n in range(200_000):
             text[n % 1000] = f"{n}:{n * n % 97}"
-        timings.append((time.perf_counter() - started) * 1000)
-    return statistics.median(timings)
+
+    return median_ms(work, rounds=7)
 
 
 def main() -> None:

@@ -166,7 +166,7 @@ def get_case_for_user(
     cases = _model("Case").objects.select_related("parent").annotate(**(annotate or {}))
     case = get_visible_or_404(user, cases, case_id, how=how, child_protection=child_protection)
     # A case anyone reaches is of their own service, which was read with them (``pps.signed_in``):
-    # not joined again (its twenty columns were a fifth of the query's work).
+    # not joined again (a join and twenty columns fewer: about 0.3 ms of the getter's 7).
     if case.service_id == user.service_id and User.service.is_cached(user):
         case.service = user.service
     # The request now knows that ``user`` reaches it (``require_case``), until a permission changes.

@@ -122,7 +122,8 @@ class GovukFormRenderer(TemplatesSetting):
     """Renders each field as a GOV.UK form group (label, hint, error message, input).
 
     Django's select template is rendered here in Python, to the same HTML: through the
-    templates, every option is an include of its own (a list of 30 options cost about 1 ms)."""
+    templates, every option is an include of its own (the case page's two code lists took
+    2.5 ms; 0.5 ms now)."""
 
     field_template_name = "forms/govuk_field.html"
 
